@@ -1,0 +1,26 @@
+@{
+    RootModule           = 'Faceberg.Cmdlets.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '30f3a996-6abd-4513-b262-d24995fb94c1'
+    Author               = 'Faceberg contributors'
+    CompanyName          = 'Faceberg'
+    Copyright            = '(c) Faceberg contributors. Apache License 2.0.'
+    Description          = 'Expose Hugging Face Hub dataset repositories as Apache Iceberg tables without copying data: a catalog of Iceberg v2 tables over the datasets'' existing Parquet files, readable by Spark, Trino, DuckDB and PyIceberg.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('Faceberg.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-FacebergCatalog'
+        'Get-FacebergTable'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('Iceberg', 'HuggingFace', 'Parquet', 'DataLake', 'Catalog', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
+            ProjectUri = 'https://github.com/faceberg/Faceberg.PowerShell'
+            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+        }
+    }
+}
