@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -47,8 +48,19 @@ public sealed class HubGlob
         ArgumentNullException.ThrowIfNull(pattern);
         if (pattern.Length == 0)
             throw new DiscoveryException("DiscoveryInvalidPattern", FacebergErrorKind.InvalidData, "A data files pattern is empty.");
-        return new HubGlob(pattern, new Regex(Translate(pattern), RegexOptions.Singleline | RegexOptions.CultureInvariant));
+        // Inference tries the same few dozen patterns on every dataset, so compiled globs are shared;
+        // the cap keeps arbitrary card patterns from growing the cache without bound.
+        if (Cache.TryGetValue(pattern, out var cached))
+            return cached;
+        var glob = new HubGlob(pattern, new Regex(Translate(pattern), RegexOptions.Singleline | RegexOptions.CultureInvariant));
+        if (Cache.Count < MaxCachedPatterns)
+            Cache.TryAdd(pattern, glob);
+        return glob;
     }
+
+    private const int MaxCachedPatterns = 512;
+
+    private static readonly ConcurrentDictionary<string, HubGlob> Cache = new(StringComparer.Ordinal);
 
     /// <summary>Joins a config's <c>data_dir</c> and a pattern as datasets' <c>xjoin</c> does.</summary>
     public static string Join(string? baseDir, string pattern)
@@ -76,6 +88,9 @@ public sealed class HubGlob
             return false;
         return parts.Count(IsHiddenPart) == _hiddenParts;
     }
+
+    /// <summary>True when the pattern resolves to at least one of <paramref name="paths"/>.</summary>
+    public bool MatchesAny(IEnumerable<string> paths) => paths.Any(Matches);
 
     /// <summary>The paths this pattern resolves to, sorted ordinally as fsspec's glob returns them.</summary>
     public IReadOnlyList<string> Filter(IEnumerable<string> paths)

@@ -109,7 +109,7 @@ public static class SplitPatterns
         foreach (var (rule, splitSets) in DefaultPatterns)
         {
             var found = splitSets
-                .Where(set => set.Patterns.Any(p => HubGlob.Compile(p).Filter(listing).Count > 0))
+                .Where(set => set.Patterns.Any(p => HubGlob.Compile(p).MatchesAny(listing)))
                 .ToList();
             if (found.Count > 0)
                 return new SplitInference(rule, found);
@@ -136,7 +136,9 @@ public static class SplitPatterns
     /// </summary>
     public static IReadOnlyList<string> Resolve(IEnumerable<string> paths, IEnumerable<string> patterns, string? baseDir = null)
     {
-        var listing = paths as IReadOnlyCollection<string> ?? paths.ToList();
+        // Every pattern is anchored under baseDir, so a prefix test spares the regexes the rest of the repo.
+        var prefix = string.IsNullOrEmpty(baseDir?.Trim('/')) ? "" : baseDir.Trim('/') + "/";
+        var listing = paths.Where(p => p.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<string>();
         foreach (var pattern in patterns)
