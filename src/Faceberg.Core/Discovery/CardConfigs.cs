@@ -33,8 +33,7 @@ public static class CardConfigs
     {
         if (cardData.ValueKind != JsonValueKind.Object
             || !cardData.TryGetProperty("configs", out var configs)
-            || configs.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined
-            || configs.ValueKind == JsonValueKind.Array && configs.GetArrayLength() == 0)
+            || IsFalsy(configs))
             return [];
         if (configs.ValueKind != JsonValueKind.Array)
             throw Invalid($"Expected 'configs' in the dataset card to be a list, but got {configs.GetRawText()}.");
@@ -145,6 +144,17 @@ public static class CardConfigs
         JsonValueKind.String => element.GetString(),
         JsonValueKind.Number => element.GetRawText(),
         _ => null,
+    };
+
+    // datasets tests `if card_data.get("configs")`: Python's falsy values mean "no configs".
+    private static bool IsFalsy(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False => true,
+        JsonValueKind.Array => value.GetArrayLength() == 0,
+        JsonValueKind.Object => !value.EnumerateObject().Any(),
+        JsonValueKind.String => value.GetString()!.Length == 0,
+        JsonValueKind.Number => value.GetDouble() == 0,
+        _ => false,
     };
 
     private static DiscoveryException Invalid(string message) =>

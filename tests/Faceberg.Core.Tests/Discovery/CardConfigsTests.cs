@@ -57,6 +57,8 @@ public class CardConfigsTests
         Assert.Empty(CardConfigs.FromCardData(Json("""{"license":"mit"}""")));
         Assert.Empty(CardConfigs.FromCardData(Json("""{"configs":[]}""")));
         Assert.Empty(CardConfigs.FromCardData(Json("""{"configs":null}""")));
+        Assert.Empty(CardConfigs.FromCardData(Json("""{"configs":{}}""")));
+        Assert.Empty(CardConfigs.FromCardData(Json("""{"configs":""}""")));
         Assert.Empty(CardConfigs.FromReadme("# Just prose\n"));
     }
 
