@@ -31,7 +31,7 @@ public static class DataFormats
     public static bool IsParquet(string path)
     {
         var name = BaseName(path);
-        return !MetadataFileNames.Contains(name) && ParquetExtensions.Any(e => name.EndsWith(e, StringComparison.Ordinal));
+        return ParquetExtensions.Any(e => name.EndsWith(e, StringComparison.Ordinal));
     }
 
     /// <summary>

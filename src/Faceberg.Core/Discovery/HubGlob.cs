@@ -180,21 +180,44 @@ public sealed class HubGlob
 
     private static void AppendClass(ReadOnlySpan<char> body, StringBuilder sb)
     {
-        sb.Append('[');
-        var k = 0;
-        if (body.Length > 0 && body[0] == '!')
+        var negated = body.Length > 0 && body[0] == '!';
+        var items = new List<(char Low, char High)>();
+        for (var k = negated ? 1 : 0; k < body.Length; k++)
         {
-            sb.Append('^');
-            k = 1;
+            if (k + 2 < body.Length && body[k + 1] == '-')
+            {
+                // fnmatch drops reversed ranges ("[z-a]") instead of failing; .NET would throw.
+                if (body[k] <= body[k + 2])
+                    items.Add((body[k], body[k + 2]));
+                k += 2;
+            }
+            else
+            {
+                items.Add((body[k], body[k]));
+            }
         }
-        for (; k < body.Length; k++)
+        if (items.Count == 0)
         {
-            var c = body[k];
-            // '-' stays a range operator; everything else that .NET reads specially inside a class is escaped.
-            if (c is '\\' or '[' or ']' or '^')
-                sb.Append('\\');
-            sb.Append(c);
+            sb.Append(negated ? "." : "(?!)");
+            return;
+        }
+        sb.Append(negated ? "[^" : "[");
+        foreach (var (low, high) in items)
+        {
+            AppendClassChar(low, sb);
+            if (high != low)
+            {
+                sb.Append('-');
+                AppendClassChar(high, sb);
+            }
         }
         sb.Append(']');
+    }
+
+    private static void AppendClassChar(char c, StringBuilder sb)
+    {
+        if (c is '\\' or '[' or ']' or '^' or '-')
+            sb.Append('\\');
+        sb.Append(c);
     }
 }

@@ -94,6 +94,13 @@ public class HubGlobTests
     [InlineData("data/[!t]*.csv", "data/train.csv", false)]
     [InlineData("data/[!t]*.csv", "data/valid.csv", true)]
     [InlineData("data/[a.csv", "data/[a.csv", true)]
+    [InlineData("data/[z-a]x.csv", "data/zx.csv", false)]
+    [InlineData("data/[xz-a]y.csv", "data/xy.csv", true)]
+    [InlineData("data/[xz-a]y.csv", "data/zy.csv", false)]
+    [InlineData("data/[a-c-]x.csv", "data/-x.csv", true)]
+    [InlineData("data/[a-c-]x.csv", "data/bx.csv", true)]
+    [InlineData("data/[]]x.csv", "data/]x.csv", true)]
+    [InlineData("data/[^a]x.csv", "data/^x.csv", true)]
     [InlineData("data/a+b(1).csv", "data/a+b(1).csv", true)]
     [InlineData("Data/*.csv", "data/a.csv", false)]
     public void Glob_syntax(string pattern, string path, bool matches)
