@@ -28,7 +28,13 @@ import { parseJsonLossless, toJson } from './json.mjs'
  * @returns {Promise<object>}
  */
 export async function dumpTable({ tableUrl, metadataFile, snapshotId, rowLimit = Infinity }) {
-  metadataFile ??= `${await icebergLatestVersion({ tableUrl })}.metadata.json`
+  if (metadataFile === undefined) {
+    const hint = `${tableUrl}/metadata/version-hint.text`
+    const version = await icebergLatestVersion({ tableUrl }).catch(error => {
+      throw new Error(`${error.message} (reading ${hint})`)
+    })
+    metadataFile = `${version}.metadata.json`
+  }
   const icebirdMetadata = await icebergMetadata({ tableUrl, metadataFileName: metadataFile })
   const metadata = await fetchExactMetadata(tableUrl, metadataFile)
 
