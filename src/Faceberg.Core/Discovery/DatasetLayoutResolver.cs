@@ -145,7 +145,8 @@ public static class DatasetLayoutResolver
             if (formats.Count > 1)
                 throw new DiscoveryException("DiscoveryMixedFormats", FacebergErrorKind.InvalidData,
                     $"{Describe(kind, config, repo)}: the splits hold different data formats ({string.Join(", ", splits.Select(s => $"{s.Split}: {DataFormats.Infer(s.DataFiles)}"))}).");
-            resolved.Add((config, splits, formats[0] ?? DataFormats.Parquet));
+            // Every split holds data files, and a data file always has a known format.
+            resolved.Add((config, splits, formats[0]!));
         }
 
         // The Hub converts a whole dataset, so one non-Parquet config sends every config to the conversion.
