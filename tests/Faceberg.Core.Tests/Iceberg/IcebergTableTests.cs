@@ -61,6 +61,8 @@ public class IcebergTableTests
         Assert.Equal("0", s1.Summary["total-delete-files"]);
         Assert.Equal("abc", s1.Summary["faceberg.revision"]);
         Assert.Equal(s1.SnapshotId, table.Metadata.Refs["main"].SnapshotId);
+        // Exact as a JSON number in JavaScript readers.
+        Assert.InRange(s1.SnapshotId, 1, (1L << 53) - 1);
 
         var s2 = await table.NewAppend().AddFile(File(loc, "c", "train", 7, 70)).CommitAsync();
         Assert.Equal(s1.SnapshotId, s2.ParentSnapshotId);

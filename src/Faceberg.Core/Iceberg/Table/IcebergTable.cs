@@ -182,10 +182,15 @@ public sealed partial class IcebergTable
 
     internal static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// A random positive snapshot id below 2^53: JavaScript readers (icebird) parse metadata JSON numbers
+    /// as doubles, and ids in that range survive the trip exactly.
+    /// </summary>
     internal static long NewSnapshotId()
     {
+        const long mask = (1L << 53) - 1;
         long id;
-        do id = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+        do id = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & mask;
         while (id == 0);
         return id;
     }
