@@ -13,7 +13,7 @@ public class ParquetFileInspectorTests
 {
     private const string Uri = "hf://datasets/org/repo@abc/data/train-0.parquet";
 
-    internal static async Task<MemoryStream> WriteAsync(ParquetSchema schema, IReadOnlyCollection<IDictionary<string, object>> rows,
+    internal static async Task<MemoryStream> WriteAsync(ParquetSchema schema, IReadOnlyCollection<IDictionary<string, object?>> rows,
         IReadOnlyDictionary<string, string>? metadata = null, int? rowGroupSize = null)
     {
         var stream = new MemoryStream();
@@ -55,7 +55,7 @@ public class ParquetFileInspectorTests
         new TimeDataField("t_us", TimeUnitPrecision.Micros),
         new DataField<Guid>("id"));
 
-    private static Dictionary<string, object> Row(int n, DateTime t, long? i64, string text) => new()
+    private static Dictionary<string, object?> Row(int n, DateTime t, long? i64, string text) => new()
     {
         ["flag"] = n % 2 == 0,
         ["i8"] = (sbyte)(n == 0 ? -100 : 100),
@@ -64,7 +64,7 @@ public class ParquetFileInspectorTests
         ["u16"] = (ushort)(n == 0 ? 2 : 65000),
         ["i32"] = n == 0 ? int.MinValue : int.MaxValue,
         ["u32"] = n == 0 ? 3u : 4_000_000_000u,
-        ["i64"] = i64!,
+        ["i64"] = i64,
         ["u64"] = n == 0 ? 5ul : ulong.MaxValue,
         ["f32"] = n == 0 ? -1.5f : 2.25f,
         ["f64"] = n == 0 ? -1e300 : 1e300,
@@ -86,7 +86,7 @@ public class ParquetFileInspectorTests
 
     private static async Task<ParquetFileFacts> AllTypesFactsAsync()
     {
-        var rows = new[] { Row(0, T1, 7, "apple"), Row(1, T2, null!, "zebra") };
+        var rows = new[] { Row(0, T1, 7, "apple"), Row(1, T2, null, "zebra") };
         using var stream = await WriteAsync(AllTypes(), rows);
         return await ParquetFileInspector.InspectAsync(stream, Uri);
     }
@@ -95,7 +95,7 @@ public class ParquetFileInspectorTests
     public async Task Converts_the_schema_of_every_type_parquet_net_writes()
     {
         var facts = await AllTypesFactsAsync();
-        var types = facts.Schema.Fields.ToDictionary(f => f.Name, f => f.Type.ToString());
+        var types = facts.Schema.Fields.ToDictionary(f => f.Name, f => f.Type.ToString()!);
         Assert.Equal(new Dictionary<string, string>
         {
             ["flag"] = "boolean", ["i8"] = "int", ["u8"] = "int", ["i16"] = "int", ["u16"] = "int", ["i32"] = "int",
@@ -212,7 +212,7 @@ public class ParquetFileInspectorTests
         var schema = new ParquetSchema(
             new DateTimeDataField("us", DateTimeFormat.DateAndTimeMicros),
             new DateTimeDataField("ns", DateTimeFormat.Timestamp, unit: DateTimeTimeUnit.Nanos));
-        using var stream = await WriteAsync(schema, new[] { new Dictionary<string, object> { ["us"] = T1, ["ns"] = T1 } });
+        using var stream = await WriteAsync(schema, new[] { new Dictionary<string, object?> { ["us"] = T1, ["ns"] = T1 } });
         await using var reader = await ParquetReader.CreateAsync(stream);
         var millis = (T1 - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond;
         foreach (var chunk in reader.Metadata!.RowGroups[0].Columns)
@@ -225,8 +225,8 @@ public class ParquetFileInspectorTests
         var schema = new ParquetSchema(new DataField<string>("s"), new DataField<string>("plain"));
         var rows = new[]
         {
-            new Dictionary<string, object> { ["s"] = "\uE000", ["plain"] = "b" },
-            new Dictionary<string, object> { ["s"] = "\U0001F600", ["plain"] = "a" },
+            new Dictionary<string, object?> { ["s"] = "\uE000", ["plain"] = "b" },
+            new Dictionary<string, object?> { ["s"] = "\U0001F600", ["plain"] = "a" },
         };
         using var stream = await WriteAsync(schema, rows);
         await using (var reader = await ParquetReader.CreateAsync(stream))
@@ -246,7 +246,7 @@ public class ParquetFileInspectorTests
     public async Task Several_row_groups_aggregate_and_give_split_offsets()
     {
         var schema = new ParquetSchema(new DataField<int>("n"), new DataField<string>("s"));
-        var rows = Enumerable.Range(0, 10).Select(i => (IDictionary<string, object>)new Dictionary<string, object> { ["n"] = i * 3 - 5, ["s"] = new string((char)('a' + i), 20) }).ToArray();
+        var rows = Enumerable.Range(0, 10).Select(i => (IDictionary<string, object?>)new Dictionary<string, object?> { ["n"] = i * 3 - 5, ["s"] = new string((char)('a' + i), 20) }).ToArray();
         using var stream = await WriteAsync(schema, rows, rowGroupSize: 4);
         var facts = await ParquetFileInspector.InspectAsync(stream, Uri);
 
@@ -271,7 +271,7 @@ public class ParquetFileInspectorTests
     {
         var schema = new ParquetSchema(new DataField<string>("text"), new DataField<long>("label"));
         const string features = """{"info":{"features":{"text":{"dtype":"string","_type":"Value"},"label":{"names":["neg","pos"],"_type":"ClassLabel"}}}}""";
-        using var stream = await WriteAsync(schema, new[] { new Dictionary<string, object> { ["text"] = "t", ["label"] = 1L } },
+        using var stream = await WriteAsync(schema, new[] { new Dictionary<string, object?> { ["text"] = "t", ["label"] = 1L } },
             new Dictionary<string, string> { ["huggingface"] = features });
         var facts = await ParquetFileInspector.InspectAsync(stream, Uri);
         Assert.Equal("Value (string)", facts.Schema.FindField("text")!.Doc);
@@ -285,8 +285,8 @@ public class ParquetFileInspectorTests
     {
         var first = new ParquetSchema(new DataField<string>("text"), new DataField<long>("n"));
         var second = new ParquetSchema(new DataField<long>("n"), new DataField<double>("score"), new DataField<string>("text"));
-        using var s1 = await WriteAsync(first, new[] { new Dictionary<string, object> { ["text"] = "a", ["n"] = 1L } });
-        using var s2 = await WriteAsync(second, new[] { new Dictionary<string, object> { ["n"] = 2L, ["score"] = 0.5, ["text"] = "b" } });
+        using var s1 = await WriteAsync(first, new[] { new Dictionary<string, object?> { ["text"] = "a", ["n"] = 1L } });
+        using var s2 = await WriteAsync(second, new[] { new Dictionary<string, object?> { ["n"] = 2L, ["score"] = 0.5, ["text"] = "b" } });
         var f1 = await ParquetFileInspector.InspectAsync(s1, "hf://one.parquet");
         var f2 = await ParquetFileInspector.InspectAsync(s2, "hf://two.parquet");
 
