@@ -1,0 +1,550 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Web;
+using Faceberg.LocalHub.Store;
+
+namespace Faceberg.LocalHub.Server;
+
+/// <summary>The Hub's HTTP endpoints over the store. Routes match the paths huggingface_hub calls.</summary>
+internal sealed class HubApi(LocalHubServer server)
+{
+    private LocalHubStore Store => server.Store;
+    private LocalHubOptions Options => server.Options;
+
+    public Task HandleAsync(HubRequest r)
+    {
+        var s = r.Segments;
+        // Git LFS uploads go to a presigned URL on the Hub; the real one carries no Hub token.
+        if (s.Length == 4 && s[0] == "lfs-upload" && r.Method == "PUT") return UploadObjectAsync(r);
+        if (s.Length == 4 && s[0] == "lfs-verify" && r.Method == "POST") return VerifyObjectAsync(r);
+
+        if (Options.RequiredToken is not null && !server.TokenMatches(r.BearerToken))
+            throw new LocalHubException(401, null, "Invalid credentials in Authorization header");
+
+        if (s.Length >= 2 && s[0] == "api")
+        {
+            if (s[1] == "whoami-v2" && s.Length == 2) return WhoAmI(r);
+            if (s[1] == "repos" && s.Length == 3 && s[2] == "create" && r.Method == "POST") return CreateRepoAsync(r);
+            if (s[1] == "repos" && s.Length == 3 && s[2] == "delete" && r.Method == "DELETE") return DeleteRepoAsync(r);
+            if (s[1] == "datasets" && s.Length >= 4) return DatasetApiAsync(r, $"{r.Segment(2)}/{r.Segment(3)}");
+        }
+        if (s.Length >= 6 && s[0] == "datasets" && s[3] == "resolve" && r.Method is "GET" or "HEAD")
+            return ResolveAsync(r, $"{r.Segment(1)}/{r.Segment(2)}");
+        if (s.Length == 7 && s[0] == "datasets" && s[2].EndsWith(".git", StringComparison.Ordinal)
+            && string.Join('/', s[3..]) == "info/lfs/objects/batch" && r.Method == "POST")
+            return LfsBatchAsync(r, $"{r.Segment(1)}/{r.Segment(2)[..^4]}");
+        throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
+    }
+
+    /// <summary>The CDN host serves LFS objects by sha256 (and accepts uploads); it never checks tokens.</summary>
+    public Task HandleCdnAsync(HubRequest r)
+    {
+        var s = r.Segments;
+        if (s.Length == 4 && s[0] == "cdn" && r.Method is "GET" or "HEAD")
+        {
+            var repoId = $"{r.Segment(1)}/{r.Segment(2)}";
+            var sha = r.Segment(3);
+            if (!Store.HasObject(repoId, sha)) throw new LocalHubException(404, null, "Object not found");
+            return r.ServeContentAsync(() => Store.OpenObject(repoId, sha), Store.ObjectSize(repoId, sha), Quote(sha));
+        }
+        if (s.Length == 4 && s[0] == "lfs-upload" && r.Method == "PUT") return UploadObjectAsync(r);
+        throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
+    }
+
+    // ---- /api/datasets/{org}/{name}/... ---------------------------------------------------------
+
+    private Task DatasetApiAsync(HubRequest r, string repoId)
+    {
+        var s = r.Segments;
+        var action = s.Length > 4 ? s[4] : null;
+        if (action is not null && action != "revision" && action != "refs" && s.Length < 6 && action != "commits")
+            throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
+        switch (action, r.Method)
+        {
+            case (null, "GET"):
+                CheckReadAccess(r, repoId);
+                return Info(r, repoId, LocalHubStore.DefaultBranch);
+            case ("revision", "GET") when s.Length > 5:
+                CheckReadAccess(r, repoId);
+                return Info(r, repoId, r.Rest(5));
+            case ("tree", "GET"):
+            {
+                CheckReadAccess(r, repoId);
+                var revision = r.Revision(5, out var next);
+                return Tree(r, repoId, revision, r.Rest(next));
+            }
+            case ("paths-info", "POST"):
+                CheckReadAccess(r, repoId);
+                return PathsInfoAsync(r, repoId, r.Revision(5, out _));
+            case ("refs", "GET"):
+                CheckReadAccess(r, repoId);
+                return Refs(r, repoId);
+            case ("commits", "GET"):
+                CheckReadAccess(r, repoId);
+                return Commits(r, repoId, s.Length > 5 ? r.Revision(5, out _) : LocalHubStore.DefaultBranch);
+            case ("preupload", "POST"):
+                CheckWriteAccess(r, repoId);
+                return PreuploadAsync(r, repoId, r.Revision(5, out _));
+            case ("commit", "POST"):
+                CheckWriteAccess(r, repoId);
+                return CommitAsync(r, repoId, r.Revision(5, out _));
+            case ("branch", "POST"):
+                CheckWriteAccess(r, repoId);
+                return CreateBranchAsync(r, repoId, r.Revision(5, out _));
+            case ("branch", "DELETE"):
+                CheckWriteAccess(r, repoId);
+                Store.DeleteBranch(repoId, r.Revision(5, out _));
+                r.Json(200, new JsonObject());
+                return Task.CompletedTask;
+            case ("tag", "POST"):
+                CheckWriteAccess(r, repoId);
+                return CreateTagAsync(r, repoId, r.Revision(5, out _));
+        }
+        throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
+    }
+
+    /// <summary>Private repos answer as missing (401 RepoNotFound) without a token, as the Hub does.</summary>
+    private void CheckReadAccess(HubRequest r, string repoId)
+    {
+        if (!Store.RepoExists(repoId)) throw LocalHubException.RepoNotFound(repoId);
+        if (Store.IsPrivate(repoId) && !server.TokenMatches(r.BearerToken))
+            throw new LocalHubException(401, "RepoNotFound", $"Repository not found: {repoId}");
+    }
+
+    private void CheckWriteAccess(HubRequest r, string repoId) => CheckReadAccess(r, repoId);
+
+    private Task Info(HubRequest r, string repoId, string revision)
+    {
+        var commit = Store.GetCommit(repoId, revision);
+        var blobs = r.QueryFlag("blobs");
+        var siblings = new JsonArray();
+        foreach (var file in commit.Files)
+        {
+            var sibling = new JsonObject { ["rfilename"] = file.Path };
+            if (blobs)
+            {
+                sibling["size"] = file.Size;
+                sibling["blobId"] = file.GitOid;
+                if (file.IsLfs) sibling["lfs"] = new JsonObject { ["sha256"] = file.Sha256, ["size"] = file.Size, ["pointerSize"] = file.PointerSize };
+            }
+            siblings.Add(sibling);
+        }
+        var info = new JsonObject
+        {
+            ["_id"] = GitHashes.Sha1Hex(repoId)[..24],
+            ["id"] = repoId,
+            ["author"] = repoId[..repoId.IndexOf('/')],
+            ["sha"] = commit.Id,
+            ["lastModified"] = FormatDate(commit.Date),
+            ["private"] = Store.IsPrivate(repoId),
+            ["gated"] = false,
+            ["disabled"] = false,
+            ["downloads"] = 0,
+            ["likes"] = 0,
+            ["tags"] = new JsonArray(),
+        };
+        var readme = commit.Files.FirstOrDefault(f => f.Path == "README.md");
+        if (readme is not null && CardData.FromReadme(Encoding.UTF8.GetString(Store.ReadFile(repoId, commit.Id, readme.Path))) is { } card)
+            info["cardData"] = card;
+        info["siblings"] = siblings;
+        info["createdAt"] = FormatDate(Store.CreatedAt(repoId));
+        info["usedStorage"] = commit.Files.Sum(f => f.Size);
+        r.Json(200, info);
+        return Task.CompletedTask;
+    }
+
+    // ---- tree and paths-info ----------------------------------------------------------------
+
+    private Task Tree(HubRequest r, string repoId, string revision, string path)
+    {
+        var commit = Store.GetCommit(repoId, revision);
+        var listing = new RepoListing(commit.Files);
+        path = path.Trim('/');
+        if (path.Length > 0 && !listing.IsDirectory(path)) throw LocalHubException.EntryNotFound(repoId, revision, path);
+        var entries = listing.List(path, r.QueryFlag("recursive"));
+
+        // The cursor is the last path of the previous page: stable and opaque to clients.
+        var start = 0;
+        if (r.Query["cursor"] is { Length: > 0 } cursor)
+        {
+            var after = DecodeCursor(cursor);
+            start = entries.FindIndex(e => string.CompareOrdinal(e.Path, after) > 0);
+            if (start < 0) start = entries.Count;
+        }
+        var pageSize = Math.Max(1, Options.TreePageSize);
+        if (int.TryParse(r.Query["limit"], out var limit) && limit > 0) pageSize = Math.Min(pageSize, limit);
+        var page = entries.Skip(start).Take(pageSize).ToList();
+        if (start + page.Count < entries.Count)
+            SetNextLink(r, "cursor", EncodeCursor(page[^1].Path));
+        var expand = r.QueryFlag("expand");
+        var history = expand ? Store.GetHistory(repoId, commit.Id) : null;
+        r.Json(200, new JsonArray(page.Select(e => EntryJson(e, history)).ToArray()));
+        return Task.CompletedTask;
+    }
+
+    private async Task PathsInfoAsync(HubRequest r, string repoId, string revision)
+    {
+        var body = await r.ReadBodyAsync().ConfigureAwait(false);
+        var (paths, expand) = ParsePathsInfoBody(r, body);
+        var commit = Store.GetCommit(repoId, revision);
+        var listing = new RepoListing(commit.Files);
+        var history = expand ? Store.GetHistory(repoId, commit.Id) : null;
+        var result = new JsonArray();
+        foreach (var path in paths.Select(p => p.Trim('/')).Distinct(StringComparer.Ordinal))
+            if (listing.Find(path) is { } entry) result.Add(EntryJson(entry, history));
+        r.Json(200, result);
+    }
+
+    private static (List<string> Paths, bool Expand) ParsePathsInfoBody(HubRequest r, byte[] body)
+    {
+        var contentType = r.Context.Request.ContentType ?? "";
+        if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            var json = JsonNode.Parse(body);
+            var paths = json?["paths"] switch
+            {
+                JsonArray array => array.Select(p => p!.GetValue<string>()).ToList(),
+                JsonValue value => [value.GetValue<string>()],
+                _ => new List<string>(),
+            };
+            var expand = json?["expand"] is JsonValue e && (e.TryGetValue<bool>(out var b) ? b : e.ToString() is "1" or "true");
+            return (paths, expand);
+        }
+        var form = HttpUtility.ParseQueryString(Encoding.UTF8.GetString(body));
+        var expandText = form["expand"];
+        return ((form.GetValues("paths") ?? []).ToList(), expandText is "1" or "true" or "True");
+    }
+
+    private static JsonObject EntryJson(RepoEntry entry, IReadOnlyList<HubCommit>? history)
+    {
+        var json = new JsonObject
+        {
+            ["type"] = entry.File is null ? "directory" : "file",
+            ["oid"] = entry.Oid,
+            ["size"] = entry.File?.Size ?? 0,
+            ["path"] = entry.Path,
+        };
+        if (entry.File is { IsLfs: true } file)
+            json["lfs"] = new JsonObject { ["oid"] = file.Sha256, ["size"] = file.Size, ["pointerSize"] = file.PointerSize };
+        if (history is not null && LastCommit(entry, history) is { } last)
+        {
+            json["lastCommit"] = new JsonObject { ["id"] = last.Id, ["title"] = last.Title, ["date"] = FormatDate(last.Date) };
+            if (entry.File is not null) json["securityFileStatus"] = new JsonObject { ["status"] = "unscanned" };
+        }
+        return json;
+    }
+
+    /// <summary>The oldest commit of the unbroken run, from the newest, in which the entry is unchanged.</summary>
+    private static HubCommit? LastCommit(RepoEntry entry, IReadOnlyList<HubCommit> history)
+    {
+        HubCommit? last = null;
+        foreach (var commit in history)
+        {
+            var oid = new RepoListing(commit.Files).Find(entry.Path)?.Oid;
+            if (oid != entry.Oid) break;
+            last = commit;
+        }
+        return last;
+    }
+
+    // ---- refs and commits -------------------------------------------------------------------
+
+    private Task Refs(HubRequest r, string repoId)
+    {
+        JsonObject RefJson(HubRef hubRef) => new() { ["name"] = hubRef.Name, ["ref"] = hubRef.Ref, ["targetCommit"] = hubRef.TargetCommit };
+        var refs = Store.GetRefs(repoId);
+        var json = new JsonObject
+        {
+            ["branches"] = new JsonArray(refs.Where(x => x.Kind == "branch").Select(x => (JsonNode)RefJson(x)).ToArray()),
+            ["converts"] = new JsonArray(refs.Where(x => x.Kind == "convert").Select(x => (JsonNode)RefJson(x)).ToArray()),
+            ["tags"] = new JsonArray(refs.Where(x => x.Kind == "tag").Select(x => (JsonNode)RefJson(x)).ToArray()),
+        };
+        if (r.QueryFlag("include_prs"))
+            json["pullRequests"] = new JsonArray(refs.Where(x => x.Kind == "pr").Select(x => (JsonNode)RefJson(x)).ToArray());
+        r.Json(200, json);
+        return Task.CompletedTask;
+    }
+
+    private Task Commits(HubRequest r, string repoId, string revision)
+    {
+        var history = Store.GetHistory(repoId, revision);
+        var pageSize = Math.Max(1, Options.CommitsPageSize);
+        var pageIndex = int.TryParse(r.Query["p"], out var p) && p > 0 ? p : 0;
+        var page = history.Skip(pageIndex * pageSize).Take(pageSize).ToList();
+        if ((pageIndex + 1) * pageSize < history.Count) SetNextLink(r, "p", (pageIndex + 1).ToString(CultureInfo.InvariantCulture));
+        r.Response.Headers["X-Total-Count"] = history.Count.ToString(CultureInfo.InvariantCulture);
+        r.Json(200, new JsonArray(page.Select(c => (JsonNode)new JsonObject
+        {
+            ["id"] = c.Id,
+            ["title"] = c.Title,
+            ["message"] = c.Message,
+            ["authors"] = new JsonArray(new JsonObject { ["user"] = c.Author }),
+            ["date"] = FormatDate(c.Date),
+        }).ToArray()));
+        return Task.CompletedTask;
+    }
+
+    // ---- file reads -------------------------------------------------------------------------
+
+    private Task ResolveAsync(HubRequest r, string repoId)
+    {
+        CheckReadAccess(r, repoId);
+        var revision = r.Revision(4, out var next);
+        var path = r.Rest(next);
+        var sha = Store.ResolveRevision(repoId, revision);
+        var file = Store.FindFile(repoId, sha, path) ?? throw LocalHubException.EntryNotFound(repoId, revision, path);
+        r.Response.Headers["X-Repo-Commit"] = sha;
+        if (file.IsLfs)
+        {
+            r.Response.Headers["X-Linked-Etag"] = Quote(file.Sha256);
+            r.Response.Headers["X-Linked-Size"] = file.Size.ToString(CultureInfo.InvariantCulture);
+            if (server.CdnEndpoint is { } cdn)
+            {
+                // The Hub answers LFS reads with a redirect to its CDN; a client must not forward its token there.
+                r.Response.Headers["ETag"] = Quote(file.GitOid);
+                r.Response.Headers["Location"] = $"{cdn}/cdn/{repoId}/{file.Sha256}?expires={DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds()}";
+                r.Empty(302);
+                return Task.CompletedTask;
+            }
+        }
+        return r.ServeContentAsync(() => Store.OpenObject(repoId, file.Sha256), file.Size, Quote(file.IsLfs ? file.Sha256 : file.GitOid));
+    }
+
+    // ---- repo management --------------------------------------------------------------------
+
+    private Task WhoAmI(HubRequest r)
+    {
+        if (!server.TokenMatches(r.BearerToken)) throw new LocalHubException(401, null, "Invalid credentials in Authorization header");
+        r.Json(200, new JsonObject
+        {
+            ["type"] = "user",
+            ["name"] = Options.UserName,
+            ["fullname"] = Options.UserName,
+            ["orgs"] = new JsonArray(),
+            ["auth"] = new JsonObject { ["type"] = "access_token", ["accessToken"] = new JsonObject { ["displayName"] = "local", ["role"] = "write" } },
+        });
+        return Task.CompletedTask;
+    }
+
+    private async Task CreateRepoAsync(HubRequest r)
+    {
+        var body = await r.ReadJsonAsync().ConfigureAwait(false);
+        var repoId = RepoIdFromBody(body);
+        var isPrivate = body["private"] is JsonValue p && p.TryGetValue<bool>(out var b) && b;
+        var url = $"{server.Endpoint}/datasets/{repoId}";
+        try
+        {
+            Store.CreateRepo(repoId, isPrivate);
+        }
+        catch (LocalHubException e) when (e.StatusCode == 409)
+        {
+            r.Json(409, new JsonObject { ["error"] = "You already created this dataset repo", ["url"] = url });
+            return;
+        }
+        r.Json(200, new JsonObject { ["url"] = url, ["name"] = repoId, ["id"] = GitHashes.Sha1Hex(repoId)[..24] });
+    }
+
+    private async Task DeleteRepoAsync(HubRequest r)
+    {
+        var repoId = RepoIdFromBody(await r.ReadJsonAsync().ConfigureAwait(false));
+        Store.DeleteRepo(repoId);
+        r.Empty(200);
+    }
+
+    private string RepoIdFromBody(JsonNode body)
+    {
+        var type = body["type"]?.GetValue<string>();
+        if (type != "dataset")
+            throw LocalHubException.BadRequest($"The local Hub only hosts dataset repos (type '{type ?? "model"}' requested)");
+        var name = body["name"]?.GetValue<string>() ?? throw LocalHubException.BadRequest("Missing name");
+        var organization = body["organization"]?.GetValue<string>();
+        return name.Contains('/') ? name : $"{organization ?? Options.UserName}/{name}";
+    }
+
+    private async Task CreateBranchAsync(HubRequest r, string repoId, string branch)
+    {
+        var body = await r.ReadBodyAsync().ConfigureAwait(false);
+        var startingPoint = body.Length > 0 ? JsonNode.Parse(body)?["startingPoint"]?.GetValue<string>() : null;
+        Store.CreateBranch(repoId, branch, startingPoint);
+        r.Json(200, new JsonObject());
+    }
+
+    private async Task CreateTagAsync(HubRequest r, string repoId, string revision)
+    {
+        var body = await r.ReadJsonAsync().ConfigureAwait(false);
+        var tag = body["tag"]?.GetValue<string>() ?? throw LocalHubException.BadRequest("Missing tag");
+        Store.CreateTag(repoId, tag, revision);
+        r.Json(200, new JsonObject());
+    }
+
+    // ---- uploads and commits ----------------------------------------------------------------
+
+    private async Task PreuploadAsync(HubRequest r, string repoId, string revision)
+    {
+        var body = await r.ReadJsonAsync().ConfigureAwait(false);
+        var sha = Store.ResolveRevision(repoId, revision);
+        var existing = Store.GetFiles(repoId, sha).ToDictionary(f => f.Path, StringComparer.Ordinal);
+        var files = new JsonArray();
+        foreach (var item in body["files"]?.AsArray() ?? [])
+        {
+            var path = item!["path"]!.GetValue<string>();
+            var size = item["size"]?.GetValue<long>() ?? 0;
+            var sample = item["sample"]?.GetValue<string>() is { } s ? Convert.FromBase64String(s) : [];
+            var result = new JsonObject
+            {
+                ["path"] = path,
+                ["uploadMode"] = Store.LfsPolicy.IsLfs(path, size, sample) ? "lfs" : "regular",
+                ["shouldIgnore"] = false,
+            };
+            if (existing.TryGetValue(path, out var current)) result["oid"] = current.GitOid;
+            files.Add(result);
+        }
+        r.Json(200, new JsonObject { ["files"] = files, ["commitOid"] = sha });
+    }
+
+    private async Task LfsBatchAsync(HubRequest r, string repoId)
+    {
+        CheckWriteAccess(r, repoId);
+        var body = await r.ReadJsonAsync().ConfigureAwait(false);
+        var operation = body["operation"]?.GetValue<string>() ?? "download";
+        var objectHost = server.CdnEndpoint ?? server.Endpoint;
+        var objects = new JsonArray();
+        foreach (var item in body["objects"]?.AsArray() ?? [])
+        {
+            var oid = item!["oid"]!.GetValue<string>().ToLowerInvariant();
+            var size = item["size"]!.GetValue<long>();
+            var result = new JsonObject { ["oid"] = oid, ["size"] = size, ["authenticated"] = true };
+            var present = Store.HasObject(repoId, oid);
+            if (operation == "upload" && !present)
+            {
+                result["actions"] = new JsonObject
+                {
+                    ["upload"] = new JsonObject { ["href"] = $"{objectHost}/lfs-upload/{repoId}/{oid}?size={size}", ["expires_in"] = 3600 },
+                    ["verify"] = new JsonObject { ["href"] = $"{server.Endpoint}/lfs-verify/{repoId}/{oid}", ["expires_in"] = 3600 },
+                };
+            }
+            else if (operation == "download")
+            {
+                result["actions"] = present
+                    ? new JsonObject { ["download"] = new JsonObject { ["href"] = $"{objectHost}/cdn/{repoId}/{oid}", ["expires_in"] = 3600 } }
+                    : null;
+                if (!present) result["error"] = new JsonObject { ["code"] = 404, ["message"] = "Object does not exist" };
+            }
+            objects.Add(result);
+        }
+        r.Json(200, new JsonObject { ["transfer"] = "basic", ["objects"] = objects, ["hash_algo"] = "sha256" },
+            "application/vnd.git-lfs+json");
+    }
+
+    private async Task UploadObjectAsync(HubRequest r)
+    {
+        var repoId = $"{r.Segment(1)}/{r.Segment(2)}";
+        if (!Store.RepoExists(repoId)) throw LocalHubException.RepoNotFound(repoId);
+        long? size = long.TryParse(r.Query["size"], out var expected) ? expected : null;
+        await Store.PutObjectAsync(repoId, r.Context.Request.InputStream, r.Segment(3), size).ConfigureAwait(false);
+        r.Empty(200);
+    }
+
+    private async Task VerifyObjectAsync(HubRequest r)
+    {
+        var repoId = $"{r.Segment(1)}/{r.Segment(2)}";
+        var body = await r.ReadJsonAsync().ConfigureAwait(false);
+        var oid = r.Segment(3);
+        var size = body["size"]?.GetValue<long>();
+        if (!Store.RepoExists(repoId) || !Store.HasObject(repoId, oid) || (size is { } s && Store.ObjectSize(repoId, oid) != s))
+            throw new LocalHubException(404, null, $"Object {oid} was not uploaded");
+        r.Json(200, new JsonObject { ["oid"] = oid, ["size"] = size });
+    }
+
+    private async Task CommitAsync(HubRequest r, string repoId, string revision)
+    {
+        var body = Encoding.UTF8.GetString(await r.ReadBodyAsync().ConfigureAwait(false));
+        string summary = "", description = "";
+        string? parentCommit = null;
+        var operations = new List<CommitOperation>();
+        foreach (var line in body.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            JsonNode node;
+            try { node = JsonNode.Parse(line)!; }
+            catch (System.Text.Json.JsonException e) { throw LocalHubException.BadRequest($"Invalid NDJSON line: {e.Message}"); }
+            var key = node["key"]?.GetValue<string>();
+            var value = node["value"] ?? throw LocalHubException.BadRequest("NDJSON line without value");
+            string Path() => value["path"]?.GetValue<string>() ?? throw LocalHubException.BadRequest($"{key} without path");
+            switch (key)
+            {
+                case "header":
+                    summary = value["summary"]?.GetValue<string>() ?? "";
+                    description = value["description"]?.GetValue<string>() ?? "";
+                    parentCommit = value["parentCommit"]?.GetValue<string>();
+                    break;
+                case "file":
+                    var content = value["content"]?.GetValue<string>() ?? "";
+                    var bytes = value["encoding"]?.GetValue<string>() == "base64" ? Convert.FromBase64String(content) : Encoding.UTF8.GetBytes(content);
+                    operations.Add(new AddFileOperation(Path(), Store.PutObject(repoId, bytes), bytes.Length, IsLfs: false));
+                    break;
+                case "lfsFile":
+                    var oid = value["oid"]?.GetValue<string>()?.ToLowerInvariant() ?? throw LocalHubException.BadRequest("lfsFile without oid");
+                    var size = value["size"]?.GetValue<long>() ?? -1;
+                    if (!Store.HasObject(repoId, oid) || Store.ObjectSize(repoId, oid) != size)
+                        throw LocalHubException.BadRequest($"LFS object {oid} for {Path()} was not uploaded (or has another size)");
+                    operations.Add(new AddFileOperation(Path(), oid, size, IsLfs: true));
+                    break;
+                case "deletedFile":
+                    operations.Add(new DeleteFileOperation(Path()));
+                    break;
+                case "deletedFolder":
+                    operations.Add(new DeleteFolderOperation(Path()));
+                    break;
+                default:
+                    throw LocalHubException.BadRequest($"Unknown NDJSON key: {key}");
+            }
+        }
+        if (summary.Length == 0) throw LocalHubException.BadRequest("The commit header needs a summary");
+
+        string? pullRequestUrl = null;
+        var branch = revision;
+        if (r.QueryFlag("create_pr"))
+        {
+            var number = Store.CreatePullRequest(repoId, revision);
+            branch = $"refs/pr/{number}";
+            pullRequestUrl = $"{server.Endpoint}/datasets/{repoId}/discussions/{number}";
+            // A PR starts at the revision it was opened from, so the parent check applies there.
+            parentCommit = null;
+        }
+        var sha = Store.Commit(repoId, operations, summary, description, branch, parentCommit);
+        r.Json(200, new JsonObject
+        {
+            ["success"] = true,
+            ["commitOid"] = sha,
+            ["commitUrl"] = $"{server.Endpoint}/datasets/{repoId}/commit/{sha}",
+            ["hookOutput"] = "",
+            ["pullRequestUrl"] = pullRequestUrl,
+        });
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    private void SetNextLink(HubRequest r, string parameter, string value)
+    {
+        var query = HttpUtility.ParseQueryString(r.Query.ToString() ?? "");
+        query[parameter] = value;
+        r.Response.Headers["Link"] = $"<{server.Endpoint}{r.RawPath}?{query}>; rel=\"next\"";
+    }
+
+    private static string EncodeCursor(string path) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(path)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static string DecodeCursor(string cursor)
+    {
+        var base64 = cursor.Replace('-', '+').Replace('_', '/');
+        base64 += new string('=', (4 - base64.Length % 4) % 4);
+        try { return Encoding.UTF8.GetString(Convert.FromBase64String(base64)); }
+        catch (FormatException) { throw LocalHubException.BadRequest("Invalid cursor"); }
+    }
+
+    private static string Quote(string value) => $"\"{value}\"";
+
+    internal static string FormatDate(DateTimeOffset date) =>
+        date.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

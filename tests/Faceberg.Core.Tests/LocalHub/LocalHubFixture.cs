@@ -1,0 +1,43 @@
+using Faceberg.LocalHub;
+
+namespace Faceberg.Core.Tests.LocalHub;
+
+/// <summary>A local Hub over a fresh temporary folder, and an HttpClient without redirects or auth.</summary>
+public sealed class LocalHubHarness : IDisposable
+{
+    public LocalHubHarness(int treePageSize = 1000, string? requiredToken = null, bool redirectLfsToCdn = false, int commitsPageSize = 50)
+    {
+        Root = Path.Combine(Path.GetTempPath(), "faceberg-localhub-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Root);
+        Options = new LocalHubOptions
+        {
+            RootPath = Root,
+            TreePageSize = treePageSize,
+            CommitsPageSize = commitsPageSize,
+            RequiredToken = requiredToken,
+            RedirectLfsToCdn = redirectLfsToCdn,
+        };
+        Server = LocalHubServer.Start(Options);
+        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(Server.Endpoint) };
+    }
+
+    public string Root { get; }
+    public LocalHubOptions Options { get; }
+    public LocalHubServer Server { get; private set; }
+    public HttpClient Http { get; }
+
+    /// <summary>Stops the server and starts a new one over the same folder.</summary>
+    public void Restart()
+    {
+        Server.Dispose();
+        Server = LocalHubServer.Start(Options);
+        Http.BaseAddress = null;
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        Server.Dispose();
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
+    }
+}
