@@ -1,0 +1,28 @@
+namespace Faceberg;
+
+/// <summary>A table in a Faceberg catalog (type name Faceberg.Table). The Iceberg facts are empty
+/// until the table has Iceberg metadata.</summary>
+public sealed class Table
+{
+    /// <summary>"namespace.table", e.g. default.movie_reviews_default.</summary>
+    public string Identifier { get; set; } = "";
+    public string Namespace { get; set; } = "";
+    public string Name { get; set; } = "";
+
+    /// <summary>The table folder (or URI) holding its Iceberg metadata.</summary>
+    public string Location { get; set; } = "";
+
+    /// <summary>The catalog the table belongs to; binds to -Catalog when the table is piped on.</summary>
+    public Catalog? Catalog { get; set; }
+
+    /// <summary>The Hub dataset repo ("org/name") the table exposes.</summary>
+    public string? Repo { get; set; }
+    public string? Config { get; set; }
+    public string? Revision { get; set; }
+    public long? SnapshotId { get; set; }
+    public long? RecordCount { get; set; }
+    public long? FileCount { get; set; }
+    public DateTimeOffset? LastUpdated { get; set; }
+
+    public override string ToString() => Identifier;
+}

@@ -1,0 +1,14 @@
+namespace Faceberg.Core.Catalog;
+
+/// <summary>The catalog changed on disk after it was loaded (another process wrote it), or another
+/// process holds its lock. Reload and retry; nothing was overwritten.</summary>
+public sealed class CatalogConflictException : FacebergException
+{
+    public CatalogConflictException(string catalogFile, string message)
+        : base("CatalogConflict", FacebergErrorKind.Conflict, message)
+    {
+        CatalogFile = catalogFile;
+    }
+
+    public string CatalogFile { get; }
+}

@@ -1,0 +1,329 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Faceberg.Core.Catalog;
+
+/// <summary>
+/// A catalog kept in one human-readable file, <c>catalog.json</c>: a flat dictionary from
+/// <c>"namespace.table"</c> to the table's location (relative to the catalog directory unless
+/// absolute). Namespaces are the folders under <c>metadata/</c>; each table owns the folder
+/// <c>metadata/&lt;namespace&gt;/&lt;table&gt;</c> by default.
+/// Every change re-reads the file under a lock file and refuses to save when the file no longer
+/// matches what this instance loaded, so a concurrent writer is reported, never overwritten.
+/// </summary>
+public sealed class JsonCatalog
+{
+    public const string CatalogFileName = "catalog.json";
+    public const string MetadataFolderName = "metadata";
+    public const string LockFileName = "catalog.json.lock";
+
+    // A lock older than this belongs to a process that died while holding it.
+    private static readonly TimeSpan StaleLockAge = TimeSpan.FromMinutes(2);
+
+    private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true };
+
+    private SortedDictionary<string, string> _entries;
+    private string _loadedHash;
+
+    private JsonCatalog(string directory, SortedDictionary<string, string> entries, string loadedHash)
+    {
+        Directory = directory;
+        _entries = entries;
+        _loadedHash = loadedHash;
+    }
+
+    /// <summary>The catalog directory (holds catalog.json and metadata/).</summary>
+    public string Directory { get; }
+
+    public string CatalogFile => Path.Combine(Directory, CatalogFileName);
+
+    public string MetadataDirectory => Path.Combine(Directory, MetadataFolderName);
+
+    /// <summary>How long a change waits for another process's lock before giving up.</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    public static bool ExistsAt(string directory) => File.Exists(Path.Combine(directory, CatalogFileName));
+
+    /// <summary>Creates an empty catalog with the given namespaces (default: <c>default</c>).
+    /// An existing catalog is an error unless <paramref name="overwrite"/>, which replaces its
+    /// catalog.json and removes its metadata folder.</summary>
+    public static JsonCatalog Create(string directory, bool overwrite = false, IEnumerable<string>? namespaces = null)
+    {
+        directory = Path.GetFullPath(directory);
+        var nsList = (namespaces ?? [TableIdentifier.DefaultNamespace]).ToList();
+        nsList.ForEach(TableIdentifier.ValidateNamespace);
+        if (ExistsAt(directory))
+        {
+            if (!overwrite)
+                throw new FacebergException("CatalogAlreadyExists", FacebergErrorKind.AlreadyExists,
+                    $"A catalog already exists at '{directory}'. Use -Force to replace it.");
+            var metadata = Path.Combine(directory, MetadataFolderName);
+            if (System.IO.Directory.Exists(metadata))
+                System.IO.Directory.Delete(metadata, recursive: true);
+        }
+        System.IO.Directory.CreateDirectory(directory);
+        foreach (var ns in nsList)
+            System.IO.Directory.CreateDirectory(Path.Combine(directory, MetadataFolderName, ns));
+        var empty = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var bytes = Serialize(empty);
+        AtomicFile.WriteAllBytes(Path.Combine(directory, CatalogFileName), bytes);
+        return new JsonCatalog(directory, empty, AtomicFile.Hash(bytes));
+    }
+
+    public static JsonCatalog Open(string directory)
+    {
+        directory = Path.GetFullPath(directory);
+        var file = Path.Combine(directory, CatalogFileName);
+        var bytes = ReadCatalogBytes(file);
+        return new JsonCatalog(directory, Deserialize(file, bytes), AtomicFile.Hash(bytes));
+    }
+
+    /// <summary>Forgets what was loaded and reads catalog.json again (after a conflict).</summary>
+    public void Reload()
+    {
+        var bytes = ReadCatalogBytes(CatalogFile);
+        _entries = Deserialize(CatalogFile, bytes);
+        _loadedHash = AtomicFile.Hash(bytes);
+    }
+
+    public IReadOnlyList<TableIdentifier> ListTables(string? @namespace = null)
+    {
+        if (@namespace is not null)
+            RequireNamespace(@namespace);
+        return _entries.Keys.Select(k => TableIdentifier.Parse(k))
+            .Where(id => @namespace is null || id.Namespace == @namespace)
+            .ToList();
+    }
+
+    public IReadOnlyList<string> ListNamespaces()
+    {
+        var fromFolders = System.IO.Directory.Exists(MetadataDirectory)
+            ? System.IO.Directory.GetDirectories(MetadataDirectory).Select(Path.GetFileName).OfType<string>().Where(TableIdentifier.IsValidPart)
+            : [];
+        var fromTables = _entries.Keys.Select(k => TableIdentifier.Parse(k).Namespace);
+        return fromFolders.Concat(fromTables).Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    public bool NamespaceExists(string @namespace)
+    {
+        TableIdentifier.ValidateNamespace(@namespace);
+        return System.IO.Directory.Exists(NamespaceDirectory(@namespace))
+            || _entries.Keys.Any(k => TableIdentifier.Parse(k).Namespace == @namespace);
+    }
+
+    public void CreateNamespace(string @namespace)
+    {
+        if (NamespaceExists(@namespace))
+            throw new FacebergException("NamespaceAlreadyExists", FacebergErrorKind.AlreadyExists,
+                $"Namespace '{@namespace}' already exists in catalog '{Directory}'.");
+        System.IO.Directory.CreateDirectory(NamespaceDirectory(@namespace));
+    }
+
+    public void DropNamespace(string @namespace)
+    {
+        RequireNamespace(@namespace);
+        if (_entries.Keys.Any(k => TableIdentifier.Parse(k).Namespace == @namespace))
+            throw new FacebergException("NamespaceNotEmpty", FacebergErrorKind.Conflict,
+                $"Namespace '{@namespace}' still has tables; drop them first.");
+        var folder = NamespaceDirectory(@namespace);
+        if (!System.IO.Directory.Exists(folder))
+            return;
+        if (System.IO.Directory.EnumerateFileSystemEntries(folder).Any())
+            throw new FacebergException("NamespaceNotEmpty", FacebergErrorKind.Conflict,
+                $"Namespace folder '{folder}' still holds files of dropped tables; remove them first.");
+        System.IO.Directory.Delete(folder);
+    }
+
+    public bool TableExists(TableIdentifier id) => _entries.ContainsKey(id.ToString());
+
+    /// <summary>The table's absolute location (a directory, or a URI such as hf://…).</summary>
+    public string GetTableLocation(TableIdentifier id) =>
+        TryGetTableLocation(id, out var location)
+            ? location
+            : throw TableNotFound(id);
+
+    public bool TryGetTableLocation(TableIdentifier id, out string location)
+    {
+        if (_entries.TryGetValue(id.ToString(), out var stored))
+        {
+            location = Resolve(stored);
+            return true;
+        }
+        location = "";
+        return false;
+    }
+
+    /// <summary>Where a new table's files go unless told otherwise.</summary>
+    public string DefaultTableLocation(TableIdentifier id) => Path.Combine(NamespaceDirectory(id.Namespace), id.Name);
+
+    /// <summary>Adds a table to the catalog and creates its folder; returns its absolute location.</summary>
+    public string CreateTable(TableIdentifier id, string? location = null)
+    {
+        RequireNamespace(id.Namespace);
+        var absolute = location is null ? DefaultTableLocation(id) : Resolve(location);
+        Mutate(entries =>
+        {
+            if (entries.ContainsKey(id.ToString()))
+                throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
+                    $"Table '{id}' already exists in catalog '{Directory}'.");
+            if (IsLocalPath(absolute))
+                System.IO.Directory.CreateDirectory(absolute);
+            entries[id.ToString()] = Store(absolute);
+        });
+        return absolute;
+    }
+
+    /// <summary>Removes a table from the catalog; <paramref name="purge"/> also deletes its folder
+    /// when that folder is inside the catalog directory.</summary>
+    public void DropTable(TableIdentifier id, bool purge = false)
+    {
+        string? removed = null;
+        Mutate(entries =>
+        {
+            if (!entries.Remove(id.ToString(), out removed))
+                throw TableNotFound(id);
+        });
+        var folder = Resolve(removed!);
+        if (purge && IsLocalPath(folder) && IsInside(folder, Directory) && System.IO.Directory.Exists(folder))
+            System.IO.Directory.Delete(folder, recursive: true);
+    }
+
+    /// <summary>Renames a table. Its files stay where they are: Iceberg metadata records the
+    /// table location, so moving the folder would break it.</summary>
+    public void RenameTable(TableIdentifier from, TableIdentifier to)
+    {
+        RequireNamespace(to.Namespace);
+        Mutate(entries =>
+        {
+            if (!entries.TryGetValue(from.ToString(), out var location))
+                throw TableNotFound(from);
+            if (entries.ContainsKey(to.ToString()))
+                throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
+                    $"Table '{to}' already exists in catalog '{Directory}'.");
+            entries.Remove(from.ToString());
+            entries[to.ToString()] = location;
+        });
+    }
+
+    private void Mutate(Action<SortedDictionary<string, string>> change)
+    {
+        using var _ = AcquireLock();
+        if (!File.Exists(CatalogFile))
+            throw new CatalogConflictException(CatalogFile, $"Catalog file '{CatalogFile}' was deleted by another process.");
+        var current = File.ReadAllBytes(CatalogFile);
+        if (AtomicFile.Hash(current) != _loadedHash)
+            throw new CatalogConflictException(CatalogFile,
+                $"Catalog file '{CatalogFile}' was changed by another process after it was loaded; reload the catalog and retry.");
+        var next = new SortedDictionary<string, string>(_entries, StringComparer.Ordinal);
+        change(next);
+        var bytes = Serialize(next);
+        AtomicFile.WriteAllBytes(CatalogFile, bytes);
+        _entries = next;
+        _loadedHash = AtomicFile.Hash(bytes);
+    }
+
+    private FileStream AcquireLock()
+    {
+        var lockFile = Path.Combine(Directory, LockFileName);
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                var stream = new FileStream(lockFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.DeleteOnClose);
+                stream.Write(Encoding.UTF8.GetBytes($"{Environment.ProcessId} {DateTimeOffset.UtcNow:O}\n"));
+                stream.Flush();
+                return stream;
+            }
+            catch (IOException) when (File.Exists(lockFile))
+            {
+                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(lockFile) > StaleLockAge)
+                {
+                    TryDelete(lockFile);
+                    continue;
+                }
+                if (deadline.Elapsed > LockTimeout)
+                    throw new CatalogConflictException(CatalogFile,
+                        $"Catalog '{Directory}' is locked by another process ('{lockFile}'); retry later.");
+                Thread.Sleep(25);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { }
+    }
+
+    private void RequireNamespace(string @namespace)
+    {
+        if (!NamespaceExists(@namespace))
+            throw new FacebergException("NamespaceNotFound", FacebergErrorKind.NotFound,
+                $"Namespace '{@namespace}' does not exist in catalog '{Directory}'.");
+    }
+
+    private FacebergException TableNotFound(TableIdentifier id) =>
+        new("TableNotFound", FacebergErrorKind.NotFound, $"Table '{id}' does not exist in catalog '{Directory}'.");
+
+    private string NamespaceDirectory(string @namespace) => Path.Combine(MetadataDirectory, @namespace);
+
+    private static bool IsLocalPath(string location) => !location.Contains("://", StringComparison.Ordinal);
+
+    private static bool IsInside(string path, string directory)
+    {
+        var relative = Path.GetRelativePath(directory, path);
+        return relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative);
+    }
+
+    // Locations inside the catalog are stored relative with '/' so the catalog can be moved or uploaded.
+    private string Store(string absolute) =>
+        IsLocalPath(absolute) && IsInside(absolute, Directory)
+            ? Path.GetRelativePath(Directory, absolute).Replace('\\', '/')
+            : absolute;
+
+    private string Resolve(string stored) =>
+        IsLocalPath(stored) ? Path.GetFullPath(Path.Combine(Directory, stored)) : stored;
+
+    private static byte[] ReadCatalogBytes(string file)
+    {
+        if (!File.Exists(file))
+            throw new FacebergException("CatalogNotFound", FacebergErrorKind.NotFound,
+                $"No catalog file at '{file}'. Create the catalog with New-FacebergCatalog.");
+        return File.ReadAllBytes(file);
+    }
+
+    private static byte[] Serialize(SortedDictionary<string, string> entries)
+    {
+        var json = JsonSerializer.Serialize(entries, WriteOptions);
+        return Encoding.UTF8.GetBytes(json + "\n");
+    }
+
+    private static SortedDictionary<string, string> Deserialize(string file, byte[] bytes)
+    {
+        var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw Corrupt(file, "the top level must be an object of \"namespace.table\": \"location\" pairs");
+            foreach (var property in doc.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(property.Value.GetString()))
+                    throw Corrupt(file, $"the location of '{property.Name}' must be a non-empty string");
+                if (!TableIdentifier.TryParse(property.Name, out var id))
+                    throw Corrupt(file, $"'{property.Name}' is not a valid 'namespace.table' identifier");
+                if (!entries.TryAdd(id!.ToString(), property.Value.GetString()!))
+                    throw Corrupt(file, $"table '{property.Name}' appears twice");
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw Corrupt(file, ex.Message, ex);
+        }
+        return entries;
+    }
+
+    private static FacebergException Corrupt(string file, string what, Exception? inner = null) =>
+        new("CatalogCorrupt", FacebergErrorKind.InvalidData, $"Catalog file '{file}' is not valid: {what}.", inner);
+}

@@ -1,0 +1,217 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Avro;
+using Avro.Generic;
+using Avro.IO;
+using AvroSchema = Avro.Schema;
+
+namespace Faceberg.Core.Iceberg.Avro;
+
+/// <summary>Avro container codecs Faceberg writes; icebird reads only these two.</summary>
+public enum AvroCodec { Null, Deflate }
+
+/// <summary>The decoded content of an Avro container file.</summary>
+internal sealed record AvroContainerContent(string SchemaJson, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<GenericRecord> Records);
+
+/// <summary>
+/// Reads and writes Avro object container files. The header is written here rather than by
+/// Apache.Avro's DataFileWriter because that writer re-serialises the schema and drops
+/// <c>"logicalType": "map"</c> from array schemas, which Iceberg requires on maps stored as arrays of
+/// key/value records. Record bodies are encoded with Apache.Avro against the same schema with logical
+/// type annotations removed (they do not change the binary encoding, and removing them keeps
+/// Apache.Avro from expecting DateTime/AvroDecimal objects for annotated ints and fixeds).
+/// </summary>
+internal static class AvroContainer
+{
+    private static readonly byte[] Magic = { (byte)'O', (byte)'b', (byte)'j', 1 };
+    private const int RecordsPerBlock = 4096;
+
+    /// <summary>Writes a container; <paramref name="buildRecords"/> receives the parsed record schema the records must be built on.</summary>
+    public static byte[] Write(JsonNode schema, IReadOnlyDictionary<string, string> metadata, Func<RecordSchema, IEnumerable<GenericRecord>> buildRecords, AvroCodec codec)
+    {
+        var schemaJson = schema.ToJsonString();
+        var encodingSchema = ParseForEncoding(schemaJson);
+        var records = buildRecords((RecordSchema)encodingSchema);
+        var sync = RandomNumberGenerator.GetBytes(16);
+        using var output = new MemoryStream();
+        output.Write(Magic);
+
+        var meta = new List<KeyValuePair<string, byte[]>>
+        {
+            new("avro.schema", Encoding.UTF8.GetBytes(schemaJson)),
+            new("avro.codec", Encoding.UTF8.GetBytes(codec == AvroCodec.Deflate ? "deflate" : "null")),
+        };
+        meta.AddRange(metadata.Select(kv => new KeyValuePair<string, byte[]>(kv.Key, Encoding.UTF8.GetBytes(kv.Value))));
+        WriteLong(output, meta.Count);
+        foreach (var (key, value) in meta)
+        {
+            WriteBytes(output, Encoding.UTF8.GetBytes(key));
+            WriteBytes(output, value);
+        }
+        WriteLong(output, 0);
+        output.Write(sync);
+
+        var writer = new GenericDatumWriter<GenericRecord>(encodingSchema);
+        foreach (var chunk in records.Chunk(RecordsPerBlock))
+        {
+            using var block = new MemoryStream();
+            var encoder = new BinaryEncoder(block);
+            foreach (var record in chunk) writer.Write(record, encoder);
+            encoder.Flush();
+            var data = codec == AvroCodec.Deflate ? Deflate(block.ToArray()) : block.ToArray();
+            WriteLong(output, chunk.Length);
+            WriteLong(output, data.Length);
+            output.Write(data);
+            output.Write(sync);
+        }
+        return output.ToArray();
+    }
+
+    public static AvroContainerContent Read(byte[] file, string description)
+    {
+        try
+        {
+            var pos = 0;
+            if (file.Length < 4 || !file.AsSpan(0, 4).SequenceEqual(Magic))
+                throw Invalid(description, "not an Avro container file (bad magic)");
+            pos = 4;
+            var meta = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            while (true)
+            {
+                var count = ReadLong(file, ref pos);
+                if (count == 0) break;
+                if (count < 0)
+                {
+                    count = -count;
+                    ReadLong(file, ref pos); // block byte size, not needed when reading sequentially
+                }
+                for (var i = 0; i < count; i++)
+                {
+                    var key = Encoding.UTF8.GetString(ReadBytes(file, ref pos));
+                    meta[key] = ReadBytes(file, ref pos);
+                }
+            }
+            var sync = file.AsSpan(pos, 16).ToArray();
+            pos += 16;
+
+            if (!meta.TryGetValue("avro.schema", out var schemaBytes))
+                throw Invalid(description, "the header has no avro.schema");
+            var schemaJson = Encoding.UTF8.GetString(schemaBytes);
+            var codec = meta.TryGetValue("avro.codec", out var c) ? Encoding.UTF8.GetString(c) : "null";
+            if (codec is not ("null" or "deflate"))
+                throw new FacebergException("UnsupportedAvroCodec", FacebergErrorKind.NotSupported, $"{description} uses Avro codec '{codec}'; only null and deflate are supported.");
+
+            var schema = ParseForEncoding(schemaJson);
+            var reader = new GenericDatumReader<GenericRecord>(schema, schema);
+            var records = new List<GenericRecord>();
+            while (pos < file.Length)
+            {
+                var count = ReadLong(file, ref pos);
+                var size = (int)ReadLong(file, ref pos);
+                var data = file.AsSpan(pos, size).ToArray();
+                pos += size;
+                if (!file.AsSpan(pos, 16).SequenceEqual(sync))
+                    throw Invalid(description, "a block's sync marker does not match the header");
+                pos += 16;
+                if (codec == "deflate") data = Inflate(data);
+                var decoder = new BinaryDecoder(new MemoryStream(data));
+                for (long i = 0; i < count; i++) records.Add(reader.Read(null!, decoder));
+            }
+
+            var metadata = meta.Where(kv => !kv.Key.StartsWith("avro.", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetString(kv.Value), StringComparer.Ordinal);
+            return new AvroContainerContent(schemaJson, metadata, records);
+        }
+        catch (FacebergException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or EndOfStreamException or global::Avro.AvroException or InvalidDataException or InvalidCastException)
+        {
+            throw new FacebergException("InvalidAvroFile", FacebergErrorKind.InvalidData, $"{description} is not a readable Avro file: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Parses a schema for Apache.Avro with every logicalType annotation removed.</summary>
+    private static AvroSchema ParseForEncoding(string schemaJson)
+    {
+        var node = JsonNode.Parse(schemaJson)!;
+        StripLogicalTypes(node);
+        return AvroSchema.Parse(node.ToJsonString());
+    }
+
+    private static void StripLogicalTypes(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                o.Remove("logicalType");
+                foreach (var (_, child) in o.ToList()) StripLogicalTypes(child);
+                break;
+            case JsonArray a:
+                foreach (var child in a) StripLogicalTypes(child);
+                break;
+        }
+    }
+
+    private static byte[] Deflate(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true))
+            deflate.Write(data);
+        return output.ToArray();
+    }
+
+    private static byte[] Inflate(byte[] data)
+    {
+        using var input = new DeflateStream(new MemoryStream(data), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+
+    private static void WriteLong(Stream s, long value)
+    {
+        var n = (ulong)((value << 1) ^ (value >> 63));
+        while (n >= 0x80)
+        {
+            s.WriteByte((byte)(n | 0x80));
+            n >>= 7;
+        }
+        s.WriteByte((byte)n);
+    }
+
+    private static void WriteBytes(Stream s, byte[] bytes)
+    {
+        WriteLong(s, bytes.Length);
+        s.Write(bytes);
+    }
+
+    private static long ReadLong(byte[] b, ref int pos)
+    {
+        ulong n = 0;
+        var shift = 0;
+        while (true)
+        {
+            var x = b[pos++];
+            n |= (ulong)(x & 0x7F) << shift;
+            if ((x & 0x80) == 0) break;
+            shift += 7;
+            if (shift > 63) throw new InvalidDataException("varint too long");
+        }
+        return (long)(n >> 1) ^ -(long)(n & 1);
+    }
+
+    private static byte[] ReadBytes(byte[] b, ref int pos)
+    {
+        var len = (int)ReadLong(b, ref pos);
+        var result = b.AsSpan(pos, len).ToArray();
+        pos += len;
+        return result;
+    }
+
+    private static FacebergException Invalid(string description, string what) =>
+        new("InvalidAvroFile", FacebergErrorKind.InvalidData, $"{description} is not a readable Avro file: {what}.");
+}

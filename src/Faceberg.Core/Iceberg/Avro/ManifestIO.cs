@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Avro;
+using Schema = Faceberg.Core.Iceberg.Spec.Schema;
+using Avro.Generic;
+using Faceberg.Core.Iceberg.Spec;
+using static Faceberg.Core.Iceberg.Avro.AvroSchemas;
+using static Faceberg.Core.Iceberg.Avro.AvroValues;
+
+namespace Faceberg.Core.Iceberg.Avro;
+
+/// <summary>Writes and reads v2 manifests (Avro files of manifest_entry records).</summary>
+public static class ManifestIO
+{
+    public const int FormatVersion = 2;
+
+    /// <summary>The manifest_entry Avro schema for a partition type (spec "Manifests", v2 fields).</summary>
+    internal static JsonObject EntrySchema(StructType partitionType)
+    {
+        var partition = Record("r102", partitionType.Fields.Select(f => (JsonNode)Field(f.Name, Type(f.Type), f.Id, optional: true)));
+        var dataFile = Record("r2", new JsonNode[]
+        {
+            Field("content", "int", 134, false, "Contents of the file: 0=data, 1=position deletes, 2=equality deletes"),
+            Field("file_path", "string", 100, false, "Location URI with FS scheme"),
+            Field("file_format", "string", 101, false, "File format name: avro, orc, or parquet"),
+            Field("partition", partition, 102, false, "Partition data tuple, schema based on the partition spec"),
+            Field("record_count", "long", 103, false, "Number of records in the file"),
+            Field("file_size_in_bytes", "long", 104, false, "Total file size in bytes"),
+            Field("column_sizes", KeyValueMap("int", 117, "long", 118, false), 108, true, "Map of column id to total size on disk"),
+            Field("value_counts", KeyValueMap("int", 119, "long", 120, false), 109, true, "Map of column id to total count, including null and NaN"),
+            Field("null_value_counts", KeyValueMap("int", 121, "long", 122, false), 110, true, "Map of column id to null value count"),
+            Field("nan_value_counts", KeyValueMap("int", 138, "long", 139, false), 137, true, "Map of column id to number of NaN values in the column"),
+            Field("lower_bounds", KeyValueMap("int", 126, "bytes", 127, false), 125, true, "Map of column id to lower bound"),
+            Field("upper_bounds", KeyValueMap("int", 129, "bytes", 130, false), 128, true, "Map of column id to upper bound"),
+            Field("key_metadata", "bytes", 131, true, "Encryption key metadata blob"),
+            Field("split_offsets", List("long", 133), 132, true, "Splittable offsets"),
+            Field("equality_ids", List("int", 136), 135, true, "Equality comparison field IDs"),
+            Field("sort_order_id", "int", 140, true, "Sort order ID"),
+        });
+        return Record("manifest_entry", new JsonNode[]
+        {
+            Field("status", "int", 0, false),
+            Field("snapshot_id", "long", 1, true),
+            Field("sequence_number", "long", 3, true),
+            Field("file_sequence_number", "long", 4, true),
+            Field("data_file", dataFile, 2, false),
+        });
+    }
+
+    public static byte[] Write(Schema schema, PartitionSpec spec, IEnumerable<ManifestEntry> entries, ManifestContent content = ManifestContent.Data, AvroCodec codec = AvroCodec.Deflate)
+    {
+        var partitionType = spec.PartitionType(schema);
+        var partitionTypes = partitionType.Fields.Select(f => (PrimitiveType)f.Type).ToArray();
+        var metadata = new Dictionary<string, string>
+        {
+            ["schema"] = SpecJson.ToJson(schema),
+            ["schema-id"] = schema.SchemaId.ToString(CultureInfo.InvariantCulture),
+            ["partition-spec"] = SpecJson.PartitionFieldsToJson(spec),
+            ["partition-spec-id"] = spec.SpecId.ToString(CultureInfo.InvariantCulture),
+            ["format-version"] = FormatVersion.ToString(CultureInfo.InvariantCulture),
+            ["content"] = content == ManifestContent.Data ? "data" : "deletes",
+        };
+
+        return AvroContainer.Write(EntrySchema(partitionType), metadata, entrySchema => entries.Select(entry =>
+        {
+            var fileSchema = RecordOf(entrySchema, "data_file");
+            var partitionSchema = RecordOf(fileSchema, "partition");
+            var f = entry.DataFile;
+            if (f.Partition.Count != partitionTypes.Length)
+                throw new FacebergException("PartitionArity", FacebergErrorKind.InvalidArgument,
+                    $"Data file '{f.FilePath}' has {f.Partition.Count} partition values but spec {spec.SpecId} has {partitionTypes.Length} fields.");
+
+            var partition = new GenericRecord(partitionSchema);
+            for (var i = 0; i < partitionTypes.Length; i++)
+                partition.Add(partitionSchema.Fields[i].Name, ToAvro(partitionTypes[i], f.Partition[i], partitionSchema.Fields[i].Schema));
+
+            var file = new GenericRecord(fileSchema);
+            file.Add("content", (int)f.Content);
+            file.Add("file_path", f.FilePath);
+            file.Add("file_format", f.FileFormat.ToSpecString());
+            file.Add("partition", partition);
+            file.Add("record_count", f.RecordCount);
+            file.Add("file_size_in_bytes", f.FileSizeInBytes);
+            file.Add("column_sizes", f.ColumnSizes == null ? null : KeyValueRecords(ItemRecordOf(fileSchema, "column_sizes"), f.ColumnSizes));
+            file.Add("value_counts", f.ValueCounts == null ? null : KeyValueRecords(ItemRecordOf(fileSchema, "value_counts"), f.ValueCounts));
+            file.Add("null_value_counts", f.NullValueCounts == null ? null : KeyValueRecords(ItemRecordOf(fileSchema, "null_value_counts"), f.NullValueCounts));
+            file.Add("nan_value_counts", f.NanValueCounts == null ? null : KeyValueRecords(ItemRecordOf(fileSchema, "nan_value_counts"), f.NanValueCounts));
+            file.Add("lower_bounds", f.LowerBounds == null ? null : KeyValueRecords(ItemRecordOf(fileSchema, "lower_bounds"), f.LowerBounds));
+            file.Add("upper_bounds", f.UpperBounds == null ? null : KeyValueRecords(ItemRecordOf(fileSchema, "upper_bounds"), f.UpperBounds));
+            file.Add("key_metadata", f.KeyMetadata);
+            file.Add("split_offsets", f.SplitOffsets?.ToArray());
+            file.Add("equality_ids", f.EqualityIds?.ToArray());
+            file.Add("sort_order_id", f.SortOrderId);
+
+            var record = new GenericRecord(entrySchema);
+            record.Add("status", (int)entry.Status);
+            record.Add("snapshot_id", entry.SnapshotId);
+            record.Add("sequence_number", entry.SequenceNumber);
+            record.Add("file_sequence_number", entry.FileSequenceNumber);
+            record.Add("data_file", file);
+            return record;
+        }), codec);
+    }
+
+    /// <summary>
+    /// Reads a manifest. With <paramref name="source"/> (its manifest-list entry) null snapshot ids and
+    /// sequence numbers are inherited as the spec prescribes.
+    /// </summary>
+    public static ManifestContents Read(byte[] bytes, string description, ManifestFile? source = null)
+    {
+        var container = AvroContainer.Read(bytes, description);
+        try
+        {
+            var meta = container.Metadata;
+            if (!meta.TryGetValue("schema", out var schemaJson))
+                throw new FacebergException("InvalidManifest", FacebergErrorKind.InvalidData, $"{description} has no 'schema' metadata.");
+            var schema = SpecJson.ParseSchema(schemaJson);
+            var specId = meta.TryGetValue("partition-spec-id", out var sid) ? int.Parse(sid, CultureInfo.InvariantCulture) : source?.PartitionSpecId ?? 0;
+            IReadOnlyList<PartitionField> partitionFields = Array.Empty<PartitionField>();
+            if (meta.TryGetValue("partition-spec", out var specJson))
+            {
+                using var doc = JsonDocument.Parse(specJson);
+                partitionFields = doc.RootElement.ValueKind == JsonValueKind.Array
+                    ? SpecJson.ReadPartitionFieldList(doc.RootElement)
+                    : SpecJson.ReadPartitionSpec(doc.RootElement).Fields;
+            }
+            var spec = new PartitionSpec(specId, partitionFields);
+            var partitionTypes = spec.PartitionType(schema).Fields.Select(f => (PrimitiveType)f.Type).ToArray();
+            var formatVersion = meta.TryGetValue("format-version", out var fv) ? int.Parse(fv, CultureInfo.InvariantCulture) : 1;
+            var content = meta.TryGetValue("content", out var c) && c == "deletes" ? ManifestContent.Deletes : ManifestContent.Data;
+
+            var entries = new List<ManifestEntry>(container.Records.Count);
+            foreach (var record in container.Records)
+            {
+                var status = (ManifestEntryStatus)GetInt(record, "status")!.Value;
+                var snapshotId = GetLong(record, "snapshot_id");
+                // v1 manifests have no sequence numbers: they default to 0.
+                var sequence = formatVersion == 1 ? 0 : GetLong(record, "sequence_number");
+                var fileSequence = formatVersion == 1 ? 0 : GetLong(record, "file_sequence_number");
+                if (source != null)
+                {
+                    snapshotId ??= source.AddedSnapshotId;
+                    if (status == ManifestEntryStatus.Added)
+                    {
+                        sequence ??= source.SequenceNumber;
+                        fileSequence ??= source.SequenceNumber;
+                    }
+                }
+                entries.Add(new ManifestEntry(status, snapshotId, sequence, fileSequence, ReadDataFile((GenericRecord)record["data_file"], partitionTypes)));
+            }
+            return new ManifestContents(schema, spec, formatVersion, content, entries);
+        }
+        catch (Exception ex) when (ex is InvalidCastException or KeyNotFoundException or FormatException or AvroException or NullReferenceException or InvalidOperationException)
+        {
+            throw new FacebergException("InvalidManifest", FacebergErrorKind.InvalidData, $"{description} is not a valid Iceberg manifest: {ex.Message}", ex);
+        }
+    }
+
+    private static DataFile ReadDataFile(GenericRecord f, PrimitiveType[] partitionTypes)
+    {
+        var partitionRecord = (GenericRecord)f["partition"];
+        if (partitionRecord.Schema.Fields.Count != partitionTypes.Length)
+            throw new FacebergException("InvalidManifest", FacebergErrorKind.InvalidData,
+                $"Manifest partition struct has {partitionRecord.Schema.Fields.Count} fields but its partition spec has {partitionTypes.Length}.");
+        var partition = new object?[partitionTypes.Length];
+        for (var i = 0; i < partition.Length; i++)
+            partition[i] = FromAvro(partitionTypes[i], partitionRecord.GetValue(i));
+
+        return new DataFile
+        {
+            Content = (FileContent)(GetInt(f, "content") ?? 0),
+            FilePath = (string)f["file_path"],
+            FileFormat = FileFormatNames.Parse((string)f["file_format"]),
+            Partition = partition,
+            RecordCount = GetLong(f, "record_count")!.Value,
+            FileSizeInBytes = GetLong(f, "file_size_in_bytes")!.Value,
+            ColumnSizes = ReadKeyValues(f, "column_sizes", v => (long)v),
+            ValueCounts = ReadKeyValues(f, "value_counts", v => (long)v),
+            NullValueCounts = ReadKeyValues(f, "null_value_counts", v => (long)v),
+            NanValueCounts = ReadKeyValues(f, "nan_value_counts", v => (long)v),
+            LowerBounds = ReadKeyValues(f, "lower_bounds", v => (byte[])v),
+            UpperBounds = ReadKeyValues(f, "upper_bounds", v => (byte[])v),
+            KeyMetadata = Get(f, "key_metadata") as byte[],
+            SplitOffsets = (Get(f, "split_offsets") as System.Collections.IEnumerable)?.Cast<object>().Select(Convert.ToInt64).ToArray(),
+            EqualityIds = (Get(f, "equality_ids") as System.Collections.IEnumerable)?.Cast<object>().Select(Convert.ToInt32).ToArray(),
+            SortOrderId = GetInt(f, "sort_order_id"),
+        };
+    }
+
+    /// <summary>Per partition field: whether any value is null or NaN, and the bounds of the others (field_summary).</summary>
+    public static IReadOnlyList<PartitionFieldSummary> Summarize(StructType partitionType, IEnumerable<DataFile> files)
+    {
+        var types = partitionType.Fields.Select(f => (PrimitiveType)f.Type).ToArray();
+        var containsNull = new bool[types.Length];
+        var containsNan = new bool[types.Length];
+        var lower = new object?[types.Length];
+        var upper = new object?[types.Length];
+        foreach (var file in files)
+        {
+            for (var i = 0; i < types.Length; i++)
+            {
+                var v = file.Partition[i];
+                if (v == null) { containsNull[i] = true; continue; }
+                if (v is double d && double.IsNaN(d) || v is float fl && float.IsNaN(fl)) { containsNan[i] = true; continue; }
+                if (lower[i] == null || BoundEncoding.Compare(types[i], v, lower[i]!) < 0) lower[i] = v;
+                if (upper[i] == null || BoundEncoding.Compare(types[i], v, upper[i]!) > 0) upper[i] = v;
+            }
+        }
+        return types.Select((t, i) => new PartitionFieldSummary(
+            containsNull[i],
+            containsNan[i],
+            lower[i] == null ? null : BoundEncoding.Encode(t, lower[i]!),
+            upper[i] == null ? null : BoundEncoding.Encode(t, upper[i]!))).ToArray();
+    }
+}

@@ -1,0 +1,113 @@
+namespace Faceberg.Core.Iceberg.Io;
+
+/// <summary>
+/// Local files. Accepts file:// URIs and plain absolute paths; optionally maps another URI prefix
+/// (e.g. an http:// address a test server exposes) onto a directory.
+/// </summary>
+public sealed class LocalFileIO : IFileIO
+{
+    private readonly string? _mappedPrefix;
+    private readonly string? _mappedDirectory;
+
+    public LocalFileIO() { }
+
+    /// <summary>Serves paths starting with <paramref name="uriPrefix"/> from <paramref name="directory"/>.</summary>
+    public LocalFileIO(string uriPrefix, string directory)
+    {
+        _mappedPrefix = uriPrefix.TrimEnd('/') + "/";
+        _mappedDirectory = Path.GetFullPath(directory);
+    }
+
+    /// <summary>The file:// URI of a local path, the form table metadata stores.</summary>
+    public static string ToUri(string localPath) => new Uri(Path.GetFullPath(localPath)).AbsoluteUri;
+
+    public string ToLocalPath(string path)
+    {
+        if (_mappedPrefix != null && path.StartsWith(_mappedPrefix, StringComparison.Ordinal))
+            return Path.Combine(_mappedDirectory!, Uri.UnescapeDataString(path[_mappedPrefix.Length..]));
+        if (path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+            return new Uri(path).LocalPath;
+        if (Path.IsPathRooted(path)) return path;
+        throw new FacebergException("UnsupportedPath", FacebergErrorKind.InvalidArgument, $"'{path}' is not a local file path or file:// URI.");
+    }
+
+    private string FromLocalPath(string local, string like)
+    {
+        if (_mappedPrefix != null && like.StartsWith(_mappedPrefix, StringComparison.Ordinal))
+            return _mappedPrefix + Path.GetRelativePath(_mappedDirectory!, local).Replace(Path.DirectorySeparatorChar, '/');
+        return like.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? ToUri(local) : local;
+    }
+
+    public async Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(ToLocalPath(path), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw FileIOErrors.NotFound(path, ex);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(ToLocalPath(path), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw FileIOErrors.NotFound(path, ex);
+        }
+    }
+
+    public async Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        var target = ToLocalPath(path);
+        var directory = Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(directory);
+        // Write beside the target, then publish in one step, so nobody ever sees a partial file.
+        var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        await File.WriteAllBytesAsync(temp, data, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // overwrite: rename(2) replaces atomically. Exclusive: .NET moves without overwrite via
+            // link(2) + unlink(2) on Unix, and link fails if the target exists — an atomic exclusive create.
+            File.Move(temp, target, overwrite);
+        }
+        catch (IOException) when (!overwrite && File.Exists(target))
+        {
+            File.Delete(temp);
+            throw FileIOErrors.AlreadyExists(path);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) =>
+        Task.FromResult(File.Exists(ToLocalPath(path)));
+
+    public Task DeleteAsync(string path, CancellationToken cancellationToken = default)
+    {
+        File.Delete(ToLocalPath(path));
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        var local = ToLocalPath(prefix);
+        // A prefix ending in a separator is a directory; otherwise list its parent and filter by name prefix.
+        var directory = local.EndsWith('/') || Directory.Exists(local) ? local : Path.GetDirectoryName(local)!;
+        if (!Directory.Exists(directory)) return Task.FromResult<IReadOnlyList<string>>(Array.Empty<string>());
+        var result = Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .Where(f => f.StartsWith(local.TrimEnd('/'), StringComparison.Ordinal))
+            .Select(f => FromLocalPath(f, prefix))
+            .OrderBy(f => f, StringComparer.Ordinal)
+            .ToArray();
+        return Task.FromResult<IReadOnlyList<string>>(result);
+    }
+}

@@ -1,0 +1,452 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Faceberg.Core.Iceberg.Avro;
+using Faceberg.Core.Iceberg.Io;
+using Faceberg.Core.Iceberg.Spec;
+
+namespace Faceberg.Core.Iceberg.Table;
+
+/// <summary>
+/// An Iceberg v2 table in the Hadoop-style layout: &lt;location&gt;/metadata/v&lt;N&gt;.metadata.json plus
+/// version-hint.text holding N. Commits create v&lt;N+1&gt; exclusively (the commit point), then move the
+/// hint; readers follow the hint and probe forward, so a stale hint never hides a commit.
+/// An instance is not thread-safe; concurrent writers each use their own instance.
+/// </summary>
+public sealed partial class IcebergTable
+{
+    public const string VersionHintFile = "version-hint.text";
+    public const string MetadataPreviousVersionsMax = "write.metadata.previous-versions-max";
+    private const int DefaultPreviousVersionsMax = 100;
+
+    private IcebergTable(IFileIO io, string location, TableMetadata metadata, int version)
+    {
+        Io = io;
+        Location = location;
+        Metadata = metadata;
+        Version = version;
+    }
+
+    public IFileIO Io { get; }
+    public string Location { get; }
+    public TableMetadata Metadata { get; private set; }
+
+    /// <summary>N of the v&lt;N&gt;.metadata.json this instance reflects.</summary>
+    public int Version { get; private set; }
+
+    public string MetadataLocation => MetadataPath(Location, Version);
+    public Schema Schema => Metadata.CurrentSchema;
+    public PartitionSpec Spec => Metadata.DefaultSpec;
+    public Snapshot? CurrentSnapshot => Metadata.CurrentSnapshot;
+
+    /// <summary>How many times a commit is attempted before giving up with <see cref="CommitConflictException"/>.</summary>
+    public int MaxCommitAttempts { get; set; } = 10;
+
+    /// <summary>The current snapshot and its ancestors, newest first.</summary>
+    public IReadOnlyList<Snapshot> History() => Metadata.History().ToArray();
+
+    public Snapshot? SnapshotAsOf(DateTimeOffset time) => Metadata.SnapshotAsOf(time.ToUnixTimeMilliseconds());
+
+    internal static string MetadataDirectory(string location) => location + "/metadata/";
+    internal static string MetadataPath(string location, int version) => string.Create(CultureInfo.InvariantCulture, $"{location}/metadata/v{version}.metadata.json");
+    internal static string VersionHintPath(string location) => location + "/metadata/" + VersionHintFile;
+    internal string NewMetadataFilePath(string fileName) => MetadataDirectory(Location) + fileName;
+
+    [GeneratedRegex(@"^v(\d+)\.metadata\.json$", RegexOptions.CultureInvariant)]
+    private static partial Regex MetadataFileName();
+
+    // ---- create / load ----
+
+    /// <summary>
+    /// Creates a table at <paramref name="location"/> (a full URI) with no snapshots. Adds the
+    /// schema.name-mapping.default property unless given, so files without field ids resolve by name.
+    /// </summary>
+    public static async Task<IcebergTable> CreateAsync(IFileIO io, string location, Schema schema, PartitionSpec? spec = null,
+        IReadOnlyDictionary<string, string>? properties = null, CancellationToken cancellationToken = default)
+    {
+        location = location.TrimEnd('/');
+        var props = new Dictionary<string, string>(properties ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        props.TryAdd(NameMapping.PropertyKey, NameMapping.FromSchema(schema).ToJson());
+        var metadata = TableMetadata.NewTable(location, schema, spec ?? PartitionSpec.Unpartitioned, props, NowMs());
+
+        if (await FindCurrentVersionAsync(io, location, cancellationToken).ConfigureAwait(false) != null)
+            throw TableExists(location);
+
+        var json = Encoding.UTF8.GetBytes(SpecJson.ToJson(metadata));
+        var hint = Encoding.ASCII.GetBytes("1");
+        var target = ResolveTarget(io, location);
+        if (target is IBatchFileIO batch)
+        {
+            var ok = await batch.TryWriteBatchAsync(new[]
+            {
+                new FileWrite(MetadataPath(location, 1), json, Overwrite: false),
+                new FileWrite(VersionHintPath(location), hint, Overwrite: true),
+            }, cancellationToken).ConfigureAwait(false);
+            if (!ok) throw TableExists(location);
+        }
+        else
+        {
+            try
+            {
+                await target.WriteAsync(MetadataPath(location, 1), json, overwrite: false, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.AlreadyExists)
+            {
+                throw TableExists(location);
+            }
+            await target.WriteAsync(VersionHintPath(location), hint, overwrite: true, cancellationToken).ConfigureAwait(false);
+        }
+        return new IcebergTable(io, location, metadata, 1);
+    }
+
+    /// <summary>Loads the newest committed version of the table at <paramref name="location"/>.</summary>
+    public static async Task<IcebergTable> LoadAsync(IFileIO io, string location, CancellationToken cancellationToken = default)
+    {
+        location = location.TrimEnd('/');
+        var (metadata, version) = await ReadLatestAsync(io, location, cancellationToken).ConfigureAwait(false);
+        return new IcebergTable(io, location, metadata, version);
+    }
+
+    /// <summary>Re-reads the newest committed version.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken = default)
+    {
+        var (metadata, version) = await ReadLatestAsync(Io, Location, cancellationToken).ConfigureAwait(false);
+        Metadata = metadata;
+        Version = version;
+    }
+
+    private static async Task<(TableMetadata, int)> ReadLatestAsync(IFileIO io, string location, CancellationToken ct)
+    {
+        var version = await FindCurrentVersionAsync(io, location, ct).ConfigureAwait(false)
+            ?? throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound, $"No Iceberg table at '{location}' (no metadata/v<N>.metadata.json).");
+        // A metadata file that cannot be parsed was never a commit any reader could have seen
+        // (a crash on a store without atomic create): the previous version is the table.
+        for (var v = version; v >= 1; v--)
+        {
+            byte[] bytes;
+            try
+            {
+                bytes = await io.ReadAllBytesAsync(MetadataPath(location, v), ct).ConfigureAwait(false);
+            }
+            catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.NotFound)
+            {
+                continue;
+            }
+            try
+            {
+                return (SpecJson.ParseTableMetadata(Encoding.UTF8.GetString(bytes)), v);
+            }
+            catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.InvalidData && v > 1)
+            {
+            }
+        }
+        throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound, $"No readable table metadata at '{location}'.");
+    }
+
+    /// <summary>
+    /// N of the newest metadata file: the hint's value, probed forward while v(N+1) exists (a writer
+    /// may have committed without moving the hint yet); a listing when the hint is missing or wrong.
+    /// </summary>
+    internal static async Task<int?> FindCurrentVersionAsync(IFileIO io, string location, CancellationToken ct)
+    {
+        int? hinted = null;
+        try
+        {
+            var text = Encoding.ASCII.GetString(await io.ReadAllBytesAsync(VersionHintPath(location), ct).ConfigureAwait(false)).Trim();
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) hinted = n;
+        }
+        catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.NotFound)
+        {
+        }
+
+        if (hinted is { } v && await io.ExistsAsync(MetadataPath(location, v), ct).ConfigureAwait(false))
+        {
+            while (await io.ExistsAsync(MetadataPath(location, v + 1), ct).ConfigureAwait(false)) v++;
+            return v;
+        }
+
+        int? max = null;
+        foreach (var path in await io.ListAsync(MetadataDirectory(location), ct).ConfigureAwait(false))
+        {
+            var m = MetadataFileName().Match(path[(path.LastIndexOf('/') + 1)..]);
+            if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && (max == null || n > max)) max = n;
+        }
+        return max;
+    }
+
+    private static FacebergException TableExists(string location) =>
+        new("TableAlreadyExists", FacebergErrorKind.AlreadyExists, $"An Iceberg table already exists at '{location}'.");
+
+    private static IFileIO ResolveTarget(IFileIO io, string location) => io is FileIORouter router ? router.Resolve(location) : io;
+
+    internal static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    internal static long NewSnapshotId()
+    {
+        long id;
+        do id = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+        while (id == 0);
+        return id;
+    }
+
+    // ---- commits ----
+
+    /// <summary>What one commit attempt wants published: new files (uniquely named) and the new metadata.</summary>
+    internal sealed record PendingCommit(TableMetadata Metadata, IReadOnlyList<FileWrite> Files);
+
+    /// <summary>
+    /// Runs the optimistic commit loop: prepare against the current metadata, publish v(N+1)
+    /// exclusively, move the hint; on losing the race refresh, re-prepare and retry.
+    /// </summary>
+    internal async Task CommitAsync(Func<TableMetadata, int, CancellationToken, Task<PendingCommit>> prepare, CancellationToken ct)
+    {
+        var target = ResolveTarget(Io, Location);
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        Exception? lastConflict = null;
+        for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
+        {
+            var baseMetadata = Metadata;
+            var pending = await prepare(baseMetadata, attempt, ct).ConfigureAwait(false);
+            var newMetadata = Finish(baseMetadata, pending.Metadata);
+            var next = Version + 1;
+            var metadataBytes = Encoding.UTF8.GetBytes(SpecJson.ToJson(newMetadata));
+            var hint = Encoding.ASCII.GetBytes(next.ToString(CultureInfo.InvariantCulture));
+
+            bool committed;
+            if (target is IBatchFileIO batch)
+            {
+                var writes = pending.Files.Select(f => f with { Overwrite = true }).ToList();
+                writes.Add(new FileWrite(MetadataPath(Location, next), metadataBytes, Overwrite: false));
+                writes.Add(new FileWrite(VersionHintPath(Location), hint, Overwrite: true));
+                committed = await batch.TryWriteBatchAsync(writes, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var file in pending.Files)
+                {
+                    if (!written.Add(file.Path)) continue;
+                    await target.WriteAsync(file.Path, file.Data, overwrite: false, ct).ConfigureAwait(false);
+                }
+                try
+                {
+                    await target.WriteAsync(MetadataPath(Location, next), metadataBytes, overwrite: false, ct).ConfigureAwait(false);
+                    committed = true;
+                }
+                catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.AlreadyExists)
+                {
+                    committed = false;
+                    lastConflict = ex;
+                }
+                if (committed)
+                {
+                    // The commit is durable once v(N+1) exists; the hint only speeds up readers, who
+                    // probe forward past a stale one, so failing to move it must not fail the commit.
+                    try
+                    {
+                        await target.WriteAsync(VersionHintPath(Location), hint, overwrite: true, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FacebergException)
+                    {
+                    }
+                }
+            }
+
+            if (committed)
+            {
+                Metadata = newMetadata;
+                Version = next;
+                var kept = pending.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+                await DeleteQuietlyAsync(target, written.Where(p => !kept.Contains(p)), ct).ConfigureAwait(false);
+                return;
+            }
+
+            await RefreshAsync(ct).ConfigureAwait(false);
+            // Jittered backoff so two writers retrying in lockstep do not collide forever.
+            await Task.Delay(Random.Shared.Next(5, 25 * attempt), ct).ConfigureAwait(false);
+        }
+
+        await DeleteQuietlyAsync(target, written, ct).ConfigureAwait(false);
+        throw new CommitConflictException(
+            $"Could not commit to table '{Location}' after {MaxCommitAttempts} attempts: other writers committed first each time.", lastConflict);
+    }
+
+    private TableMetadata Finish(TableMetadata baseMetadata, TableMetadata updated)
+    {
+        var max = updated.Properties.TryGetValue(MetadataPreviousVersionsMax, out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
+            ? Math.Max(n, 1)
+            : DefaultPreviousVersionsMax;
+        var log = baseMetadata.MetadataLog.Append(new MetadataLogEntry(MetadataLocation, baseMetadata.LastUpdatedMs)).ToList();
+        if (log.Count > max) log.RemoveRange(0, log.Count - max);
+        return updated with
+        {
+            MetadataLog = log,
+            LastUpdatedMs = Math.Max(updated.LastUpdatedMs, baseMetadata.LastUpdatedMs),
+        };
+    }
+
+    private static async Task DeleteQuietlyAsync(IFileIO io, IEnumerable<string> paths, CancellationToken ct)
+    {
+        foreach (var path in paths.ToArray())
+        {
+            try
+            {
+                await io.DeleteAsync(path, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FacebergException)
+            {
+                // An orphaned, unreferenced file is harmless; the commit outcome stands.
+            }
+        }
+    }
+
+    // ---- metadata-only updates ----
+
+    /// <summary>Sets and removes table properties.</summary>
+    public Task UpdatePropertiesAsync(IReadOnlyDictionary<string, string>? set, IEnumerable<string>? remove = null, CancellationToken cancellationToken = default)
+    {
+        var removals = remove?.ToArray() ?? Array.Empty<string>();
+        return CommitAsync((current, _, _) =>
+        {
+            var props = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
+            foreach (var key in removals) props.Remove(key);
+            if (set != null)
+                foreach (var (k, v) in set) props[k] = v;
+            return Task.FromResult(new PendingCommit(current with { Properties = props, LastUpdatedMs = NowMs() }, Array.Empty<FileWrite>()));
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds optional top-level columns (ids, including nested ids, are assigned here). Keeps the
+    /// default name mapping in step when it was the one generated from the previous schema.
+    /// </summary>
+    public Task UpdateSchemaAsync(IEnumerable<NestedField> newColumns, CancellationToken cancellationToken = default)
+    {
+        var columns = newColumns.ToArray();
+        foreach (var c in columns)
+        {
+            if (c.Required)
+                throw new FacebergException("RequiredColumnAdded", FacebergErrorKind.InvalidArgument, $"Column '{c.Name}' must be optional: a required column cannot be added to a table with existing data.");
+        }
+        return CommitAsync((current, _, _) =>
+        {
+            var schema = current.CurrentSchema;
+            foreach (var c in columns)
+            {
+                if (schema.Struct.Field(c.Name) != null)
+                    throw new FacebergException("ColumnExists", FacebergErrorKind.AlreadyExists, $"Column '{c.Name}' already exists in table '{Location}'.");
+            }
+            var nextId = current.LastColumnId;
+            var added = columns.Select(c =>
+            {
+                var id = ++nextId;
+                return c with { Id = id, Type = ReassignIds(c.Type, ref nextId) };
+            }).ToArray();
+            var newSchema = new Schema(current.Schemas.Max(s => s.SchemaId) + 1, schema.Fields.Concat(added), schema.IdentifierFieldIds);
+            var props = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
+            if (props.TryGetValue(NameMapping.PropertyKey, out var mapping) && mapping == NameMapping.FromSchema(schema).ToJson())
+                props[NameMapping.PropertyKey] = NameMapping.FromSchema(newSchema).ToJson();
+            var updated = current with
+            {
+                Schemas = current.Schemas.Append(newSchema).ToArray(),
+                CurrentSchemaId = newSchema.SchemaId,
+                LastColumnId = Math.Max(current.LastColumnId, newSchema.HighestFieldId),
+                Properties = props,
+                LastUpdatedMs = NowMs(),
+            };
+            return Task.FromResult(new PendingCommit(updated, Array.Empty<FileWrite>()));
+        }, cancellationToken);
+    }
+
+    private static IcebergType ReassignIds(IcebergType type, ref int nextId)
+    {
+        switch (type)
+        {
+            case StructType s:
+            {
+                var fields = new List<NestedField>();
+                foreach (var f in s.Fields)
+                {
+                    var id = ++nextId;
+                    fields.Add(f with { Id = id, Type = ReassignIds(f.Type, ref nextId) });
+                }
+                return new StructType(fields);
+            }
+            case ListType l:
+            {
+                var elementId = ++nextId;
+                return new ListType(elementId, ReassignIds(l.Element, ref nextId), l.ElementRequired);
+            }
+            case MapType m:
+            {
+                var keyId = ++nextId;
+                var valueId = ++nextId;
+                var key = ReassignIds(m.Key, ref nextId);
+                return new MapType(keyId, key, valueId, ReassignIds(m.Value, ref nextId), m.ValueRequired);
+            }
+            default:
+                return type;
+        }
+    }
+
+    // ---- snapshot updates ----
+
+    /// <summary>A fast append: new files go into one new manifest; existing manifests are reused.</summary>
+    public AppendFiles NewAppend() => new(this);
+
+    /// <summary>Deletes and/or adds files in one snapshot (operation overwrite, delete or append).</summary>
+    public OverwriteFiles NewOverwrite() => new(this);
+
+    // ---- reading ----
+
+    /// <summary>The manifests of a snapshot (the current one by default); empty for a table without snapshots.</summary>
+    public async Task<IReadOnlyList<ManifestFile>> ReadManifestListAsync(Snapshot? snapshot = null, CancellationToken cancellationToken = default)
+    {
+        snapshot ??= CurrentSnapshot;
+        if (snapshot == null) return Array.Empty<ManifestFile>();
+        var bytes = await Io.ReadAllBytesAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false);
+        return ManifestListIO.Read(bytes, $"Manifest list '{snapshot.ManifestList}'");
+    }
+
+    public async Task<ManifestContents> ReadManifestAsync(ManifestFile manifest, CancellationToken cancellationToken = default)
+    {
+        var bytes = await Io.ReadAllBytesAsync(manifest.ManifestPath, cancellationToken).ConfigureAwait(false);
+        return ManifestIO.Read(bytes, $"Manifest '{manifest.ManifestPath}'", manifest);
+    }
+
+    /// <summary>
+    /// The live data files of a snapshot (the current one by default), skipping manifests whose
+    /// partition summaries rule out <paramref name="filter"/> without reading them.
+    /// </summary>
+    public async Task<IReadOnlyList<DataFile>> PlanFilesAsync(long? snapshotId = null, PartitionFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var entries = await PlanEntriesAsync(snapshotId, filter, cancellationToken).ConfigureAwait(false);
+        return entries.Select(e => e.DataFile).ToArray();
+    }
+
+    /// <summary>Like <see cref="PlanFilesAsync"/> but with each file's manifest entry (status, snapshot, sequence numbers).</summary>
+    public async Task<IReadOnlyList<ManifestEntry>> PlanEntriesAsync(long? snapshotId = null, PartitionFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        var snapshot = snapshotId is { } id ? Metadata.SnapshotById(id) : CurrentSnapshot;
+        if (snapshot == null) return Array.Empty<ManifestEntry>();
+        var manifests = await ReadManifestListAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        var selected = manifests.Where(m => m.Content == ManifestContent.Data && m.HasLiveFiles
+            && (filter == null || filter.MightMatch(m, Metadata.SpecById(m.PartitionSpecId), Metadata.CurrentSchema))).ToArray();
+        PlannedManifests = selected.Length;
+        var contents = await Task.WhenAll(selected.Select(m => ReadManifestAsync(m, cancellationToken))).ConfigureAwait(false);
+        var result = new List<ManifestEntry>();
+        foreach (var manifest in contents)
+        {
+            foreach (var entry in manifest.Entries)
+            {
+                if (entry.Status == ManifestEntryStatus.Deleted) continue;
+                if (filter != null && !filter.Matches(manifest.Spec, Metadata.CurrentSchema, entry.DataFile.Partition)) continue;
+                result.Add(entry);
+            }
+        }
+        return result;
+    }
+
+    /// <summary>How many manifests the last plan read (observability for pruning).</summary>
+    public int PlannedManifests { get; private set; }
+}

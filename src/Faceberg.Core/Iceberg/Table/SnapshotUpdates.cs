@@ -1,0 +1,303 @@
+using System.Globalization;
+using Faceberg.Core.Iceberg.Avro;
+using Faceberg.Core.Iceberg.Io;
+using Faceberg.Core.Iceberg.Spec;
+
+namespace Faceberg.Core.Iceberg.Table;
+
+/// <summary>
+/// Shared machinery of snapshot-producing commits. The snapshot id is fixed for the operation and the
+/// manifest of added files is written once and reused across retries (its entries inherit sequence
+/// numbers); the manifest list and any rewritten manifests are rebuilt on each attempt against the
+/// table's then-current snapshot.
+/// </summary>
+public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
+{
+    private readonly List<DataFile> _added = new();
+    private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
+    private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
+
+    private protected SnapshotUpdate(IcebergTable table)
+    {
+        Table = table;
+        SnapshotId = IcebergTable.NewSnapshotId();
+    }
+
+    private protected IcebergTable Table { get; }
+
+    /// <summary>The id the new snapshot will have.</summary>
+    public long SnapshotId { get; }
+
+    public TSelf AddFile(DataFile file)
+    {
+        if (file.Content != FileContent.Data)
+            throw new FacebergException("DeleteFilesNotSupported", FacebergErrorKind.NotSupported, $"Only data files can be added; '{file.FilePath}' is a {file.Content} file.");
+        if (_added.Any(f => f.FilePath == file.FilePath))
+            throw new FacebergException("DuplicateDataFile", FacebergErrorKind.InvalidArgument, $"Data file '{file.FilePath}' is added twice.");
+        _added.Add(file);
+        return (TSelf)this;
+    }
+
+    public TSelf AddFiles(IEnumerable<DataFile> files)
+    {
+        foreach (var f in files) AddFile(f);
+        return (TSelf)this;
+    }
+
+    /// <summary>Adds a custom key to the snapshot summary (standard counters are computed).</summary>
+    public TSelf SetSummary(string key, string value)
+    {
+        _summary[key] = value;
+        return (TSelf)this;
+    }
+
+    /// <summary>Commits, retrying against newer table versions; returns the new snapshot.</summary>
+    public async Task<Snapshot> CommitAsync(IReadOnlyDictionary<string, string>? summaryExtras = null, CancellationToken cancellationToken = default)
+    {
+        if (summaryExtras != null)
+            foreach (var (k, v) in summaryExtras) _summary[k] = v;
+        await Table.CommitAsync(PrepareAsync, cancellationToken).ConfigureAwait(false);
+        return Table.Metadata.SnapshotById(SnapshotId);
+    }
+
+    /// <summary>The files to remove from the parent snapshot's manifests; empty for appends.</summary>
+    private protected abstract RemovalPlan PlanRemovals(IReadOnlyList<(ManifestFile File, ManifestContents Contents)> manifests, int attempt);
+
+    private protected abstract bool NeedsManifestContents { get; }
+
+    private protected sealed record RemovalPlan(IReadOnlySet<string> Paths);
+
+    private async Task<IcebergTable.PendingCommit> PrepareAsync(TableMetadata current, int attempt, CancellationToken ct)
+    {
+        var sequenceNumber = current.LastSequenceNumber + 1;
+        var parent = current.CurrentSnapshot;
+        var now = IcebergTable.NowMs();
+        var schema = current.CurrentSchema;
+        var spec = current.DefaultSpec;
+        var files = new List<FileWrite>();
+        var manifests = new List<ManifestFile>();
+
+        var parentManifests = parent == null ? Array.Empty<ManifestFile>() : await Table.ReadManifestListAsync(parent, ct).ConfigureAwait(false);
+
+        // Removals: rewrite each manifest holding a removed file; carry the others over untouched.
+        var removedEntries = new List<DataFile>();
+        if (NeedsManifestContents)
+        {
+            var live = parentManifests.Where(m => m.Content == ManifestContent.Data && m.HasLiveFiles).ToArray();
+            var contents = await Task.WhenAll(live.Select(m => Table.ReadManifestAsync(m, ct))).ConfigureAwait(false);
+            var pairs = live.Zip(contents).ToArray();
+            var plan = PlanRemovals(pairs, attempt);
+            foreach (var (file, content) in pairs)
+            {
+                if (!content.Entries.Any(e => e.Status != ManifestEntryStatus.Deleted && plan.Paths.Contains(e.DataFile.FilePath)))
+                {
+                    manifests.Add(file);
+                    continue;
+                }
+                var entries = new List<ManifestEntry>();
+                foreach (var e in content.Entries)
+                {
+                    if (e.Status == ManifestEntryStatus.Deleted) continue;
+                    if (plan.Paths.Contains(e.DataFile.FilePath))
+                    {
+                        entries.Add(e with { Status = ManifestEntryStatus.Deleted, SnapshotId = SnapshotId });
+                        removedEntries.Add(e.DataFile);
+                    }
+                    else
+                    {
+                        entries.Add(e with { Status = ManifestEntryStatus.Existing });
+                    }
+                }
+                var path = Table.NewMetadataFilePath($"{Guid.NewGuid():D}-m{files.Count}.avro");
+                var bytes = ManifestIO.Write(content.Schema, content.Spec, entries);
+                files.Add(new FileWrite(path, bytes, Overwrite: false));
+                var liveEntries = entries.Where(e => e.Status == ManifestEntryStatus.Existing).ToArray();
+                manifests.Add(new ManifestFile
+                {
+                    ManifestPath = path,
+                    ManifestLength = bytes.Length,
+                    PartitionSpecId = content.Spec.SpecId,
+                    SequenceNumber = sequenceNumber,
+                    MinSequenceNumber = liveEntries.Length == 0 ? sequenceNumber : liveEntries.Min(e => e.SequenceNumber ?? sequenceNumber),
+                    AddedSnapshotId = SnapshotId,
+                    ExistingFilesCount = liveEntries.Length,
+                    ExistingRowsCount = liveEntries.Sum(e => e.DataFile.RecordCount),
+                    DeletedFilesCount = entries.Count - liveEntries.Length,
+                    DeletedRowsCount = entries.Where(e => e.Status == ManifestEntryStatus.Deleted).Sum(e => e.DataFile.RecordCount),
+                    Partitions = ManifestIO.Summarize(content.Spec.PartitionType(content.Schema), entries.Select(e => e.DataFile)),
+                });
+            }
+            // Delete manifests (none written by Faceberg, but another writer's) stay as they are.
+            manifests.AddRange(parentManifests.Where(m => m.Content == ManifestContent.Deletes));
+        }
+        else
+        {
+            // Manifests with only DELETED entries described their own snapshot's removals; they are not carried on.
+            manifests.AddRange(parentManifests.Where(m => m.HasLiveFiles || m.Content == ManifestContent.Deletes));
+        }
+
+        if (_added.Count > 0)
+        {
+            if (_addedManifest is not { } cached || cached.SpecId != spec.SpecId || cached.SchemaId != schema.SchemaId)
+            {
+                var path = Table.NewMetadataFilePath($"{Guid.NewGuid():D}-m-added.avro");
+                var bytes = ManifestIO.Write(schema, spec, _added.Select(f => new ManifestEntry(ManifestEntryStatus.Added, SnapshotId, null, null, f)));
+                var file = new ManifestFile
+                {
+                    ManifestPath = path,
+                    ManifestLength = bytes.Length,
+                    PartitionSpecId = spec.SpecId,
+                    SequenceNumber = 0,
+                    MinSequenceNumber = 0,
+                    AddedSnapshotId = SnapshotId,
+                    AddedFilesCount = _added.Count,
+                    AddedRowsCount = _added.Sum(f => f.RecordCount),
+                    Partitions = ManifestIO.Summarize(spec.PartitionType(schema), _added),
+                };
+                _addedManifest = cached = (spec.SpecId, schema.SchemaId, path, bytes, file);
+            }
+            files.Add(new FileWrite(cached.Path, cached.Bytes, Overwrite: false));
+            // New manifests go first, as readers expect the newest data at the front.
+            manifests.Insert(0, cached.File with { SequenceNumber = sequenceNumber, MinSequenceNumber = sequenceNumber });
+        }
+
+        var listPath = Table.NewMetadataFilePath($"snap-{SnapshotId}-{attempt}-{Guid.NewGuid():D}.avro");
+        files.Add(new FileWrite(listPath, ManifestListIO.Write(manifests, SnapshotId, parent?.SnapshotId, sequenceNumber), Overwrite: false));
+
+        var summary = await BuildSummaryAsync(current, parent, removedEntries, ct).ConfigureAwait(false);
+        var snapshot = new Snapshot(SnapshotId, parent?.SnapshotId, sequenceNumber, now, listPath, summary, schema.SchemaId);
+        var refs = new Dictionary<string, SnapshotRef>(current.Refs, StringComparer.Ordinal)
+        {
+            [SnapshotRef.MainBranch] = new SnapshotRef(SnapshotId, SnapshotRef.Branch),
+        };
+        var updated = current with
+        {
+            LastSequenceNumber = sequenceNumber,
+            LastUpdatedMs = now,
+            CurrentSnapshotId = SnapshotId,
+            Snapshots = current.Snapshots.Append(snapshot).ToArray(),
+            SnapshotLog = current.SnapshotLog.Append(new SnapshotLogEntry(SnapshotId, now)).ToArray(),
+            Refs = refs,
+        };
+        return new IcebergTable.PendingCommit(updated, files);
+    }
+
+    private async Task<Dictionary<string, string>> BuildSummaryAsync(TableMetadata current, Snapshot? parent, IReadOnlyList<DataFile> removed, CancellationToken ct)
+    {
+        var operation = (_added.Count > 0, removed.Count > 0) switch
+        {
+            (true, true) => SnapshotOperation.Overwrite,
+            (false, true) => SnapshotOperation.Delete,
+            _ => SnapshotOperation.Append,
+        };
+        var summary = new Dictionary<string, string>(StringComparer.Ordinal) { [SummaryKeys.Operation] = operation };
+        void Counter(string key, long value)
+        {
+            if (value != 0) summary[key] = value.ToString(CultureInfo.InvariantCulture);
+        }
+
+        long addedRecords = _added.Sum(f => f.RecordCount), addedSize = _added.Sum(f => f.FileSizeInBytes);
+        long removedRecords = removed.Sum(f => f.RecordCount), removedSize = removed.Sum(f => f.FileSizeInBytes);
+        Counter(SummaryKeys.AddedDataFiles, _added.Count);
+        Counter(SummaryKeys.DeletedDataFiles, removed.Count);
+        Counter(SummaryKeys.AddedRecords, addedRecords);
+        Counter(SummaryKeys.DeletedRecords, removedRecords);
+        Counter(SummaryKeys.AddedFilesSize, addedSize);
+        Counter(SummaryKeys.RemovedFilesSize, removedSize);
+        summary[SummaryKeys.ChangedPartitionCount] = _added.Concat(removed).Select(f => PartitionKey(f.Partition)).Distinct().Count().ToString(CultureInfo.InvariantCulture);
+
+        var totals = await ParentTotalsAsync(parent, ct).ConfigureAwait(false);
+        summary[SummaryKeys.TotalRecords] = Str(totals.Records + addedRecords - removedRecords);
+        summary[SummaryKeys.TotalFilesSize] = Str(totals.Size + addedSize - removedSize);
+        summary[SummaryKeys.TotalDataFiles] = Str(totals.DataFiles + _added.Count - removed.Count);
+        summary[SummaryKeys.TotalDeleteFiles] = Str(totals.DeleteFiles);
+        summary[SummaryKeys.TotalPositionDeletes] = Str(totals.PositionDeletes);
+        summary[SummaryKeys.TotalEqualityDeletes] = Str(totals.EqualityDeletes);
+
+        foreach (var (k, v) in _summary)
+            if (!summary.ContainsKey(k)) summary[k] = v;
+        return summary;
+    }
+
+    private sealed record Totals(long Records, long Size, long DataFiles, long DeleteFiles, long PositionDeletes, long EqualityDeletes);
+
+    private async Task<Totals> ParentTotalsAsync(Snapshot? parent, CancellationToken ct)
+    {
+        if (parent == null) return new Totals(0, 0, 0, 0, 0, 0);
+        var s = parent;
+        if (s.SummaryLong(SummaryKeys.TotalRecords) is { } r && s.SummaryLong(SummaryKeys.TotalFilesSize) is { } size && s.SummaryLong(SummaryKeys.TotalDataFiles) is { } n)
+        {
+            return new Totals(r, size, n, s.SummaryLong(SummaryKeys.TotalDeleteFiles) ?? 0,
+                s.SummaryLong(SummaryKeys.TotalPositionDeletes) ?? 0, s.SummaryLong(SummaryKeys.TotalEqualityDeletes) ?? 0);
+        }
+        // A parent written by a tool that omits totals: count its live files.
+        var files = await Table.PlanFilesAsync(parent.SnapshotId, null, ct).ConfigureAwait(false);
+        return new Totals(files.Sum(f => f.RecordCount), files.Sum(f => f.FileSizeInBytes), files.Count, 0, 0, 0);
+    }
+
+    private static string Str(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string PartitionKey(IReadOnlyList<object?> partition) =>
+        string.Join("\u001f", partition.Select(v => v switch
+        {
+            null => "\u0000",
+            byte[] b => Convert.ToHexString(b),
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => v.ToString(),
+        }));
+}
+
+/// <summary>A fast append.</summary>
+public sealed class AppendFiles : SnapshotUpdate<AppendFiles>
+{
+    internal AppendFiles(IcebergTable table) : base(table) { }
+
+    private protected override bool NeedsManifestContents => false;
+
+    private protected override RemovalPlan PlanRemovals(IReadOnlyList<(ManifestFile File, ManifestContents Contents)> manifests, int attempt) =>
+        new(new HashSet<string>());
+}
+
+/// <summary>Removes files (by path or predicate) and adds files in one snapshot.</summary>
+public sealed class OverwriteFiles : SnapshotUpdate<OverwriteFiles>
+{
+    private readonly HashSet<string> _deletePaths = new(StringComparer.Ordinal);
+    private readonly List<Func<DataFile, bool>> _deleteWhere = new();
+
+    internal OverwriteFiles(IcebergTable table) : base(table) { }
+
+    /// <summary>Removes a file that must be live in the table when the commit applies.</summary>
+    public OverwriteFiles DeleteFile(string filePath)
+    {
+        _deletePaths.Add(filePath);
+        return this;
+    }
+
+    public OverwriteFiles DeleteFile(DataFile file) => DeleteFile(file.FilePath);
+
+    /// <summary>Removes every live file matching <paramref name="predicate"/>, evaluated against the table at commit time.</summary>
+    public OverwriteFiles DeleteWhere(Func<DataFile, bool> predicate)
+    {
+        _deleteWhere.Add(predicate);
+        return this;
+    }
+
+    private protected override bool NeedsManifestContents => _deletePaths.Count > 0 || _deleteWhere.Count > 0;
+
+    private protected override RemovalPlan PlanRemovals(IReadOnlyList<(ManifestFile File, ManifestContents Contents)> manifests, int attempt)
+    {
+        var live = manifests.SelectMany(m => m.Contents.Entries).Where(e => e.Status != ManifestEntryStatus.Deleted).Select(e => e.DataFile).ToArray();
+        var livePaths = live.Select(f => f.FilePath).ToHashSet(StringComparer.Ordinal);
+        var missing = _deletePaths.Where(p => !livePaths.Contains(p)).ToArray();
+        if (missing.Length > 0)
+        {
+            var message = $"Cannot delete '{missing[0]}' from table '{Table.Location}': it is not a live file of the table";
+            if (attempt > 1) throw new CommitConflictException(message + " any more (a concurrent commit removed it).");
+            throw new FacebergException("DataFileNotFound", FacebergErrorKind.NotFound, message + ".");
+        }
+        var paths = new HashSet<string>(_deletePaths, StringComparer.Ordinal);
+        foreach (var f in live)
+            if (_deleteWhere.Any(p => p(f))) paths.Add(f.FilePath);
+        return new RemovalPlan(paths);
+    }
+}
