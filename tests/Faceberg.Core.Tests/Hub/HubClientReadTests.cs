@@ -59,7 +59,7 @@ public sealed class HubClientReadTests : IDisposable
         Assert.Equal(12, paths.Count); // 10 csv + parquet + .gitattributes
         Assert.Contains(entries, e => e is { IsDirectory: true, Path: "data" });
         Assert.Equal(entries.Count, entries.Select(e => e.Path).Distinct().Count());
-        var treeRequests = _hub.Log.Entries.Where(r => r.Path.Contains("/tree/")).ToList();
+        var treeRequests = (await _hub.LogAsync()).Where(r => r.Path.Contains("/tree/")).ToList();
         Assert.True(treeRequests.Count >= 4, $"expected several pages, got {treeRequests.Count}");
         Assert.All(treeRequests, r => Assert.Equal(200, r.Status));
 
@@ -144,8 +144,8 @@ public sealed class HubClientReadTests : IDisposable
 
         Assert.Contains(entries, e => e.Path == "default/train/0000.parquet");
         Assert.Contains(info.Siblings, s => s.RFilename == "default/train/0000.parquet");
-        Assert.Contains(_hub.Log.Entries, r => r.PathAndQuery.Contains("/tree/refs%2Fconvert%2Fparquet"));
-        Assert.Contains(_hub.Log.Entries, r => r.PathAndQuery.EndsWith("/revision/refs%2Fconvert%2Fparquet"));
+        Assert.Contains((await _hub.LogAsync()), r => r.PathAndQuery.Contains("/tree/refs%2Fconvert%2Fparquet"));
+        Assert.Contains((await _hub.LogAsync()), r => r.PathAndQuery.EndsWith("/revision/refs%2Fconvert%2Fparquet"));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class HubClientReadTests : IDisposable
         Assert.Equal(last, commits[0].Id);
         Assert.Equal(["third", "second", "first"], commits.Take(3).Select(c => c.Title).ToArray());
         Assert.All(commits, c => Assert.Matches("^[0-9a-f]{40}$", c.Id));
-        Assert.True(_hub.Log.Entries.Count(r => r.Path.Contains("/commits/")) >= 2);
+        Assert.True((await _hub.LogAsync()).Count(r => r.Path.Contains("/commits/")) >= 2);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class HubClientReadTests : IDisposable
         var slice = await client.ReadRangeAsync(Repo, sha, "data/blob.bin", 1000, 250);
 
         Assert.Equal(content.AsSpan(1000, 250).ToArray(), slice);
-        var request = Assert.Single(_hub.Log.Entries);
+        var request = Assert.Single((await _hub.LogAsync()));
         Assert.Equal("bytes=1000-1249", request.Range);
         Assert.Equal(206, request.Status);
         Assert.Equal(content, await client.DownloadFileAsync(Repo, sha, "data/blob.bin"));
@@ -196,6 +196,22 @@ public sealed class HubClientReadTests : IDisposable
         Assert.Equal(sha, meta.CommitSha);
         Assert.False(string.IsNullOrEmpty(meta.ETag));
         Assert.DoesNotContain("\"", meta.ETag);
+    }
+
+    [Fact]
+    public async Task The_concurrency_limit_bounds_requests_in_flight()
+    {
+        var sha = _hub.Seed(Repo, new Dictionary<string, byte[]> { ["a.txt"] = TestHub.Utf8("abcdefgh") });
+        var client = _hub.Client(configure: o => o.MaxConcurrency = 2);
+        _hub.Server.Latency = TimeSpan.FromMilliseconds(200);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var bytes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.ReadRangeAsync(Repo, sha, "a.txt", i, 1)));
+
+        // 8 requests, 2 at a time, 200 ms each: at least 4 rounds (with 8 at a time it takes about 200 ms).
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(780), $"finished in {watch.Elapsed}");
+        _hub.Server.Latency = TimeSpan.Zero;
+        Assert.Equal("abcdefgh", string.Concat(bytes.Select(b => (char)b[0])));
     }
 
     [Fact]
