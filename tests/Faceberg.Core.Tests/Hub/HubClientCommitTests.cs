@@ -39,7 +39,7 @@ public sealed class HubClientCommitTests : IDisposable
 
         Assert.Matches("^[0-9a-f]{40}$", info.CommitOid);
         Assert.Contains(info.CommitOid, info.CommitUrl);
-        var methods = (await _hub.LogAsync()).Select(r => (r.Method, r.Path)).ToList();
+        var methods = _hub.Log.Entries.Select(r => (r.Method, r.Path)).ToList();
         Assert.Contains(methods, m => m.Method == "POST" && m.Path.EndsWith("/preupload/main"));
         Assert.Contains(methods, m => m.Method == "POST" && m.Path.EndsWith(".git/info/lfs/objects/batch"));
         Assert.Contains(methods, m => m.Method == "PUT");
@@ -66,7 +66,7 @@ public sealed class HubClientCommitTests : IDisposable
 
         var info = await client.CreateCommitAsync(Repo, "main", [CommitOperation.Add("copy/a.parquet", parquet)], "second");
 
-        Assert.DoesNotContain((await _hub.LogAsync()), r => r.Method == "PUT");
+        Assert.DoesNotContain(_hub.Log.Entries, r => r.Method == "PUT");
         Assert.Equal(parquet, await client.DownloadFileAsync(Repo, info.CommitOid, "copy/a.parquet"));
     }
 

@@ -88,7 +88,7 @@ public sealed class HubClientErrorTests : IDisposable
 
         Assert.Equal(_sha, info.Sha);
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(900), $"waited only {watch.Elapsed}");
-        Assert.Equal(new[] { 429, 200 }, (await _hub.LogAsync(2)).Select(r => r.Status).ToArray());
+        Assert.Equal(new[] { 429, 200 }, _hub.Log.Entries.Select(r => r.Status).ToArray());
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class HubClientErrorTests : IDisposable
 
         Assert.Equal(TestHub.Utf8("hello"), bytes);
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(1900), $"waited only {watch.Elapsed}");
-        Assert.Equal(new[] { 503, 503, 206 }, (await _hub.LogAsync(3)).Select(r => r.Status).ToArray());
+        Assert.Equal(new[] { 503, 503, 206 }, _hub.Log.Entries.Select(r => r.Status).ToArray());
     }
 
     [Fact]
@@ -115,7 +115,7 @@ public sealed class HubClientErrorTests : IDisposable
 
         var error = await Assert.ThrowsAsync<HubRateLimitException>(() => client.GetDatasetInfoAsync(Repo));
 
-        Assert.Equal(3, (await _hub.LogAsync(3)).Count);
+        Assert.Equal(3, _hub.Log.Count);
         Assert.Equal(FacebergErrorKind.Unavailable, error.Kind);
         Assert.Contains("429", error.Message);
     }
@@ -129,7 +129,7 @@ public sealed class HubClientErrorTests : IDisposable
 
         var error = await Assert.ThrowsAsync<HubUnavailableException>(() => client.ListRefsAsync(Repo));
 
-        Assert.Equal(3, (await _hub.LogAsync(3)).Count);
+        Assert.Equal(3, _hub.Log.Count);
         Assert.Equal(HttpStatusCode.InternalServerError, error.StatusCode);
     }
 
@@ -157,7 +157,7 @@ public sealed class HubClientErrorTests : IDisposable
         await Assert.ThrowsAsync<HubUnavailableException>(() =>
             client.CreateCommitAsync(Repo, "main", [CommitOperation.Add("b.txt", TestHub.Utf8("b"))], "b"));
 
-        Assert.Single((await _hub.LogAsync()), r => r.Path.Contains("/commit/"));
+        Assert.Single(_hub.Log.Entries, r => r.Path.Contains("/commit/"));
         _hub.Server.ClearFaults();
     }
 }
@@ -182,8 +182,8 @@ public sealed class HubClientRedirectTests : IDisposable
 
         Assert.Equal(parquet.AsSpan(100, 50).ToArray(), slice);
         Assert.Equal(parquet, whole);
-        var hub = (await _hub.LogAsync(4)).Where(r => r.Server == "hub").ToList();
-        var cdn = (await _hub.LogAsync()).Where(r => r.Server == "cdn").ToList();
+        var hub = _hub.Log.Entries.Where(r => r.Server == "hub").ToList();
+        var cdn = _hub.Log.Entries.Where(r => r.Server == "cdn").ToList();
         Assert.Equal(2, hub.Count);
         Assert.Equal(2, cdn.Count);
         Assert.All(hub, r => Assert.True(r.HasAuthorization));
@@ -203,7 +203,7 @@ public sealed class HubClientRedirectTests : IDisposable
 
         Assert.Equal(3000, meta.Size);
         Assert.Equal(sha, meta.CommitSha);
-        Assert.DoesNotContain((await _hub.LogAsync()), r => r.Server == "cdn");
+        Assert.DoesNotContain(_hub.Log.Entries, r => r.Server == "cdn");
     }
 
     [Fact]
@@ -216,7 +216,7 @@ public sealed class HubClientRedirectTests : IDisposable
 
         var info = await client.CreateCommitAsync(Repo, "main", [CommitOperation.Add("f.parquet", parquet)], "lfs via cdn");
 
-        var put = Assert.Single((await _hub.LogAsync()), r => r.Method == "PUT");
+        var put = Assert.Single(_hub.Log.Entries, r => r.Method == "PUT");
         Assert.Equal("cdn", put.Server);
         Assert.False(put.HasAuthorization);
         Assert.Equal(parquet, await client.DownloadFileAsync(Repo, info.CommitOid, "f.parquet"));

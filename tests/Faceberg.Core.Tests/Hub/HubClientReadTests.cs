@@ -59,7 +59,7 @@ public sealed class HubClientReadTests : IDisposable
         Assert.Equal(12, paths.Count); // 10 csv + parquet + .gitattributes
         Assert.Contains(entries, e => e is { IsDirectory: true, Path: "data" });
         Assert.Equal(entries.Count, entries.Select(e => e.Path).Distinct().Count());
-        var treeRequests = (await _hub.LogAsync()).Where(r => r.Path.Contains("/tree/")).ToList();
+        var treeRequests = _hub.Log.Entries.Where(r => r.Path.Contains("/tree/")).ToList();
         Assert.True(treeRequests.Count >= 4, $"expected several pages, got {treeRequests.Count}");
         Assert.All(treeRequests, r => Assert.Equal(200, r.Status));
 
@@ -144,8 +144,8 @@ public sealed class HubClientReadTests : IDisposable
 
         Assert.Contains(entries, e => e.Path == "default/train/0000.parquet");
         Assert.Contains(info.Siblings, s => s.RFilename == "default/train/0000.parquet");
-        Assert.Contains((await _hub.LogAsync()), r => r.PathAndQuery.Contains("/tree/refs%2Fconvert%2Fparquet"));
-        Assert.Contains((await _hub.LogAsync()), r => r.PathAndQuery.EndsWith("/revision/refs%2Fconvert%2Fparquet"));
+        Assert.Contains(_hub.Log.Entries, r => r.PathAndQuery.Contains("/tree/refs%2Fconvert%2Fparquet"));
+        Assert.Contains(_hub.Log.Entries, r => r.PathAndQuery.EndsWith("/revision/refs%2Fconvert%2Fparquet"));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class HubClientReadTests : IDisposable
         Assert.Equal(last, commits[0].Id);
         Assert.Equal(["third", "second", "first"], commits.Take(3).Select(c => c.Title).ToArray());
         Assert.All(commits, c => Assert.Matches("^[0-9a-f]{40}$", c.Id));
-        Assert.True((await _hub.LogAsync()).Count(r => r.Path.Contains("/commits/")) >= 2);
+        Assert.True(_hub.Log.Entries.Count(r => r.Path.Contains("/commits/")) >= 2);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class HubClientReadTests : IDisposable
         var slice = await client.ReadRangeAsync(Repo, sha, "data/blob.bin", 1000, 250);
 
         Assert.Equal(content.AsSpan(1000, 250).ToArray(), slice);
-        var request = Assert.Single((await _hub.LogAsync()));
+        var request = Assert.Single(_hub.Log.Entries);
         Assert.Equal("bytes=1000-1249", request.Range);
         Assert.Equal(206, request.Status);
         Assert.Equal(content, await client.DownloadFileAsync(Repo, sha, "data/blob.bin"));

@@ -30,7 +30,7 @@ public sealed class HubParquetTests : IDisposable
         return buffer.ToArray();
     }
 
-    private async Task<int> ResolveRequests() => (await _hub.LogAsync()).Count(r => r.Path.Contains("/resolve/"));
+    private int ResolveRequests() => _hub.Log.Entries.Count(r => r.Path.Contains("/resolve/"));
 
     [Fact]
     public async Task HubFileStream_lets_ParquetNet_read_every_row_remotely()
@@ -61,13 +61,13 @@ public sealed class HubParquetTests : IDisposable
         // Unknown size: the tail request itself learns it from Content-Range.
         await using var stream = await client.OpenReadAsync(Repo, sha, "blob.bin");
         Assert.Equal(content.Length, stream.Length);
-        Assert.Equal(1, await ResolveRequests());
+        Assert.Equal(1, ResolveRequests());
 
         stream.Seek(-100, SeekOrigin.End);
         var tail = new byte[100];
         await stream.ReadExactlyAsync(tail);
         Assert.Equal(content.AsSpan(content.Length - 100).ToArray(), tail);
-        Assert.Equal(1, await ResolveRequests()); // served from the prefetched tail
+        Assert.Equal(1, ResolveRequests()); // served from the prefetched tail
 
         stream.Position = 10;
         var head = new byte[50];
@@ -95,7 +95,7 @@ public sealed class HubParquetTests : IDisposable
 
         var footer = await HubParquetFooter.ReadAsync(client, Repo, sha, File, bytes.Length);
 
-        var request = Assert.Single((await _hub.LogAsync()));
+        var request = Assert.Single(_hub.Log.Entries);
         Assert.Equal("GET", request.Method);
         Assert.Equal(206, request.Status);
         Assert.Equal(1, footer.RequestCount);
@@ -103,7 +103,7 @@ public sealed class HubParquetTests : IDisposable
         await using var reader = await ParquetReader.CreateAsync(footer.OpenFooterStream());
         Assert.Equal(rows.Count, reader.Metadata!.NumRows);
         Assert.Equal(["Id", "Name", "Score"], reader.Schema.DataFields.Select(f => f.Name).ToArray());
-        Assert.Single((await _hub.LogAsync()));
+        Assert.Single(_hub.Log.Entries);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class HubParquetTests : IDisposable
 
         var footer = await HubParquetFooter.ReadAsync(client, Repo, sha, File);
 
-        Assert.Single((await _hub.LogAsync()));
+        Assert.Single(_hub.Log.Entries);
         Assert.Equal(bytes.Length, footer.FileSize);
     }
 
@@ -132,7 +132,7 @@ public sealed class HubParquetTests : IDisposable
 
         var footer = await HubParquetFooter.ReadAsync(client, Repo, sha, File, bytes.Length);
 
-        Assert.Equal(2, (await _hub.LogAsync(2)).Count);
+        Assert.Equal(2, _hub.Log.Count);
         Assert.Equal(2, footer.RequestCount);
         Assert.True(footer.Metadata.Length > HubParquetFooter.TailBytes);
         await using var reader = await ParquetReader.CreateAsync(footer.OpenFooterStream());

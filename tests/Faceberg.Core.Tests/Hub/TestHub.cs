@@ -29,23 +29,6 @@ internal sealed class TestHub : IDisposable
 
     public RequestLog Log => Server.RequestLog;
 
-    /// <summary>
-    /// The request log once it holds at least <paramref name="atLeast"/> entries and has stopped growing: the
-    /// server records a request after its response is sent, so a client can see the answer before the entry.
-    /// </summary>
-    public async Task<IReadOnlyList<LoggedRequest>> LogAsync(int atLeast = 1)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Log.Count < atLeast && DateTime.UtcNow < deadline) await Task.Delay(10);
-        int before;
-        do
-        {
-            before = Log.Count;
-            await Task.Delay(50);
-        } while (Log.Count != before);
-        return Log.Entries;
-    }
-
     public HubClient Client(string? token = Token, Action<HubClientOptions>? configure = null)
     {
         var options = new HubClientOptions
