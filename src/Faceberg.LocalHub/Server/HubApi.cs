@@ -177,8 +177,7 @@ internal sealed class HubApi(LocalHubServer server)
         var page = entries.Skip(start).Take(pageSize).ToList();
         if (start + page.Count < entries.Count)
             SetNextLink(r, "cursor", EncodeCursor(page[^1].Path));
-        var expand = r.QueryFlag("expand");
-        var history = expand ? Store.GetHistory(repoId, commit.Id) : null;
+        var history = r.QueryFlag("expand") ? HistoryListings(repoId, commit.Id) : null;
         r.Json(200, new JsonArray(page.Select(e => EntryJson(e, history)).ToArray()));
         return Task.CompletedTask;
     }
@@ -189,7 +188,7 @@ internal sealed class HubApi(LocalHubServer server)
         var (paths, expand) = ParsePathsInfoBody(r, body);
         var commit = Store.GetCommit(repoId, revision);
         var listing = new RepoListing(commit.Files);
-        var history = expand ? Store.GetHistory(repoId, commit.Id) : null;
+        var history = expand ? HistoryListings(repoId, commit.Id) : null;
         var result = new JsonArray();
         foreach (var path in paths.Select(p => p.Trim('/')).Distinct(StringComparer.Ordinal))
             if (listing.Find(path) is { } entry) result.Add(EntryJson(entry, history));
@@ -216,7 +215,11 @@ internal sealed class HubApi(LocalHubServer server)
         return ((form.GetValues("paths") ?? []).ToList(), expandText is "1" or "true" or "True");
     }
 
-    private static JsonObject EntryJson(RepoEntry entry, IReadOnlyList<HubCommit>? history)
+    /// <summary>Each commit of the first-parent history with its listing, newest first (for lastCommit).</summary>
+    private List<(HubCommit Commit, RepoListing Listing)> HistoryListings(string repoId, string sha) =>
+        Store.GetHistory(repoId, sha).Select(c => (c, new RepoListing(c.Files))).ToList();
+
+    private static JsonObject EntryJson(RepoEntry entry, IReadOnlyList<(HubCommit Commit, RepoListing Listing)>? history)
     {
         var json = new JsonObject
         {
@@ -236,13 +239,12 @@ internal sealed class HubApi(LocalHubServer server)
     }
 
     /// <summary>The oldest commit of the unbroken run, from the newest, in which the entry is unchanged.</summary>
-    private static HubCommit? LastCommit(RepoEntry entry, IReadOnlyList<HubCommit> history)
+    private static HubCommit? LastCommit(RepoEntry entry, IReadOnlyList<(HubCommit Commit, RepoListing Listing)> history)
     {
         HubCommit? last = null;
-        foreach (var commit in history)
+        foreach (var (commit, listing) in history)
         {
-            var oid = new RepoListing(commit.Files).Find(entry.Path)?.Oid;
-            if (oid != entry.Oid) break;
+            if (listing.Find(entry.Path)?.Oid != entry.Oid) break;
             last = commit;
         }
         return last;
@@ -506,10 +508,12 @@ internal sealed class HubApi(LocalHubServer server)
         var branch = revision;
         if (r.QueryFlag("create_pr"))
         {
+            if (parentCommit is not null && !string.Equals(parentCommit, Store.ResolveRevision(repoId, revision), StringComparison.OrdinalIgnoreCase))
+                throw new LocalHubException(412, null, "A commit has happened since. Please refresh and try again.");
             var number = Store.CreatePullRequest(repoId, revision);
             branch = $"refs/pr/{number}";
             pullRequestUrl = $"{server.Endpoint}/datasets/{repoId}/discussions/{number}";
-            // A PR starts at the revision it was opened from, so the parent check applies there.
+            // The PR ref was just created at the checked parent, so there is nothing left to race with.
             parentCommit = null;
         }
         var sha = Store.Commit(repoId, operations, summary, description, branch, parentCommit);
