@@ -58,61 +58,65 @@ internal sealed class HubApi(LocalHubServer server)
     {
         var s = r.Segments;
         var action = s.Length > 4 ? s[4] : null;
-        if (action is not null && action != "revision" && action != "refs" && s.Length < 6 && action != "commits")
+        // Every action but info, refs and commits names a revision (or branch) in segment 5.
+        if (action is not null and not ("refs" or "commits") && s.Length < 6)
             throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
         switch (action, r.Method)
         {
             case (null, "GET"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return Info(r, repoId, LocalHubStore.DefaultBranch);
-            case ("revision", "GET") when s.Length > 5:
-                CheckReadAccess(r, repoId);
+            case ("revision", "GET"):
+                CheckAccess(r, repoId);
                 return Info(r, repoId, r.Rest(5));
             case ("tree", "GET"):
             {
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 var revision = r.Revision(5, out var next);
                 return Tree(r, repoId, revision, r.Rest(next));
             }
             case ("paths-info", "POST"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return PathsInfoAsync(r, repoId, r.Revision(5, out _));
             case ("refs", "GET"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return Refs(r, repoId);
             case ("commits", "GET"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return Commits(r, repoId, s.Length > 5 ? r.Revision(5, out _) : LocalHubStore.DefaultBranch);
             case ("preupload", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return PreuploadAsync(r, repoId, r.Revision(5, out _));
             case ("commit", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return CommitAsync(r, repoId, r.Revision(5, out _));
             case ("branch", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return CreateBranchAsync(r, repoId, r.Revision(5, out _));
             case ("branch", "DELETE"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 Store.DeleteBranch(repoId, r.Revision(5, out _));
                 r.Json(200, new JsonObject());
                 return Task.CompletedTask;
             case ("tag", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return CreateTagAsync(r, repoId, r.Revision(5, out _));
         }
         throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
     }
 
-    /// <summary>Private repos answer as missing (401 RepoNotFound) without a token, as the Hub does.</summary>
-    private void CheckReadAccess(HubRequest r, string repoId)
+    /// <summary>
+    /// Private repos answer as missing (401 RepoNotFound) without a token, as the Hub does. Writes to
+    /// public repos need no token unless RequiredToken is set, so the quickstart works without one.
+    /// </summary>
+    private void CheckAccess(HubRequest r, string repoId)
     {
         if (!Store.RepoExists(repoId)) throw LocalHubException.RepoNotFound(repoId);
         if (Store.IsPrivate(repoId) && !server.TokenMatches(r.BearerToken))
             throw new LocalHubException(401, "RepoNotFound", $"Repository not found: {repoId}");
     }
 
-    private void CheckWriteAccess(HubRequest r, string repoId) => CheckReadAccess(r, repoId);
+    private void CheckWriteAccess(HubRequest r, string repoId) => CheckAccess(r, repoId);
 
     private Task Info(HubRequest r, string repoId, string revision)
     {
@@ -291,7 +295,7 @@ internal sealed class HubApi(LocalHubServer server)
 
     private Task ResolveAsync(HubRequest r, string repoId)
     {
-        CheckReadAccess(r, repoId);
+        CheckAccess(r, repoId);
         var revision = r.Revision(4, out var next);
         var path = r.Rest(next);
         var sha = Store.ResolveRevision(repoId, revision);
@@ -407,7 +411,7 @@ internal sealed class HubApi(LocalHubServer server)
 
     private async Task LfsBatchAsync(HubRequest r, string repoId)
     {
-        CheckWriteAccess(r, repoId);
+        CheckAccess(r, repoId);
         var body = await r.ReadJsonAsync().ConfigureAwait(false);
         var operation = body["operation"]?.GetValue<string>() ?? "download";
         var objectHost = server.CdnEndpoint ?? server.Endpoint;
