@@ -12,6 +12,8 @@
     CmdletsToExport      = @(
         'New-FacebergCatalog'
         'Get-FacebergTable'
+        'Start-FacebergLocalHub'
+        'Stop-FacebergLocalHub'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -101,7 +101,12 @@ public sealed class LocalHubServer : IDisposable
         var entry = new LoggedRequest(server, request.HttpMethod, request.RawUrl ?? "/", headers,
             request.Headers["Authorization"] is not null, 0, DateTimeOffset.UtcNow);
         var hubRequest = new HubRequest(context);
-        var status = 0;
+        var logged = 0;
+        void Log(int status)
+        {
+            if (Interlocked.Exchange(ref logged, 1) == 0) RequestLog.Add(entry with { Status = status });
+        }
+        hubRequest.Responding = Log;
         try
         {
             var latency = Latency;
@@ -109,7 +114,8 @@ public sealed class LocalHubServer : IDisposable
             var fault = _faults.Take(entry);
             if (fault is { DropConnection: true })
             {
-                context.Response.Abort();
+                Log(0);
+                ConnectionDropper.Drop(context);
                 return;
             }
             if (fault is not null)
@@ -118,26 +124,27 @@ public sealed class LocalHubServer : IDisposable
                 await _api.HandleCdnAsync(hubRequest).ConfigureAwait(false);
             else
                 await _api.HandleAsync(hubRequest).ConfigureAwait(false);
-            status = context.Response.StatusCode;
         }
-        catch (LocalHubException e)
+        catch (LocalHubException e) when (!hubRequest.HasResponded)
         {
-            status = e.StatusCode;
             TryRespond(() => hubRequest.Error(e.StatusCode, e.Message, e.ErrorCode));
         }
-        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
         {
             // The client went away mid-response; nothing left to answer.
-            status = context.Response.StatusCode;
         }
-        catch (Exception e)
+        catch (Exception e) when (!hubRequest.HasResponded)
         {
-            status = 500;
             TryRespond(() => hubRequest.Error(500, $"Internal error: {e.GetType().Name}: {e.Message}"));
+        }
+        catch (Exception)
+        {
+            // Failed after the status line went out: the client sees a truncated response, which is all we can do.
+            TryRespond(context.Response.Abort);
         }
         finally
         {
-            RequestLog.Add(entry with { Status = status });
+            Log(hubRequest.HasResponded ? context.Response.StatusCode : 0);
         }
     }
 

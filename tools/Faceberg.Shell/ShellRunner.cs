@@ -5,7 +5,7 @@ namespace Faceberg.Shell;
 
 /// <summary>Runs one script in a fresh PowerShell 7.6 session with the Faceberg module imported,
 /// rendering its output through Out-Default (and so the module's format views).</summary>
-public static class ShellRunner
+public static partial class ShellRunner
 {
     /// <summary>The folder of the Shell's own files (ShellCompat.ps1).</summary>
     private static string ShellDirectory => AppContext.BaseDirectory;
@@ -35,11 +35,11 @@ public static class ShellRunner
             $global:FacebergShellErrorCount = 0
             Import-Module -Name $FacebergShellModule -ErrorAction Stop
             . $FacebergShellCompat
-            & $FacebergShellScript @FacebergShellArgs *>&1 | ForEach-Object {
+            & $FacebergShellScript {{ARGUMENTS}} *>&1 | ForEach-Object {
                 if ($_ -is [System.Management.Automation.ErrorRecord]) { $global:FacebergShellErrorCount++ }
                 $_
             } | Out-Default
-            """);
+            """.Replace("{{ARGUMENTS}}", ArgumentList(arguments)));
         try
         {
             shell.Invoke();
@@ -62,6 +62,16 @@ public static class ShellRunner
         var errorCount = runspace.SessionStateProxy.GetVariable("FacebergShellErrorCount") as int? ?? 0;
         return errorCount > 0 || shell.Streams.Error.Count > 0 ? 1 : 0;
     }
+
+    /// <summary>The script's arguments as PowerShell syntax, the way pwsh -File passes them:
+    /// "-Name" is a parameter name, anything else a value (read from $FacebergShellArgs, so no
+    /// value is ever parsed as code).</summary>
+    private static string ArgumentList(IReadOnlyList<string> arguments) =>
+        string.Join(" ", arguments.Select((argument, index) =>
+            ParameterName().IsMatch(argument) ? argument : $"$FacebergShellArgs[{index}]"));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^-[A-Za-z_][A-Za-z0-9_]*:?$")]
+    private static partial System.Text.RegularExpressions.Regex ParameterName();
 
     /// <summary>out/Faceberg/Faceberg.psd1 of the repository this Shell was built in, unless
     /// FACEBERG_MODULE names another manifest.</summary>

@@ -125,8 +125,11 @@ public static class FacebergConfigLoader
             }
             catch (YamlException ex)
             {
-                // YamlDotNet reports duplicate mapping keys and syntax errors here.
-                var problem = ex.InnerException is ArgumentException ? "a key appears twice in the same mapping." : TrimLocation(ex.Message);
+                // YamlDotNet reports duplicate mapping keys ("Duplicate key <k>") and syntax errors here.
+                var message = TrimLocation(ex.Message);
+                var problem = message.StartsWith("Duplicate key ", StringComparison.Ordinal)
+                    ? $"key '{message["Duplicate key ".Length..]}' appears twice in the same mapping."
+                    : message;
                 throw Error(ex.Start, problem, ex);
             }
             if (stream.Documents.Count > 1)

@@ -46,7 +46,7 @@ public static partial class FacebergConfigWriter
         if (datasetsKey is null)
         {
             var body = text.Length == 0 || text.EndsWith('\n') ? text : text + newline;
-            return body + "datasets:" + newline + Entry(dataset, "  ", "    ", newline);
+            return body + "datasets:" + newline + Entry(dataset, "  - ", "    ", newline);
         }
 
         var value = root.Children[datasetsKey];
@@ -69,11 +69,15 @@ public static partial class FacebergConfigWriter
 
         // Drop an empty "[]" or "~" after "datasets:" and put the list on the following lines.
         var keyLine = (int)datasetsKey.Start.Line - 1;
-        if (!isNull || value.Start.Line == datasetsKey.Start.Line && value.End.Index > value.Start.Index)
+        if (value.Start.Line == datasetsKey.Start.Line && (isEmptyFlow || value.End.Index > value.Start.Index))
         {
             var line = lines[keyLine];
             var start = (int)value.Start.Column - 1;
-            var end = value.End.Line == value.Start.Line ? (int)value.End.Column - 1 : line.Length;
+            // A collection node's End mark is its start event's; find the closing bracket instead.
+            var end = isEmptyFlow ? line.IndexOf(']', start) + 1 : (int)value.End.Column - 1;
+            if (end <= start)
+                throw new FacebergException("ConfigNotEditable", FacebergErrorKind.NotSupported,
+                    "'datasets: [' is not closed on its line; rewrite it as a block list to add datasets automatically.");
             lines[keyLine] = (line[..start].TrimEnd() + " " + line[end..].TrimStart()).TrimEnd();
         }
         var indent = new string(' ', (int)datasetsKey.Start.Column - 1);

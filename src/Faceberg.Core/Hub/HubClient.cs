@@ -194,9 +194,9 @@ public sealed partial class HubClient : IDisposable
             var fileSize = body.LongLength;
             long first = item.From ?? Math.Max(0, fileSize - item.To!.Value);
             long last = item.From is null ? fileSize - 1 : Math.Min(item.To ?? fileSize - 1, fileSize - 1);
-            if (first >= fileSize && fileSize > 0)
+            if (item.From is not null && first >= fileSize)
                 throw new HubException("HubRangeNotSatisfiable", FacebergErrorKind.InvalidArgument,
-                    $"Offset {first} is beyond the end of '{path}' ({fileSize} bytes).");
+                    $"Offset {first} is beyond the end of '{path}' in '{repoId}' at '{revision}' ({fileSize} bytes).");
             return (body.AsSpan((int)first, (int)Math.Max(0, last - first + 1)).ToArray(), fileSize);
         }, ct);
     }

@@ -25,6 +25,18 @@ internal sealed class HubRequest
 
     public HttpListenerContext Context { get; }
 
+    /// <summary>Called once with the status just before a response starts, so logs are complete when clients see it.</summary>
+    public Action<int>? Responding { get; set; }
+
+    public bool HasResponded { get; private set; }
+
+    private void Commit(int status)
+    {
+        if (HasResponded) return;
+        HasResponded = true;
+        Responding?.Invoke(status);
+    }
+
     public HttpListenerResponse Response => Context.Response;
 
     public string Method => Context.Request.HttpMethod;
@@ -99,6 +111,7 @@ internal sealed class HubRequest
         Response.StatusCode = status;
         Response.ContentType = contentType;
         Response.ContentLength64 = body.Length;
+        Commit(status);
         if (!IsHead) Response.OutputStream.Write(body);
         Response.Close();
     }
@@ -107,6 +120,7 @@ internal sealed class HubRequest
     {
         Response.StatusCode = status;
         Response.ContentLength64 = 0;
+        Commit(status);
         Response.Close();
     }
 
@@ -139,6 +153,7 @@ internal sealed class HubRequest
         Response.StatusCode = range is null ? 200 : 206;
         if (range is not null) Response.Headers["Content-Range"] = $"bytes {start}-{start + length - 1}/{size}";
         Response.ContentLength64 = length;
+        Commit(Response.StatusCode);
         if (!IsHead && length > 0)
         {
             await using var stream = open();

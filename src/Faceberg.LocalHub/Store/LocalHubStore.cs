@@ -253,7 +253,7 @@ public sealed class LocalHubStore
             foreach (var path in deletes ?? []) operations.Add(new DeleteFileOperation(path));
             var newline = message.IndexOf('\n');
             var title = newline < 0 ? message : message[..newline];
-            var description = newline < 0 ? "" : message[(newline + 1)..];
+            var description = newline < 0 ? "" : message[(newline + 1)..].TrimStart('\r', '\n');
             return CommitLocked(state, operations, title, description, branch, parentCommit, DefaultAuthor, createBranch: true);
         }
     }
@@ -397,7 +397,7 @@ public sealed class LocalHubStore
             foreach (var file in LoadCommit(state, head).Files) files[file.Path] = file;
         foreach (var operation in operations)
         {
-            var path = NormalizePath(operation.Path);
+            var path = NormalizePath(operation is DeleteFolderOperation ? operation.Path.TrimEnd('/') : operation.Path);
             switch (operation)
             {
                 case AddFileOperation add:
@@ -412,7 +412,7 @@ public sealed class LocalHubStore
                     if (!files.Remove(path)) throw LocalHubException.EntryNotFound(state.Id, branch, path);
                     break;
                 case DeleteFolderOperation:
-                    var prefix = path.TrimEnd('/') + "/";
+                    var prefix = path + "/";
                     var doomed = files.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
                     if (doomed.Count == 0) throw LocalHubException.EntryNotFound(state.Id, branch, path);
                     foreach (var key in doomed) files.Remove(key);

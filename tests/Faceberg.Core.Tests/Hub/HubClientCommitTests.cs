@@ -43,6 +43,7 @@ public sealed class HubClientCommitTests : IDisposable
         Assert.Contains(methods, m => m.Method == "POST" && m.Path.EndsWith("/preupload/main"));
         Assert.Contains(methods, m => m.Method == "POST" && m.Path.EndsWith(".git/info/lfs/objects/batch"));
         Assert.Contains(methods, m => m.Method == "PUT");
+        Assert.Contains(methods, m => m.Method == "POST" && m.Path.Contains("/lfs-verify/"));
         Assert.Contains(methods, m => m.Method == "POST" && m.Path.EndsWith("/commit/main"));
 
         var tree = await client.ListTreeAsync(Repo, info.CommitOid, recursive: true);

@@ -88,7 +88,7 @@ public sealed class HubClientErrorTests : IDisposable
 
         Assert.Equal(_sha, info.Sha);
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(900), $"waited only {watch.Elapsed}");
-        Assert.Equal([429, 200], _hub.Log.Entries.Select(r => r.Status).ToArray());
+        Assert.Equal(new[] { 429, 200 }, _hub.Log.Entries.Select(r => r.Status).ToArray());
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class HubClientErrorTests : IDisposable
 
         Assert.Equal(TestHub.Utf8("hello"), bytes);
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(1900), $"waited only {watch.Elapsed}");
-        Assert.Equal([503, 503, 206], _hub.Log.Entries.Select(r => r.Status).ToArray());
+        Assert.Equal(new[] { 503, 503, 206 }, _hub.Log.Entries.Select(r => r.Status).ToArray());
     }
 
     [Fact]

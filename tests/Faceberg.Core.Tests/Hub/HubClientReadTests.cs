@@ -199,6 +199,22 @@ public sealed class HubClientReadTests : IDisposable
     }
 
     [Fact]
+    public async Task The_concurrency_limit_bounds_requests_in_flight()
+    {
+        var sha = _hub.Seed(Repo, new Dictionary<string, byte[]> { ["a.txt"] = TestHub.Utf8("abcdefgh") });
+        var client = _hub.Client(configure: o => o.MaxConcurrency = 2);
+        _hub.Server.Latency = TimeSpan.FromMilliseconds(200);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var bytes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => client.ReadRangeAsync(Repo, sha, "a.txt", i, 1)));
+
+        // 8 requests, 2 at a time, 200 ms each: at least 4 rounds (with 8 at a time it takes about 200 ms).
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(780), $"finished in {watch.Elapsed}");
+        _hub.Server.Latency = TimeSpan.Zero;
+        Assert.Equal("abcdefgh", string.Concat(bytes.Select(b => (char)b[0])));
+    }
+
+    [Fact]
     public async Task Many_parallel_reads_share_the_client()
     {
         var content = TestHub.Bytes(64 * 1024, seed: 3);

@@ -42,7 +42,7 @@ public sealed class HubParquetTests : IDisposable
         var client = _hub.Client();
 
         await using var stream = await client.OpenReadAsync(Repo, sha, File, bytes.Length);
-        var read = await ParquetSerializer.DeserializeAsync<Row>(stream);
+        var read = (await ParquetSerializer.DeserializeAsync<Row>(stream)).Data;
 
         Assert.Equal(rows.Count, read.Count);
         Assert.Equal(rows[12345].Name, read[12345].Name);
@@ -100,7 +100,7 @@ public sealed class HubParquetTests : IDisposable
         Assert.Equal(206, request.Status);
         Assert.Equal(1, footer.RequestCount);
         Assert.Equal(bytes.Length, footer.FileSize);
-        using var reader = await ParquetReader.CreateAsync(footer.OpenFooterStream());
+        await using var reader = await ParquetReader.CreateAsync(footer.OpenFooterStream());
         Assert.Equal(rows.Count, reader.Metadata!.NumRows);
         Assert.Equal(["Id", "Name", "Score"], reader.Schema.DataFields.Select(f => f.Name).ToArray());
         Assert.Single(_hub.Log.Entries);
@@ -135,7 +135,7 @@ public sealed class HubParquetTests : IDisposable
         Assert.Equal(2, _hub.Log.Count);
         Assert.Equal(2, footer.RequestCount);
         Assert.True(footer.Metadata.Length > HubParquetFooter.TailBytes);
-        using var reader = await ParquetReader.CreateAsync(footer.OpenFooterStream());
+        await using var reader = await ParquetReader.CreateAsync(footer.OpenFooterStream());
         Assert.Equal(rows.Count, reader.Metadata!.NumRows);
         Assert.Equal(100_000, reader.CustomMetadata["big"].Length);
     }

@@ -74,27 +74,8 @@ internal static class AvroContainer
         try
         {
             var pos = 0;
-            if (file.Length < 4 || !file.AsSpan(0, 4).SequenceEqual(Magic))
-                throw Invalid(description, "not an Avro container file (bad magic)");
-            pos = 4;
-            var meta = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-            while (true)
-            {
-                var count = ReadLong(file, ref pos);
-                if (count == 0) break;
-                if (count < 0)
-                {
-                    count = -count;
-                    ReadLong(file, ref pos); // block byte size, not needed when reading sequentially
-                }
-                for (var i = 0; i < count; i++)
-                {
-                    var key = Encoding.UTF8.GetString(ReadBytes(file, ref pos));
-                    meta[key] = ReadBytes(file, ref pos);
-                }
-            }
-            var sync = file.AsSpan(pos, 16).ToArray();
-            pos += 16;
+            var meta = ReadHeader(file, ref pos, description);
+            var sync = file.AsSpan(pos - 16, 16).ToArray();
 
             if (!meta.TryGetValue("avro.schema", out var schemaBytes))
                 throw Invalid(description, "the header has no avro.schema");
@@ -132,6 +113,47 @@ internal static class AvroContainer
         {
             throw new FacebergException("InvalidAvroFile", FacebergErrorKind.InvalidData, $"{description} is not a readable Avro file: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Every header metadata entry (avro.schema and avro.codec included), decoded as UTF-8.</summary>
+    public static IReadOnlyDictionary<string, string> ReadHeaderMetadata(byte[] file, string description)
+    {
+        try
+        {
+            var pos = 0;
+            return ReadHeader(file, ref pos, description).ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetString(kv.Value), StringComparer.Ordinal);
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or InvalidDataException)
+        {
+            throw new FacebergException("InvalidAvroFile", FacebergErrorKind.InvalidData, $"{description} is not a readable Avro file: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Reads magic, metadata map and sync marker; leaves <paramref name="pos"/> after the sync marker.</summary>
+    private static Dictionary<string, byte[]> ReadHeader(byte[] file, ref int pos, string description)
+    {
+        if (file.Length < 4 || !file.AsSpan(0, 4).SequenceEqual(Magic))
+            throw Invalid(description, "not an Avro container file (bad magic)");
+        pos = 4;
+        var meta = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        while (true)
+        {
+            var count = ReadLong(file, ref pos);
+            if (count == 0) break;
+            if (count < 0)
+            {
+                count = -count;
+                ReadLong(file, ref pos); // block byte size, not needed when reading sequentially
+            }
+            for (var i = 0; i < count; i++)
+            {
+                var key = Encoding.UTF8.GetString(ReadBytes(file, ref pos));
+                meta[key] = ReadBytes(file, ref pos);
+            }
+        }
+        if (file.Length < pos + 16) throw Invalid(description, "the header is truncated");
+        pos += 16;
+        return meta;
     }
 
     /// <summary>Parses a schema for Apache.Avro with every logicalType annotation removed.</summary>

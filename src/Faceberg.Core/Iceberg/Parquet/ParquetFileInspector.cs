@@ -11,6 +11,8 @@ public static class ParquetFileInspector
     public static async Task<ParquetFileFacts> InspectAsync(Stream seekableStream, string fileUri, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(seekableStream);
+        if (!seekableStream.CanSeek || !seekableStream.CanRead)
+            throw new ArgumentException("The stream must be readable and seekable: only the footer at its end is read.", nameof(seekableStream));
         FileMetaData metadata;
         long fileSize;
         try
@@ -42,6 +44,7 @@ public static class ParquetFileInspector
         var quirks = ParquetWriterQuirks.For(metadata.CreatedBy);
         var leavesByPath = conversion.Leaves.ToDictionary(l => PathKey(l.ParquetPath), StringComparer.Ordinal);
         var rowGroups = new List<ParquetRowGroupFacts>();
+        var chunksByPath = new List<Dictionary<string, ParquetColumnChunkFacts>>();
         var index = 0;
         foreach (var group in metadata.RowGroups ?? new List<RowGroup>())
         {
@@ -68,6 +71,9 @@ public static class ParquetFileInspector
             }
             rowGroups.Add(new ParquetRowGroupFacts(index++, group.NumRows, start ?? group.FileOffset ?? 4,
                 group.TotalCompressedSize ?? chunks.Sum(c => c.CompressedSize), chunks));
+            var byPath = new Dictionary<string, ParquetColumnChunkFacts>(StringComparer.Ordinal);
+            foreach (var chunk in chunks) byPath.TryAdd(PathKey(chunk.ParquetPath), chunk);
+            chunksByPath.Add(byPath);
         }
 
         return new ParquetFileFacts
@@ -81,7 +87,7 @@ public static class ParquetFileInspector
             KeyValueMetadata = keyValues,
             HuggingFaceFeatures = features,
             RowGroups = rowGroups,
-            Columns = conversion.Leaves.Select(l => Aggregate(l, rowGroups)).ToArray(),
+            Columns = conversion.Leaves.Select(l => Aggregate(l, chunksByPath)).ToArray(),
         };
     }
 
@@ -89,7 +95,7 @@ public static class ParquetFileInspector
     /// File-level metrics from the column's chunks. Sizes and value counts always add up; a null count
     /// or bound is reported only when every chunk that needs one has it.
     /// </summary>
-    private static ParquetColumnFacts Aggregate(ParquetLeafColumn leaf, IReadOnlyList<ParquetRowGroupFacts> rowGroups)
+    private static ParquetColumnFacts Aggregate(ParquetLeafColumn leaf, IReadOnlyList<Dictionary<string, ParquetColumnChunkFacts>> rowGroups)
     {
         var key = PathKey(leaf.ParquetPath);
         long size = 0, values = 0, nulls = 0;
@@ -98,8 +104,7 @@ public static class ParquetFileInspector
         object? min = null, max = null;
         foreach (var group in rowGroups)
         {
-            var chunk = group.Columns.FirstOrDefault(c => PathKey(c.ParquetPath) == key);
-            if (chunk == null) { nullsKnown = false; boundsKnown = false; continue; }
+            if (!group.TryGetValue(key, out var chunk)) { nullsKnown = false; boundsKnown = false; continue; }
             size += chunk.CompressedSize;
             values += chunk.ValueCount;
             if (chunk.NullCount is long n) nulls += n; else nullsKnown = false;

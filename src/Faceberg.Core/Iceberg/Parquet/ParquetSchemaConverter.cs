@@ -20,14 +20,14 @@ public enum ParquetValueKind
 /// <param name="IcebergPath">The same column as Iceberg field names: struct fields by name, then "element", "key" or "value".</param>
 /// <param name="InRepeated">The leaf sits inside a list or map.</param>
 /// <param name="AlwaysDefined">No level above or at the leaf is optional or repeated, so it can hold no nulls.</param>
+/// <param name="Kind">How the leaf's physical values, and so its statistics, read as Iceberg values.</param>
 public sealed record ParquetLeafColumn(
     IReadOnlyList<string> ParquetPath,
     IReadOnlyList<string> IcebergPath,
     PrimitiveType Type,
     ParquetValueKind Kind,
     bool InRepeated,
-    bool AlwaysDefined,
-    SchemaElement Element)
+    bool AlwaysDefined)
 {
     public string ParquetPathString => string.Join('.', ParquetPath);
 }
@@ -175,7 +175,7 @@ public static class ParquetSchemaConverter
         if (!node.IsGroup)
         {
             var (type, kind) = MapPrimitive(node, context);
-            context.Leaves.Add(new ParquetLeafColumn(node.Path, icebergPath, type, kind, inRepeated, node.AlwaysDefined, node.Element));
+            context.Leaves.Add(new ParquetLeafColumn(node.Path, icebergPath, type, kind, inRepeated, node.AlwaysDefined));
             return type;
         }
 
@@ -271,7 +271,7 @@ public static class ParquetSchemaConverter
                 if (logical?.DATE != null) return (PrimitiveType.Date, ParquetValueKind.Date);
                 if (logical?.TIME is { } t32)
                 {
-                    if (t32.Unit.MILLIS != null || (t32.Unit.MICROS == null && t32.Unit.NANOS == null))
+                    if (t32.Unit?.MICROS == null && t32.Unit?.NANOS == null)
                         return (PrimitiveType.Time, ParquetValueKind.TimeMillis);
                     throw context.Unsupported(node, "is INT32 annotated TIME with a unit finer than milliseconds.");
                 }
@@ -295,17 +295,19 @@ public static class ParquetSchemaConverter
                 }
                 if (logical?.TIME is { } t64)
                 {
-                    if (t64.Unit.MICROS != null) return (PrimitiveType.Time, ParquetValueKind.TimeMicros);
-                    if (t64.Unit.NANOS != null) return (PrimitiveType.Time, ParquetValueKind.TimeNanos);
+                    if (t64.Unit?.MICROS != null) return (PrimitiveType.Time, ParquetValueKind.TimeMicros);
+                    if (t64.Unit?.NANOS != null) return (PrimitiveType.Time, ParquetValueKind.TimeNanos);
                     if (converted == ConvertedType.TIME_MICROS) return (PrimitiveType.Time, ParquetValueKind.TimeMicros);
                     throw context.Unsupported(node, "is INT64 annotated TIME without a microsecond or nanosecond unit.");
                 }
                 if (logical?.TIMESTAMP is { } ts)
                 {
                     var type = ts.IsAdjustedToUTC ? PrimitiveType.TimestampTz : PrimitiveType.Timestamp;
-                    if (ts.Unit.MILLIS != null) return (type, ParquetValueKind.TimestampMillis);
-                    if (ts.Unit.MICROS != null) return (type, ParquetValueKind.TimestampMicros);
-                    if (ts.Unit.NANOS != null) return (type, ParquetValueKind.TimestampNanos);
+                    if (ts.Unit?.MILLIS != null) return (type, ParquetValueKind.TimestampMillis);
+                    if (ts.Unit?.MICROS != null) return (type, ParquetValueKind.TimestampMicros);
+                    if (ts.Unit?.NANOS != null) return (type, ParquetValueKind.TimestampNanos);
+                    if (converted == ConvertedType.TIMESTAMP_MILLIS) return (type, ParquetValueKind.TimestampMillis);
+                    if (converted == ConvertedType.TIMESTAMP_MICROS) return (type, ParquetValueKind.TimestampMicros);
                     throw context.Unsupported(node, "is annotated TIMESTAMP without a unit.");
                 }
                 if (logical != null) throw UnsupportedAnnotation(node, context);
@@ -395,15 +397,18 @@ public static class ParquetSchemaConverter
     private static UnsupportedParquetSchemaException UnsupportedAnnotation(Node node, Context context) =>
         context.Unsupported(node, $"is {node.Element.Type} annotated {DescribeAnnotation(node.Element)}, which Faceberg cannot map to an Iceberg type.");
 
+    // LogicalType is a thrift union: exactly one of its properties is set when it is present at all.
+    private static readonly System.Reflection.PropertyInfo[] LogicalTypeMembers = typeof(LogicalType).GetProperties();
+
     private static bool HasAnnotation(LogicalType? logical) =>
-        logical != null && typeof(LogicalType).GetProperties().Any(p => p.GetValue(logical) != null);
+        logical != null && LogicalTypeMembers.Any(p => p.GetValue(logical) != null);
 
     /// <summary>The annotation's name as Parquet documents it, e.g. "INTERVAL" or "GEOMETRY".</summary>
     internal static string DescribeAnnotation(SchemaElement element)
     {
         if (element.LogicalType != null)
         {
-            var set = typeof(LogicalType).GetProperties().FirstOrDefault(p => p.GetValue(element.LogicalType) != null);
+            var set = LogicalTypeMembers.FirstOrDefault(p => p.GetValue(element.LogicalType) != null);
             if (set != null) return set.Name;
         }
         return element.ConvertedType?.ToString() ?? "(none)";

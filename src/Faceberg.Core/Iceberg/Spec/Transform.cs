@@ -43,8 +43,7 @@ public sealed record Transform(TransformKind Kind, int? Parameter = null)
     public IcebergType ResultType(IcebergType sourceType) => Kind switch
     {
         TransformKind.Identity or TransformKind.Truncate or TransformKind.Void => sourceType,
-        TransformKind.Bucket or TransformKind.Year or TransformKind.Month or TransformKind.Hour => PrimitiveType.Int,
-        TransformKind.Day => PrimitiveType.Int,
+        TransformKind.Bucket or TransformKind.Year or TransformKind.Month or TransformKind.Day or TransformKind.Hour => PrimitiveType.Int,
         _ => throw new InvalidOperationException(),
     };
 

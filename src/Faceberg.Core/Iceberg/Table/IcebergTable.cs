@@ -182,10 +182,15 @@ public sealed partial class IcebergTable
 
     internal static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
+    /// <summary>
+    /// A random positive snapshot id below 2^53: JavaScript readers (icebird) parse metadata JSON numbers
+    /// as doubles, and ids in that range survive the trip exactly.
+    /// </summary>
     internal static long NewSnapshotId()
     {
+        const long mask = (1L << 53) - 1;
         long id;
-        do id = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & long.MaxValue;
+        do id = BitConverter.ToInt64(RandomNumberGenerator.GetBytes(8)) & mask;
         while (id == 0);
         return id;
     }
@@ -203,6 +208,21 @@ public sealed partial class IcebergTable
     {
         var target = ResolveTarget(Io, Location);
         var written = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await CommitWithRetriesAsync(target, written, prepare, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Whatever this operation wrote is referenced by no committed version.
+            await DeleteQuietlyAsync(target, written, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task CommitWithRetriesAsync(IFileIO target, HashSet<string> written,
+        Func<TableMetadata, int, CancellationToken, Task<PendingCommit>> prepare, CancellationToken ct)
+    {
         Exception? lastConflict = null;
         for (var attempt = 1; attempt <= MaxCommitAttempts; attempt++)
         {
@@ -257,7 +277,9 @@ public sealed partial class IcebergTable
                 Metadata = newMetadata;
                 Version = next;
                 var kept = pending.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-                await DeleteQuietlyAsync(target, written.Where(p => !kept.Contains(p)), ct).ConfigureAwait(false);
+                var superseded = written.Where(p => !kept.Contains(p)).ToArray();
+                written.Clear();
+                await DeleteQuietlyAsync(target, superseded, ct).ConfigureAwait(false);
                 return;
             }
 
@@ -266,7 +288,6 @@ public sealed partial class IcebergTable
             await Task.Delay(Random.Shared.Next(5, 25 * attempt), ct).ConfigureAwait(false);
         }
 
-        await DeleteQuietlyAsync(target, written, ct).ConfigureAwait(false);
         throw new CommitConflictException(
             $"Could not commit to table '{Location}' after {MaxCommitAttempts} attempts: other writers committed first each time.", lastConflict);
     }

@@ -64,6 +64,7 @@ public class ParquetSchemaConverterTests
         { "timestamp-nanos-local", "timestamp", ParquetValueKind.TimestampNanos },
         { "timestamp-millis-converted", "timestamptz", ParquetValueKind.TimestampMillis },
         { "timestamp-micros-converted", "timestamptz", ParquetValueKind.TimestampMicros },
+        { "timestamp-unitless-with-converted", "timestamp", ParquetValueKind.TimestampMicros },
         { "int96", "timestamp", ParquetValueKind.Int96 },
     };
 
@@ -115,6 +116,7 @@ public class ParquetSchemaConverterTests
         "timestamp-nanos-local" => P("c", PhysicalType.INT64, logical: Timestamp("ns", false)),
         "timestamp-millis-converted" => P("c", PhysicalType.INT64, converted: ConvertedType.TIMESTAMP_MILLIS),
         "timestamp-micros-converted" => P("c", PhysicalType.INT64, converted: ConvertedType.TIMESTAMP_MICROS),
+        "timestamp-unitless-with-converted" => P("c", PhysicalType.INT64, logical: new LogicalType { TIMESTAMP = new TimestampType { IsAdjustedToUTC = false } }, converted: ConvertedType.TIMESTAMP_MICROS),
         "int96" => P("c", PhysicalType.INT96),
         _ => throw new ArgumentException(name),
     };
@@ -268,6 +270,8 @@ public class ParquetSchemaConverterTests
         { "empty-struct", "meta.empty", "no fields" },
         { "uuid-length", "meta.id", "16" },
         { "int64-as-int32", "meta.n", "64-bit" },
+        { "timestamp-without-unit", "meta.ts", "without a unit" },
+        { "int64-time-millis", "meta.t", "microsecond or nanosecond" },
     };
 
     private static N UnsupportedCase(string name) => name switch
@@ -281,6 +285,8 @@ public class ParquetSchemaConverterTests
         "empty-struct" => G("empty", Optional),
         "uuid-length" => P("id", PhysicalType.FIXED_LEN_BYTE_ARRAY, logical: new LogicalType { UUID = new UUIDType() }, length: 8),
         "int64-as-int32" => P("n", PhysicalType.INT32, logical: Int(64, true)),
+        "timestamp-without-unit" => P("ts", PhysicalType.INT64, logical: new LogicalType { TIMESTAMP = new TimestampType { IsAdjustedToUTC = true } }),
+        "int64-time-millis" => P("t", PhysicalType.INT64, logical: Time("ms")),
         _ => throw new ArgumentException(name),
     };
 

@@ -1,0 +1,129 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Pester 5 specs mirroring tests/Faceberg.Cmdlets.Tests, for machines with pwsh:
+#   ./build.ps1; Invoke-Pester ./tests/pester
+
+BeforeAll {
+    $script:Manifest = Join-Path $PSScriptRoot '../../out/Faceberg/Faceberg.psd1'
+    Import-Module $script:Manifest -Force
+
+    function script:New-TestProject {
+        param([string] $Config = @'
+catalog:
+  name: test_catalog
+  location: .faceberg/
+datasets:
+  - name: movie_reviews
+    repo: demo/movie-reviews
+    configs: [default]
+  - name: iris
+    repo: demo/iris
+    revision: main
+'@)
+        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
+        $null = New-Item $root -ItemType Directory
+        Set-Content -Path (Join-Path $root 'faceberg.yml') -Value $Config
+        $root
+    }
+
+    function script:Add-TestTable {
+        param([string] $Root, [string[]] $Identifier)
+        $entries = [ordered]@{}
+        foreach ($id in $Identifier) {
+            $ns, $name = $id.Split('.')
+            $null = New-Item (Join-Path $Root ".faceberg/metadata/$ns/$name") -ItemType Directory -Force
+            $entries[$id] = "metadata/$ns/$name"
+        }
+        $entries | ConvertTo-Json | Set-Content (Join-Path $Root '.faceberg/catalog.json')
+    }
+}
+
+Describe 'Module' {
+    It 'passes Test-ModuleManifest' {
+        $m = Test-ModuleManifest $script:Manifest
+        $m.Guid | Should -Be '30f3a996-6abd-4513-b262-d24995fb94c1'
+        $m.CompatiblePSEditions | Should -Be @('Core')
+    }
+
+    It 'ships no System.Management.Automation.dll' {
+        Get-ChildItem (Split-Path $script:Manifest) -Recurse -Filter System.Management.Automation.dll | Should -BeNullOrEmpty
+    }
+
+    It 'has help with synopsis, description and an example for <_>' -ForEach @((Get-Module Faceberg).ExportedCmdlets.Keys) {
+        $help = Get-Help $_ -Full
+        $help.Synopsis | Should -Not -Match '^\s*$'
+        ($help.description.Text -join '') | Should -Not -BeNullOrEmpty
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 1
+    }
+}
+
+Describe 'New-FacebergCatalog' {
+    BeforeEach { $root = New-TestProject; Push-Location $root }
+    AfterEach { Pop-Location }
+
+    It 'creates catalog.json and the namespace folder' {
+        $catalog = New-FacebergCatalog ./faceberg.yml
+        $catalog.PSObject.TypeNames | Should -Contain 'Faceberg.Catalog'
+        $catalog.Name | Should -Be 'test_catalog'
+        $catalog.TableCount | Should -Be 0
+        (Get-Content ./.faceberg/catalog.json -Raw).Trim() | Should -Be '{}'
+        './.faceberg/metadata/default' | Should -Exist
+    }
+
+    It 'refuses to replace an existing catalog' {
+        Add-TestTable $root 'default.iris_default'
+        New-FacebergCatalog ./faceberg.yml -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'CatalogAlreadyExists,Faceberg.Cmdlets.NewFacebergCatalogCommand'
+        (Get-Content ./.faceberg/catalog.json -Raw) | Should -Match 'iris_default'
+    }
+
+    It 'replaces it with -Force' {
+        Add-TestTable $root 'default.iris_default'
+        (New-FacebergCatalog ./faceberg.yml -Force).TableCount | Should -Be 0
+    }
+
+    It 'creates nothing with -WhatIf' {
+        New-FacebergCatalog ./faceberg.yml -WhatIf | Should -BeNullOrEmpty
+        './.faceberg' | Should -Not -Exist
+    }
+
+    It 'names file, line and column of a bad faceberg.yml' {
+        Set-Content ./faceberg.yml "catalog:`n  name: c`n  colour: blue`n"
+        New-FacebergCatalog ./faceberg.yml -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'InvalidConfig,Faceberg.Cmdlets.NewFacebergCatalogCommand'
+        $err[0].Exception.Message | Should -BeLike '*faceberg.yml:3:3: unknown key*colour*'
+    }
+}
+
+Describe 'Get-FacebergTable' {
+    BeforeEach { $root = New-TestProject; Push-Location $root }
+    AfterEach { Pop-Location }
+
+    It 'returns nothing for an empty catalog' {
+        New-FacebergCatalog ./faceberg.yml | Get-FacebergTable | Should -BeNullOrEmpty
+    }
+
+    It 'filters with wildcards' {
+        Add-TestTable $root 'default.movie_reviews_default', 'default.iris_setosa', 'default.iris_virginica'
+        (Get-FacebergTable iris_*).Identifier | Should -Be @('default.iris_setosa', 'default.iris_virginica')
+        (Get-FacebergTable default.mov*).Repo | Should -Be 'demo/movie-reviews'
+    }
+
+    It 'finds the catalog from a subfolder' {
+        Add-TestTable $root 'default.iris_setosa'
+        $null = New-Item ./a/b -ItemType Directory
+        Set-Location ./a/b
+        (Get-FacebergTable).Identifier | Should -Be 'default.iris_setosa'
+    }
+
+    It 'says clearly when there is no catalog' {
+        Set-Location $TestDrive
+        Get-FacebergTable -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'CatalogNotFound,Faceberg.Cmdlets.GetFacebergTableCommand'
+    }
+
+    It 'completes table names' {
+        Add-TestTable $root 'default.iris_setosa', 'default.movie_reviews_default'
+        $line = 'Get-FacebergTable iri'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'iris_setosa'
+    }
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test suite; prints one closing line
+# "N passed, N failed, N skipped" and exits non-zero when anything failed.
+# CONFIGURATION=Release bash tests/run.sh builds and tests the Release configuration.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+configuration="${CONFIGURATION:-Debug}"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+dotnet restore Faceberg.PowerShell.sln || exit 1
+dotnet build Faceberg.PowerShell.sln --no-restore -c "$configuration" || exit 1
+
+passed=0 failed=0 skipped=0 status=0
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+for project in tests/*.Tests/*.Tests.csproj; do
+    echo "== $project"
+    dotnet test "$project" --no-build -c "$configuration" 2>&1 | tee "$log"
+    code=${PIPESTATUS[0]}
+    # dotnet test's summary: "Passed!  - Failed:     0, Passed:    31, Skipped:     0, Total:    31, ..."
+    summary="$(grep -E 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -n 1)"
+    if [[ -z "$summary" ]]; then
+        echo "!! $project produced no test summary (exit $code)"
+        failed=$((failed + 1)); status=1; continue
+    fi
+    f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
+    p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
+    s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    if [[ $code -ne 0 || $f -ne 0 ]]; then status=1; fi
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
