@@ -24,7 +24,8 @@ public abstract class DatasetCmdlet : FacebergCmdlet, IDisposable
     public string? Token { get; set; }
 
     /// <summary>The dataset service over a Hub client configured like huggingface_hub (HF_ENDPOINT, token).</summary>
-    protected DatasetTables Tables => _tables ??= new DatasetTables(_hub = HubClient.FromEnvironment(Token));
+    protected DatasetTables Tables => _tables ??= new DatasetTables(_hub = HubClient.FromEnvironment(Token,
+        configure: options => options.MaxConcurrency = Math.Max(options.MaxConcurrency, ThrottleLimit)));
 
     /// <summary>True when -WhatIf was given (as opposed to a declined -Confirm prompt).</summary>
     protected bool WhatIfRequested =>
@@ -43,8 +44,17 @@ public abstract class DatasetCmdlet : FacebergCmdlet, IDisposable
         var progress = new QueueProgress(reports);
         var task = Task.Run(() => work(progress, _stopping.Token));
         task.ContinueWith(_ => reports.CompleteAdding(), TaskScheduler.Default);
+        string? shown = null;
         foreach (var report in reports.GetConsumingEnumerable())
-            WriteProgress(ToProgressRecord(report));
+        {
+            // Thousands of footers would mean thousands of identical bars; write only what changes the display.
+            var record = ToProgressRecord(report);
+            var key = $"{record.StatusDescription}|{record.PercentComplete}";
+            if (key == shown)
+                continue;
+            shown = key;
+            WriteProgress(record);
+        }
         WriteProgress(new ProgressRecord(1, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed });
         try
         {
