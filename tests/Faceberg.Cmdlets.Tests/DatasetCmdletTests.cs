@@ -178,6 +178,33 @@ public sealed class DatasetCmdletTests : IDisposable
         Assert.Equal(["default.readme_extra"], _shell.Run("Get-FacebergTable").AssertSuccess().Output.Select(t => t.Prop<string>("Identifier")));
     }
 
+    public sealed class StringIdRow
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("id")] public string? Id { get; set; }
+    }
+
+    [Fact]
+    public void An_incompatible_commit_fails_the_sync_with_an_error_record_and_leaves_the_table()
+    {
+        _project.Write("faceberg.yml", Config);
+        _shell.Run("New-FacebergCatalog ./faceberg.yml; New-FacebergTable flat").AssertSuccess();
+        var pinned = _hub.Store.ResolveRevision(SampleDatasets.FlatData, "main");
+        new HubDatasetBuilder(_hub.Store, SampleDatasets.FlatData)
+            .File("data/part-2.parquet", Faceberg.LocalHub.Samples.ParquetSamples.Write(new[] { new StringIdRow { Id = "x" } }))
+            .Commit("A file whose id is a string");
+
+        var result = _shell.Run("Get-FacebergTable | Sync-FacebergTable");
+
+        var sync = Assert.Single(result.Objects("Faceberg.SyncResult"));
+        Assert.Equal("Failed", sync.Prop<string>("Status"));
+        var error = result.SingleError();
+        Assert.Equal("IncompatibleSchemaChange,Faceberg.Cmdlets.SyncFacebergTableCommand", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.InvalidData, error.CategoryInfo.Category);
+        Assert.Contains("data/part-2.parquet", error.Exception.Message);
+        var table = Assert.Single(_shell.Run("Get-FacebergTable").AssertSuccess().Output);
+        Assert.Equal((pinned, 2L), (table.Prop<string>("Revision"), table.Prop<long>("FileCount")));
+    }
+
     [Fact]
     public void Sync_reports_an_unknown_table_and_completes_table_names()
     {
