@@ -12,6 +12,9 @@
     CmdletsToExport      = @(
         'New-FacebergCatalog'
         'Get-FacebergTable'
+        'Read-FacebergTable'
+        'Get-FacebergSnapshot'
+        'Remove-FacebergTable'
         'Start-FacebergLocalHub'
         'Stop-FacebergLocalHub'
     )
