@@ -14,6 +14,9 @@
         'Get-FacebergTable'
         'New-FacebergTable'
         'Sync-FacebergTable'
+        'Read-FacebergTable'
+        'Get-FacebergSnapshot'
+        'Remove-FacebergTable'
         'Start-FacebergLocalHub'
         'Stop-FacebergLocalHub'
     )
