@@ -66,13 +66,12 @@ public sealed partial class IcebergTable
                         $"Column '{field.Name}' cannot be {verb}: it is an identifier field of the table.");
             }
 
-            var nextId = current.LastColumnId;
             foreach (var c in changes.Add)
-            {
                 RequireFreeName(c.Name, null);
-                var id = ++nextId;
-                fields.Add(c with { Id = id, Type = ReassignIds(c.Type, ref nextId) });
-            }
+            var added = FieldIdAssigner.AssignFresh(changes.Add, current.LastColumnId, out var nextId);
+            if (added.Select(a => a.Name).GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new FacebergException("ColumnExists", FacebergErrorKind.InvalidArgument, $"Column '{twice.Key}' is added twice.");
+            fields.AddRange(added);
             foreach (var (from, to) in changes.Rename)
             {
                 var i = IndexOf(from);
@@ -97,7 +96,7 @@ public sealed partial class IcebergTable
             {
                 Schemas = current.Schemas.Append(newSchema).ToArray(),
                 CurrentSchemaId = newSchema.SchemaId,
-                LastColumnId = Math.Max(current.LastColumnId, nextId),
+                LastColumnId = Math.Max(current.LastColumnId, changes.Add.Count > 0 ? nextId : current.LastColumnId),
                 Properties = props,
                 LastUpdatedMs = NowMs(),
             };
