@@ -17,6 +17,8 @@
         'Read-FacebergTable'
         'Get-FacebergSnapshot'
         'Remove-FacebergTable'
+        'Write-FacebergTable'
+        'Update-FacebergTable'
         'Start-FacebergLocalHub'
         'Stop-FacebergLocalHub'
     )
