@@ -10,7 +10,8 @@ namespace Faceberg.Core.Datasets;
 public sealed partial class DatasetTables
 {
     /// <summary>
-    /// Brings a dataset table up to the commit its ref points at now. When the ref still points at the
+    /// Brings a dataset table up to the commit its ref points at now: the dataset's <c>revision</c> in
+    /// faceberg.yml when the catalog has one for it, else the table's <c>faceberg.ref</c>. When the ref still points at the
     /// pinned commit this costs one Hub request and writes nothing (<see cref="SyncStatus.UpToDate"/>).
     /// Otherwise both commits' file lists are compared by path and content id: footers are read only
     /// for added and replaced files, removed files are dropped, unchanged files keep their manifest
@@ -65,14 +66,21 @@ public sealed partial class DatasetTables
         var repo = state.Repo = Required(TableProperties.Repo);
         var configName = state.Config = Required(TableProperties.Config);
         var pinned = state.From = Required(TableProperties.Revision);
-        var reference = properties.GetValueOrDefault(TableProperties.Ref) ?? DefaultRef;
+        var storedRef = properties.GetValueOrDefault(TableProperties.Ref) ?? DefaultRef;
+        // faceberg.yml is the user's statement of which revision to follow; the table remembers the last one.
+        var (configured, _) = catalog.FindDataset(state.Table);
+        var reference = configured is not null && configured.Repo == repo ? configured.Revision ?? DefaultRef : storedRef;
         var label = properties.GetValueOrDefault(TableProperties.Dataset) ?? state.Table.ToString();
         options.Progress?.Report(new DatasetProgress(label, configName, 0, 0, $"Resolving {repo}@{reference}"));
 
         var info = await _hub.GetDatasetInfoAsync(repo, reference, ct).ConfigureAwait(false);
         var sha = state.To = RequireSha(info, repo, reference);
         if (string.Equals(sha, pinned, StringComparison.OrdinalIgnoreCase))
+        {
+            if (reference != storedRef && !options.WhatIf)
+                await table.UpdatePropertiesAsync(new Dictionary<string, string> { [TableProperties.Ref] = reference }, null, ct).ConfigureAwait(false);
             return state.Result(SyncStatus.UpToDate);
+        }
 
         var data = await ResolveDataAsync(repo, sha, info.CardData, ct).ConfigureAwait(false);
         var config = data.Layout.Select([configName], repo).Configs[0];
@@ -122,6 +130,7 @@ public sealed partial class DatasetTables
 
         // The pin moves in the same metadata commit as the snapshot: no reader ever sees one without the other.
         overwrite.SetProperty(TableProperties.Revision, sha);
+        overwrite.SetProperty(TableProperties.Ref, reference);
         overwrite.SetProperty(TableProperties.WriteDataPath, DataFileUri(repo, data.DataRevision, ""));
         if (data.SourceRevision is not null)
             overwrite.SetProperty(TableProperties.SourceRevision, data.SourceRevision);

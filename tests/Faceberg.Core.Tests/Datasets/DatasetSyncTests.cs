@@ -1,4 +1,5 @@
 using Faceberg.Core.Catalog;
+using Faceberg.Core.Config;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Tests.Interop;
@@ -221,6 +222,30 @@ public sealed class DatasetSyncTests : IDisposable
         await _hub.AssertFilesAsync(table, repo, expected);
         if (IcebirdAvailable)
             await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+    }
+
+    [Fact]
+    public async Task The_revision_in_faceberg_yml_wins_over_the_one_the_table_remembers()
+    {
+        var repo = SampleDatasets.SplitPrefixes;
+        CatalogContext WithRevision(string? revision) => new(_catalog.Name, _catalog.Location, new FacebergConfig
+        {
+            Catalog = new CatalogConfig { Name = _catalog.Name, Location = _catalog.Location },
+            Datasets = [new DatasetConfig { Name = "sp", Repo = repo, Revision = revision }],
+        });
+        var pinnedToTag = WithRevision("v1.0");
+        var created = Assert.Single(await _hub.Tables.CreateAsync(pinnedToTag, pinnedToTag.Config!.Datasets[0]));
+        Assert.Equal(SyncStatus.UpToDate, (await _hub.Tables.SyncAsync(pinnedToTag, created.Identifier!)).Status);
+
+        var followingMain = WithRevision(null);
+        var result = await _hub.Tables.SyncAsync(followingMain, created.Identifier!);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((_hub.Head(repo, "v1.0"), _hub.Head(repo)), (result.FromRevision, result.ToRevision));
+        Assert.Equal((3, 1, 0), (result.Added, result.Removed, result.Replaced));
+        var table = await DatasetTestHub.LoadAsync(_catalog, created.Identifier!);
+        Assert.Equal("main", table.Metadata.Properties[TableProperties.Ref]);
+        Assert.Equal(60, table.CurrentSnapshot!.SummaryLong(SummaryKeys.TotalRecords));
     }
 
     [Fact]
