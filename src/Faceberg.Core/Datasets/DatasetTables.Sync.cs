@@ -12,7 +12,8 @@ public sealed partial class DatasetTables
     /// <summary>
     /// Brings a dataset table up to the commit its ref points at now: the dataset's <c>revision</c> in
     /// faceberg.yml when the catalog has one for it, else the table's <c>faceberg.ref</c>. When the ref still points at the
-    /// pinned commit this costs one Hub request and writes nothing (<see cref="SyncStatus.UpToDate"/>).
+    /// pinned commit this costs one Hub request and writes nothing (<see cref="SyncStatus.UpToDate"/>); two for a
+    /// dataset read from the Hub's Parquet conversion, whose commit is checked too.
     /// Otherwise both commits' file lists are compared by path and content id: footers are read only
     /// for added and replaced files, removed files are dropped, unchanged files keep their manifest
     /// entries (and their URIs pinned to the older commit, where that content still is), and one
@@ -75,7 +76,9 @@ public sealed partial class DatasetTables
 
         var info = await _hub.GetDatasetInfoAsync(repo, reference, ct).ConfigureAwait(false);
         var sha = state.To = RequireSha(info, repo, reference);
-        if (string.Equals(sha, pinned, StringComparison.OrdinalIgnoreCase))
+        var sourceRevision = properties.GetValueOrDefault(TableProperties.SourceRevision);
+        if (string.Equals(sha, pinned, StringComparison.OrdinalIgnoreCase)
+            && (sourceRevision is null || await ConversionUnchangedAsync(repo, sourceRevision, ct).ConfigureAwait(false)))
         {
             if (reference != storedRef && !options.WhatIf)
                 await table.UpdatePropertiesAsync(new Dictionary<string, string> { [TableProperties.Ref] = reference }, null, ct).ConfigureAwait(false);
@@ -87,7 +90,7 @@ public sealed partial class DatasetTables
         var newFiles = FilesOf(config);
 
         // The table's live files, by repo path; their content ids come from the commit the data was read at.
-        var oldDataRevision = properties.GetValueOrDefault(TableProperties.SourceRevision) ?? pinned;
+        var oldDataRevision = sourceRevision ?? pinned;
         var oldTree = (await ListFilesAsync(repo, oldDataRevision, ct).ConfigureAwait(false)).ToDictionary(f => f.Path, StringComparer.Ordinal);
         var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
         foreach (var file in await table.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
@@ -145,6 +148,16 @@ public sealed partial class DatasetTables
         }, ct).ConfigureAwait(false);
         state.SnapshotId = snapshot.SnapshotId;
         return state.Result(SyncStatus.Updated);
+    }
+
+    /// <summary>
+    /// The Hub converts a dataset some time after its main branch moves, so a converted table whose main
+    /// commit is unchanged may still be behind its conversion: one more request tells.
+    /// </summary>
+    private async Task<bool> ConversionUnchangedAsync(string repo, string sourceRevision, CancellationToken ct)
+    {
+        var conversion = await _hub.GetDatasetInfoAsync(repo, ConversionRef, ct).ConfigureAwait(false);
+        return string.Equals(conversion.Sha, sourceRevision, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string RepoPathOf(string fileUri, TableIdentifier table) =>

@@ -249,6 +249,34 @@ public sealed class DatasetSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task A_conversion_that_lands_after_the_main_commit_is_picked_up_by_the_next_sync()
+    {
+        var repo = SampleDatasets.ConvertedCsv;
+        var id = await CreateAsync("csv", repo);
+        var oldConversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var builder = new HubDatasetBuilder(_hub.Server.Store, repo).Text("data/test.csv", "id,text,label\n100,row 100,1\n").Commit("Shorter test split");
+
+        var early = await _hub.Tables.SyncAsync(_catalog, id);
+        Assert.True(early.Status == SyncStatus.Updated, early.Error?.Message);
+        Assert.Equal((0, 0, 0), (early.Added, early.Removed, early.Replaced));
+
+        _hub.Server.RequestLog.Clear();
+        Assert.Equal(SyncStatus.UpToDate, (await _hub.Tables.SyncAsync(_catalog, id)).Status);
+        Assert.Equal(2, _hub.Server.RequestLog.Count);
+
+        builder.Parquet("default/test/0000.parquet", 1).Commit("Update parquet files", DatasetTables.ConversionRef);
+        var late = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(late.Status == SyncStatus.Updated, late.Error?.Message);
+        Assert.Equal((_hub.Head(repo), _hub.Head(repo)), (late.FromRevision, late.ToRevision));
+        Assert.Equal((0, 0, 1), (late.Added, late.Removed, late.Replaced));
+        var conversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(conversion, table.Metadata.Properties[TableProperties.SourceRevision]);
+        await _hub.AssertFilesAsync(table, repo, Files(("default/train/0000.parquet", "train", oldConversion), ("default/test/0000.parquet", "test", conversion)));
+    }
+
+    [Fact]
     public async Task A_table_not_made_from_a_dataset_cannot_be_synced()
     {
         var result = await _hub.Tables.SyncAsync(_catalog, new TableIdentifier("default", "missing"));
