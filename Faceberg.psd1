@@ -16,6 +16,9 @@
         'Sync-FacebergTable'
         'Start-FacebergLocalHub'
         'Stop-FacebergLocalHub'
+        'Read-FacebergTable'
+        'Get-FacebergSnapshot'
+        'Remove-FacebergTable'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
