@@ -14,13 +14,13 @@
         'Get-FacebergTable'
         'New-FacebergTable'
         'Sync-FacebergTable'
+        'Start-FacebergLocalHub'
+        'Stop-FacebergLocalHub'
         'Read-FacebergTable'
         'Get-FacebergSnapshot'
         'Remove-FacebergTable'
         'Write-FacebergTable'
         'Update-FacebergTable'
-        'Start-FacebergLocalHub'
-        'Stop-FacebergLocalHub'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -140,7 +140,7 @@ public static class FilterTranslator
         return value;
     };
 
-    private static bool TryValue(ExpressionAst ast, Context context, out object? value)
+    private static bool TryValue(ExpressionAst ast, Context context, out object? value, bool note = true)
     {
         value = null;
         switch (ast)
@@ -159,7 +159,7 @@ public static class FilterTranslator
             case VariableExpressionAst variable:
                 if (!TryVariable(variable, context, out value)) return false;
                 break;
-            case ConvertExpressionAst convert when convert.Type.TypeName.GetReflectionType() is { } type && TryValue(convert.Child, context, out var inner):
+            case ConvertExpressionAst convert when convert.Type.TypeName.GetReflectionType() is { } type && TryValue(convert.Child, context, out var inner, note: false):
                 try { value = LanguagePrimitives.ConvertTo(inner, type); }
                 catch (PSInvalidCastException) { return false; }
                 break;
@@ -168,7 +168,8 @@ public static class FilterTranslator
         }
         if (value is PSObject wrapped) value = wrapped.BaseObject;
         if (value is System.Collections.IEnumerable and not string and not byte[]) return false;
-        Note(value, context);
+        // Only the value compared counts: '10' in [double]'10' is just how the number was written.
+        if (note) Note(value, context);
         return true;
     }
 

@@ -63,8 +63,6 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
             SnapshotId = MyInvocation.BoundParameters.ContainsKey(nameof(SnapshotId)) ? SnapshotId : null,
             AsOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf)) ? new DateTimeOffset(AsOf) : null,
         };
-        if (translation?.Predicate != null)
-            WriteVerbose($"Filter used for pruning: {translation.Predicate}{(translation.Exact ? "" : " (the scriptblock decides each row)")}.");
 
         TableScan scan;
         try
@@ -78,7 +76,16 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
             scan = new TableScan(table, options);
         }
 
+        // Core orders strings by code point where PowerShell compares them culture-aware, so the
+        // scriptblock keeps the last word unless every filtered column is a number.
+        if (options.FilterRows && options.Filter != null && !options.Filter.Columns.All(c => IsNumeric(scan.Schema, c)))
+        {
+            options = options with { FilterRows = false };
+            scan = new TableScan(table, options);
+        }
         var runScriptBlock = Filter != null && !options.FilterRows;
+        if (options.Filter != null)
+            WriteVerbose($"Filter used for pruning: {options.Filter}{(runScriptBlock ? " (the scriptblock decides each row)" : "")}.");
         var limit = First;
         var names = scan.RowSchema.Names;
         var addSplit = Property == null && scan.RowSchema.IndexOf(TableScan.SplitColumn) < 0;
@@ -110,6 +117,14 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
         }
         WriteVerbose($"{target.Identifier}: {scan.Metrics.FilesRead} files read, {scan.Metrics.FilesSkipped} skipped; "
             + $"{scan.Metrics.RowGroupsRead} row groups read, {scan.Metrics.RowGroupsSkipped} skipped; {written} rows.");
+    }
+
+    private static bool IsNumeric(Faceberg.Core.Iceberg.Spec.Schema schema, string column)
+    {
+        var field = schema.FindField(column)
+            ?? schema.AllFields().FirstOrDefault(f => string.Equals(schema.FindColumnName(f.Id), column, StringComparison.OrdinalIgnoreCase));
+        return field?.Type.TypeId is Faceberg.Core.Iceberg.Spec.TypeId.Int or Faceberg.Core.Iceberg.Spec.TypeId.Long
+            or Faceberg.Core.Iceberg.Spec.TypeId.Float or Faceberg.Core.Iceberg.Spec.TypeId.Double or Faceberg.Core.Iceberg.Spec.TypeId.Decimal;
     }
 
     private bool Passes(PSObject row)

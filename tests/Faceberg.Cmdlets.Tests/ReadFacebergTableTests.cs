@@ -153,6 +153,25 @@ public sealed class ReadFacebergTableTests : IDisposable
     }
 
     [Fact]
+    public void Filter_translation_handles_reversed_operands_lists_casts_and_null()
+    {
+        var numeric = _shell.Run("Read-FacebergTable reviews_default -Filter { 100 -gt $_.id -and $_.label -in 1, 2 -and $_.score -ge [double]'10' } -Verbose").AssertSuccess();
+        Assert.Equal(Enumerable.Range(20, 80).Where(i => i % 3 != 0).Select(i => (long)i), Ids(numeric).Order());
+        var pushed = Assert.Single(numeric.Verbose, v => v.Message.StartsWith("Filter used for pruning", StringComparison.Ordinal)).Message;
+        Assert.Contains("id LessThan 100", pushed);
+        Assert.Contains("label in (1, 2)", pushed);
+        Assert.Contains("score GreaterThanOrEqual 10", pushed);
+        Assert.DoesNotContain("scriptblock decides", pushed);
+
+        var nulls = _shell.Run("Read-FacebergTable reviews_default -Split test -Filter { $_.comment -eq $null } -Verbose").AssertSuccess();
+        Assert.Equal(Enumerable.Range(600, 200).Where(i => i % 5 == 0).Select(i => (long)i), Ids(nulls).Order());
+
+        var text = _shell.Run("Read-FacebergTable reviews_default -Filter { $_.text -ceq 'row 42' } -Verbose").AssertSuccess();
+        Assert.Equal([42L], Ids(text));
+        Assert.Contains(text.Verbose, v => v.Message.Contains("scriptblock decides", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void First_stops_early_and_tables_pipe_in_from_Get_FacebergTable()
     {
         Assert.Equal(3, _shell.Run("Read-FacebergTable reviews_default -First 3").AssertSuccess().Output.Count);
