@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 configuration="${CONFIGURATION:-Debug}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The independent Iceberg reader (icebird) from the committed lockfile; its tests must run, not skip.
+export FACEBERG_INTEROP=require
+npm ci --prefix tests/interop --no-audit --no-fund || exit 1
 dotnet restore Faceberg.PowerShell.sln || exit 1
 dotnet build Faceberg.PowerShell.sln --no-restore -c "$configuration" || exit 1
 
@@ -29,6 +32,16 @@ for project in tests/*.Tests/*.Tests.csproj; do
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     if [[ $code -ne 0 || $f -ne 0 ]]; then status=1; fi
 done
+
+echo "== tests/interop (node)"
+node_log="$(mktemp)"
+node --test tests/interop/ 2>&1 | tee "$node_log"
+node_code=${PIPESTATUS[0]}
+# node --test's summary lines: "# pass 29", "# fail 0", "# skipped 0"
+np=$(sed -nE 's/^# pass ([0-9]+)/\1/p' "$node_log" | tail -n 1); nf=$(sed -nE 's/^# fail ([0-9]+)/\1/p' "$node_log" | tail -n 1)
+ns=$(sed -nE 's/^# skipped ([0-9]+)/\1/p' "$node_log" | tail -n 1); rm -f "$node_log"
+passed=$((passed + ${np:-0})); failed=$((failed + ${nf:-0})); skipped=$((skipped + ${ns:-0}))
+if [[ $node_code -ne 0 || -z "$np" ]]; then status=1; fi
 
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -40,7 +40,7 @@ public abstract class FacebergCmdlet : PSCmdlet
                 return CatalogLocator.FromPath(ResolvePath(path), CurrentDirectory);
             default:
                 throw new FacebergException("InvalidCatalogArgument", FacebergErrorKind.InvalidArgument,
-                    $"-Catalog accepts a Faceberg.Catalog object or a path, not {catalog.GetType().FullName}.");
+                    $"-Catalog accepts a Faceberg.Catalog object or a path, not {Unwrap(catalog)?.GetType().FullName}.");
         }
     }
 

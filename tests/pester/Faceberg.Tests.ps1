@@ -2,6 +2,12 @@
 # Pester 5 specs mirroring tests/Faceberg.Cmdlets.Tests, for machines with pwsh:
 #   ./build.ps1; Invoke-Pester ./tests/pester
 
+BeforeDiscovery {
+    # -ForEach data is computed during discovery, before BeforeAll runs.
+    Import-Module (Join-Path $PSScriptRoot '../../out/Faceberg/Faceberg.psd1') -Force
+    $exportedCmdlets = @((Get-Module Faceberg).ExportedCmdlets.Keys)
+}
+
 BeforeAll {
     $script:Manifest = Join-Path $PSScriptRoot '../../out/Faceberg/Faceberg.psd1'
     Import-Module $script:Manifest -Force
@@ -48,7 +54,7 @@ Describe 'Module' {
         Get-ChildItem (Split-Path $script:Manifest) -Recurse -Filter System.Management.Automation.dll | Should -BeNullOrEmpty
     }
 
-    It 'has help with synopsis, description and an example for <_>' -ForEach @((Get-Module Faceberg).ExportedCmdlets.Keys) {
+    It 'has help with synopsis, description and an example for <_>' -ForEach $exportedCmdlets {
         $help = Get-Help $_ -Full
         $help.Synopsis | Should -Not -Match '^\s*$'
         ($help.description.Text -join '') | Should -Not -BeNullOrEmpty

@@ -3,7 +3,9 @@ namespace Faceberg.Core.Hub;
 /// <summary>
 /// Seekable read-only stream over a Hub file, served from ranged GETs. The file's tail is fetched when the stream
 /// opens (Parquet footers live there); other reads fetch at least <see cref="MinimumFetchBytes"/> so small
-/// sequential reads do not each cost a request.
+/// sequential reads do not each cost a request. Parquet.Net also checks the leading magic, so a
+/// ParquetReader over this stream costs the tail plus one small head read; <see cref="HubParquetFooter"/>
+/// reads a footer with the tail request alone.
 /// </summary>
 public sealed class HubFileStream : Stream
 {
@@ -30,7 +32,7 @@ public sealed class HubFileStream : Stream
     public string Revision { get; }
     public string PathInRepo { get; }
 
-    public int MinimumFetchBytes { get; init; } = 256 * 1024;
+    public int MinimumFetchBytes { get; init; } = 64 * 1024;
 
     /// <summary>Ranged GETs issued after opening (the tail prefetch is not counted).</summary>
     public int FetchCount { get; private set; }

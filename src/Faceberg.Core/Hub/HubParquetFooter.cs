@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using Parquet;
+using Parquet.Meta;
 
 namespace Faceberg.Core.Hub;
 
@@ -38,6 +40,14 @@ public sealed class HubParquetFooter
         BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 + Metadata.Length), Metadata.Length);
         Magic.CopyTo(bytes, 8 + Metadata.Length);
         return new MemoryStream(bytes, writable: false);
+    }
+
+    /// <summary>Decodes the footer with Parquet.Net (schema, row groups, statistics, key-value metadata).</summary>
+    public async Task<FileMetaData> ReadFileMetaDataAsync(CancellationToken ct = default)
+    {
+        await using var reader = await ParquetReader.CreateAsync(OpenFooterStream(), cancellationToken: ct).ConfigureAwait(false);
+        return reader.Metadata ?? throw new FacebergException("CorruptParquet", FacebergErrorKind.InvalidData,
+            "The Parquet footer could not be decoded.");
     }
 
     /// <param name="size">File size from a tree listing; when null the tail request learns it.</param>

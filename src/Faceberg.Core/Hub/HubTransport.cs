@@ -113,7 +113,7 @@ internal sealed class HubTransport : IDisposable
         {
             using var message = new HttpRequestMessage(method, uri);
             if (withBody) message.Content = request.Content!();
-            message.Headers.UserAgent.ParseAdd(_options.UserAgent);
+            message.Headers.TryAddWithoutValidation("User-Agent", _options.UserAgent);
             if (request.Headers is not null)
                 foreach (var (name, value) in request.Headers)
                     if (!message.Headers.TryAddWithoutValidation(name, value))

@@ -58,61 +58,65 @@ internal sealed class HubApi(LocalHubServer server)
     {
         var s = r.Segments;
         var action = s.Length > 4 ? s[4] : null;
-        if (action is not null && action != "revision" && action != "refs" && s.Length < 6 && action != "commits")
+        // Every action but info, refs and commits names a revision (or branch) in segment 5.
+        if (action is not null and not ("refs" or "commits") && s.Length < 6)
             throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
         switch (action, r.Method)
         {
             case (null, "GET"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return Info(r, repoId, LocalHubStore.DefaultBranch);
-            case ("revision", "GET") when s.Length > 5:
-                CheckReadAccess(r, repoId);
+            case ("revision", "GET"):
+                CheckAccess(r, repoId);
                 return Info(r, repoId, r.Rest(5));
             case ("tree", "GET"):
             {
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 var revision = r.Revision(5, out var next);
                 return Tree(r, repoId, revision, r.Rest(next));
             }
             case ("paths-info", "POST"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return PathsInfoAsync(r, repoId, r.Revision(5, out _));
             case ("refs", "GET"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return Refs(r, repoId);
             case ("commits", "GET"):
-                CheckReadAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return Commits(r, repoId, s.Length > 5 ? r.Revision(5, out _) : LocalHubStore.DefaultBranch);
             case ("preupload", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return PreuploadAsync(r, repoId, r.Revision(5, out _));
             case ("commit", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return CommitAsync(r, repoId, r.Revision(5, out _));
             case ("branch", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return CreateBranchAsync(r, repoId, r.Revision(5, out _));
             case ("branch", "DELETE"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 Store.DeleteBranch(repoId, r.Revision(5, out _));
                 r.Json(200, new JsonObject());
                 return Task.CompletedTask;
             case ("tag", "POST"):
-                CheckWriteAccess(r, repoId);
+                CheckAccess(r, repoId);
                 return CreateTagAsync(r, repoId, r.Revision(5, out _));
         }
         throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
     }
 
-    /// <summary>Private repos answer as missing (401 RepoNotFound) without a token, as the Hub does.</summary>
-    private void CheckReadAccess(HubRequest r, string repoId)
+    /// <summary>
+    /// Private repos answer as missing (401 RepoNotFound) without a token, as the Hub does. Writes to
+    /// public repos need no token unless RequiredToken is set, so the quickstart works without one.
+    /// </summary>
+    private void CheckAccess(HubRequest r, string repoId)
     {
         if (!Store.RepoExists(repoId)) throw LocalHubException.RepoNotFound(repoId);
         if (Store.IsPrivate(repoId) && !server.TokenMatches(r.BearerToken))
             throw new LocalHubException(401, "RepoNotFound", $"Repository not found: {repoId}");
     }
 
-    private void CheckWriteAccess(HubRequest r, string repoId) => CheckReadAccess(r, repoId);
+    private void CheckWriteAccess(HubRequest r, string repoId) => CheckAccess(r, repoId);
 
     private Task Info(HubRequest r, string repoId, string revision)
     {
@@ -177,8 +181,7 @@ internal sealed class HubApi(LocalHubServer server)
         var page = entries.Skip(start).Take(pageSize).ToList();
         if (start + page.Count < entries.Count)
             SetNextLink(r, "cursor", EncodeCursor(page[^1].Path));
-        var expand = r.QueryFlag("expand");
-        var history = expand ? Store.GetHistory(repoId, commit.Id) : null;
+        var history = r.QueryFlag("expand") ? HistoryListings(repoId, commit.Id) : null;
         r.Json(200, new JsonArray(page.Select(e => EntryJson(e, history)).ToArray()));
         return Task.CompletedTask;
     }
@@ -189,7 +192,7 @@ internal sealed class HubApi(LocalHubServer server)
         var (paths, expand) = ParsePathsInfoBody(r, body);
         var commit = Store.GetCommit(repoId, revision);
         var listing = new RepoListing(commit.Files);
-        var history = expand ? Store.GetHistory(repoId, commit.Id) : null;
+        var history = expand ? HistoryListings(repoId, commit.Id) : null;
         var result = new JsonArray();
         foreach (var path in paths.Select(p => p.Trim('/')).Distinct(StringComparer.Ordinal))
             if (listing.Find(path) is { } entry) result.Add(EntryJson(entry, history));
@@ -216,7 +219,11 @@ internal sealed class HubApi(LocalHubServer server)
         return ((form.GetValues("paths") ?? []).ToList(), expandText is "1" or "true" or "True");
     }
 
-    private static JsonObject EntryJson(RepoEntry entry, IReadOnlyList<HubCommit>? history)
+    /// <summary>Each commit of the first-parent history with its listing, newest first (for lastCommit).</summary>
+    private List<(HubCommit Commit, RepoListing Listing)> HistoryListings(string repoId, string sha) =>
+        Store.GetHistory(repoId, sha).Select(c => (c, new RepoListing(c.Files))).ToList();
+
+    private static JsonObject EntryJson(RepoEntry entry, IReadOnlyList<(HubCommit Commit, RepoListing Listing)>? history)
     {
         var json = new JsonObject
         {
@@ -236,13 +243,12 @@ internal sealed class HubApi(LocalHubServer server)
     }
 
     /// <summary>The oldest commit of the unbroken run, from the newest, in which the entry is unchanged.</summary>
-    private static HubCommit? LastCommit(RepoEntry entry, IReadOnlyList<HubCommit> history)
+    private static HubCommit? LastCommit(RepoEntry entry, IReadOnlyList<(HubCommit Commit, RepoListing Listing)> history)
     {
         HubCommit? last = null;
-        foreach (var commit in history)
+        foreach (var (commit, listing) in history)
         {
-            var oid = new RepoListing(commit.Files).Find(entry.Path)?.Oid;
-            if (oid != entry.Oid) break;
+            if (listing.Find(entry.Path)?.Oid != entry.Oid) break;
             last = commit;
         }
         return last;
@@ -289,7 +295,7 @@ internal sealed class HubApi(LocalHubServer server)
 
     private Task ResolveAsync(HubRequest r, string repoId)
     {
-        CheckReadAccess(r, repoId);
+        CheckAccess(r, repoId);
         var revision = r.Revision(4, out var next);
         var path = r.Rest(next);
         var sha = Store.ResolveRevision(repoId, revision);
@@ -405,7 +411,7 @@ internal sealed class HubApi(LocalHubServer server)
 
     private async Task LfsBatchAsync(HubRequest r, string repoId)
     {
-        CheckWriteAccess(r, repoId);
+        CheckAccess(r, repoId);
         var body = await r.ReadJsonAsync().ConfigureAwait(false);
         var operation = body["operation"]?.GetValue<string>() ?? "download";
         var objectHost = server.CdnEndpoint ?? server.Endpoint;
@@ -506,10 +512,12 @@ internal sealed class HubApi(LocalHubServer server)
         var branch = revision;
         if (r.QueryFlag("create_pr"))
         {
+            if (parentCommit is not null && !string.Equals(parentCommit, Store.ResolveRevision(repoId, revision), StringComparison.OrdinalIgnoreCase))
+                throw new LocalHubException(412, null, "A commit has happened since. Please refresh and try again.");
             var number = Store.CreatePullRequest(repoId, revision);
             branch = $"refs/pr/{number}";
             pullRequestUrl = $"{server.Endpoint}/datasets/{repoId}/discussions/{number}";
-            // A PR starts at the revision it was opened from, so the parent check applies there.
+            // The PR ref was just created at the checked parent, so there is nothing left to race with.
             parentCommit = null;
         }
         var sha = Store.Commit(repoId, operations, summary, description, branch, parentCommit);

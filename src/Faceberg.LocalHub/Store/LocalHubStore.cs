@@ -300,7 +300,8 @@ public sealed class LocalHubStore
             foreach (var repo in Directory.EnumerateDirectories(org))
             {
                 var repoId = $"{orgName}/{Path.GetFileName(repo)}";
-                if (Path.GetFileName(repo).StartsWith('.') || RepoExists(repoId)) continue;
+                // Folders whose names cannot be repo ids are just other files living in the root.
+                if (!IsValidRepoId(repoId) || RepoExists(repoId)) continue;
                 ImportFolder(repoId, repo);
                 imported.Add(repoId);
             }

@@ -19,7 +19,7 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
-    public void Readers_see_the_old_or_the_new_content_never_a_mix()
+    public async Task Readers_see_the_old_or_the_new_content_never_a_mix()
     {
         var path = _temp.Combine("file.txt");
         var small = new string('a', 10);
@@ -40,7 +40,7 @@ public sealed class AtomicFileTests : IDisposable
         for (var i = 0; i < 50 || Volatile.Read(ref reads) < 50; i++)
             AtomicFile.WriteAllText(path, i % 2 == 0 ? large : small);
         stop.Cancel();
-        reader.Wait();
+        await reader;
     }
 
     [Fact]

@@ -37,6 +37,17 @@ public sealed class HubClientErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_range_beyond_the_end_of_the_file_is_an_invalid_argument()
+    {
+        var client = _hub.Client();
+
+        var error = await Assert.ThrowsAsync<HubException>(() => client.ReadRangeAsync(Repo, _sha, "a.txt", 100, 10));
+
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, error.StatusCode);
+        Assert.Equal(FacebergErrorKind.InvalidArgument, error.Kind);
+    }
+
+    [Fact]
     public async Task Missing_token_is_an_authentication_error_that_says_how_to_set_one()
     {
         var client = _hub.Client(token: null);

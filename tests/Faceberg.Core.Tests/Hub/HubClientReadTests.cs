@@ -179,6 +179,7 @@ public sealed class HubClientReadTests : IDisposable
         Assert.Equal(content.AsSpan(1000, 250).ToArray(), slice);
         var request = Assert.Single(_hub.Log.Entries);
         Assert.Equal("bytes=1000-1249", request.Range);
+        Assert.StartsWith("faceberg/", request.Headers["User-Agent"]);
         Assert.Equal(206, request.Status);
         Assert.Equal(content, await client.DownloadFileAsync(Repo, sha, "data/blob.bin"));
     }

@@ -1,4 +1,5 @@
 using Faceberg.Core.Hub;
+using Faceberg.Core.Iceberg.Parquet;
 using Parquet;
 using Parquet.Serialization;
 using Xunit;
@@ -104,6 +105,25 @@ public sealed class HubParquetTests : IDisposable
         Assert.Equal(rows.Count, reader.Metadata!.NumRows);
         Assert.Equal(["Id", "Name", "Score"], reader.Schema.DataFields.Select(f => f.Name).ToArray());
         Assert.Single(_hub.Log.Entries);
+    }
+
+    [Fact]
+    public async Task Footer_metadata_feeds_the_parquet_inspector_with_one_request()
+    {
+        var rows = Rows(20_000);
+        var bytes = await ParquetBytes(rows);
+        var sha = _hub.Seed(Repo, new Dictionary<string, byte[]> { [File] = bytes });
+        var client = _hub.Client();
+        var uri = new HfUri(Repo, sha, File).ToString();
+        _hub.Log.Clear();
+
+        var footer = await HubParquetFooter.ReadAsync(client, Repo, sha, File, bytes.Length);
+        var facts = ParquetFileInspector.Describe(await footer.ReadFileMetaDataAsync(), uri, footer.FileSize);
+
+        Assert.Single(_hub.Log.Entries);
+        Assert.Equal(rows.Count, facts.RecordCount);
+        Assert.Equal(bytes.Length, facts.FileSizeInBytes);
+        Assert.Equal(uri, facts.FileUri);
     }
 
     [Fact]

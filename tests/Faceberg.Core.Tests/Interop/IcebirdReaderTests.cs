@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Xunit;
 
@@ -118,6 +119,81 @@ public class IcebirdReaderTests
         var v2 = await Reader.ReadAsync(Fixture(table), FixtureOptions(table) with { MetadataFile = "v2.metadata.json", Rows = 3 });
         Assert.Equal("v2.metadata.json", v2.MetadataFile);
         Assert.Equal(3, v2.Rows.Count);
+    }
+
+    [IcebirdFact]
+    public async Task Reads_hf_uris_through_the_given_endpoint_with_the_token()
+    {
+        const string token = "hf_interop_endpoint_token";
+        var port = FreeLoopbackPort();
+        using var listener = new HttpListener();
+        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        listener.Start();
+        var paths = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var serving = Task.Run(async () =>
+        {
+            // A minimal stand-in for the Hub's resolve endpoint over the fixture folder.
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                var path = context.Request.Url!.AbsolutePath;
+                paths.Enqueue(path);
+                const string prefix = "/datasets/org/tables/resolve/abc123/";
+                var local = path.StartsWith(prefix, StringComparison.Ordinal)
+                    ? Path.Combine(IcebirdReader.FixturesDirectory, Uri.UnescapeDataString(path[prefix.Length..]))
+                    : null;
+                if (context.Request.Headers["Authorization"] != $"Bearer {token}")
+                {
+                    context.Response.StatusCode = 401;
+                }
+                else if (local is null || !File.Exists(local))
+                {
+                    context.Response.StatusCode = 404;
+                }
+                else
+                {
+                    // Whole-file answers to ranged requests are allowed; hyparquet slices them itself.
+                    var bytes = await File.ReadAllBytesAsync(local);
+                    context.Response.ContentLength64 = bytes.Length;
+                    await context.Response.OutputStream.WriteAsync(bytes);
+                }
+
+                context.Response.Close();
+            }
+        });
+
+        const string table = "hf://datasets/org/tables@abc123/spark/rename_column";
+        var dump = await Reader.ReadAsync(table, new IcebirdReadOptions
+        {
+            HfEndpoint = $"http://127.0.0.1:{port}",
+            HfToken = token,
+            Maps = [new("s3a://hyperparam-iceberg/spark/rename_column", table)],
+        });
+        listener.Stop();
+        await serving;
+
+        Assert.Equal(table, dump.TableUrl);
+        Assert.Equal(4, dump.Rows.Count);
+        Assert.Contains("/datasets/org/tables/resolve/abc123/spark/rename_column/metadata/version-hint.text", paths);
+        Assert.Contains(paths, p => p.EndsWith(".parquet", StringComparison.Ordinal));
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return port;
     }
 
     [IcebirdFact]
