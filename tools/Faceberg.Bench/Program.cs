@@ -1,0 +1,78 @@
+using System.Reflection;
+
+namespace Faceberg.Bench;
+
+/// <summary>
+/// Benchmarks against the local Hub with injected latency (docs/benchmarks.md).
+/// <code>
+/// dotnet run -c Release --project tools/Faceberg.Bench -- create-sync --files 1000,10000 --latency-ms 20 --concurrency 16
+/// dotnet run -c Release --project tools/Faceberg.Bench -- read
+/// </code>
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var command = args.Length == 0 ? "help" : args[0];
+        var rest = args.Skip(1).ToArray();
+        try
+        {
+            switch (command)
+            {
+                case "create-sync":
+                    return await CreateSyncBenchmark.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
+                case ClientPhase.Command:
+                    return await ClientPhase.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
+                case "read":
+                    return await RunReadBenchmarkAsync(Console.Out).ConfigureAwait(false);
+                case "help" or "--help" or "-h":
+                    Usage(Console.Out);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"Unknown command '{command}'.");
+                    Usage(Console.Error);
+                    return 2;
+            }
+        }
+        catch (BenchArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Usage(Console.Error);
+            return 2;
+        }
+    }
+
+    private static void Usage(TextWriter output)
+    {
+        output.WriteLine("Usage: Faceberg.Bench <command> [options]");
+        output.WriteLine();
+        output.WriteLine("  create-sync  New-/Sync-FacebergTable's Core service over generated datasets on the local Hub:");
+        output.WriteLine("               create, incremental sync after adding files, no-op sync. Prints a markdown table.");
+        output.WriteLine("      --files 1000,10000   dataset sizes (data files), each measured in fresh client processes");
+        output.WriteLine("      --latency-ms 20      delay the local Hub adds before answering each request");
+        output.WriteLine("      --concurrency 16     ThrottleLimit of the service (footers read at once)");
+        output.WriteLine("      --added-percent 1    files added by the commit the incremental sync picks up");
+        output.WriteLine("      --rows 20            rows per generated Parquet file");
+        output.WriteLine("  read         the table read benchmark (when built into this binary)");
+    }
+
+    /// <summary>
+    /// The read benchmark is developed on another branch as a class <c>ReadBenchmark</c> with
+    /// <c>static Task RunAsync(TextWriter)</c>; finding it by name lets it land without edits here.
+    /// </summary>
+    private static async Task<int> RunReadBenchmarkAsync(TextWriter output)
+    {
+        var run = typeof(Program).Assembly.GetTypes()
+            .Where(t => t.Name == "ReadBenchmark")
+            .Select(t => t.GetMethod("RunAsync", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static, [typeof(TextWriter)]))
+            .FirstOrDefault(m => m is not null && typeof(Task).IsAssignableFrom(m.ReturnType));
+        if (run is null)
+        {
+            Console.Error.WriteLine("This build has no read benchmark (class ReadBenchmark with static Task RunAsync(TextWriter)).");
+            return 2;
+        }
+        var task = (Task)run.Invoke(null, [output])!;
+        await task.ConfigureAwait(false);
+        return task is Task<int> withCode ? withCode.Result : 0;
+    }
+}
