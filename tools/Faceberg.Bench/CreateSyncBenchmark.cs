@@ -26,7 +26,7 @@ public static class CreateSyncBenchmark
 
     private const string WarmupRepo = "bench/warmup";
 
-    private sealed record Settings(IReadOnlyList<int> Sizes, TimeSpan Latency, int Concurrency, double AddedPercent, int Rows, int WarmupFiles);
+    private sealed record Settings(IReadOnlyList<int> Sizes, TimeSpan Latency, int Concurrency, double AddedPercent, int Rows, int WarmupFiles, bool Trace);
 
     private sealed record Scenario(int Size, string Name, int ChangedFiles, RequestBreakdown Requests, Timeline Timeline, PhaseResult Client, double LowerBoundSeconds);
 
@@ -59,7 +59,8 @@ public static class CreateSyncBenchmark
             args.Int("concurrency", DatasetTables.DefaultThrottleLimit),
             args.Double("added-percent", 1, min: 0.0001),
             args.Int("rows", 20),
-            args.Int("warmup-files", 32, min: 0));
+            args.Int("warmup-files", 32, min: 0),
+            args.String("trace") is "yes" or "true" or "1");
         args.RejectUnknown();
 
         var scenarios = new List<Scenario>();
@@ -149,6 +150,8 @@ public static class CreateSyncBenchmark
         var entries = server.RequestLog.Entries.Where(e => e.Path.Contains($"/{repo}/", StringComparison.Ordinal) || e.Path.EndsWith($"/{repo}", StringComparison.Ordinal)).ToList();
         var requests = RequestBreakdown.Of(entries);
         var timeline = Timeline.Of(entries, client, settings.Latency);
+        if (settings.Trace)
+            Trace(entries, client);
         server.Latency = TimeSpan.Zero;
         Progress($"  {phase}: {client.Status}, {client.WallSeconds:F2} s, {requests.Total} requests ({requests})"
                  + (client.Error is null ? "" : $" — {client.Error}"));
@@ -182,6 +185,18 @@ public static class CreateSyncBenchmark
     }
 
     private static void Progress(string message) => Console.Error.WriteLine(message);
+
+    /// <summary>Every API request of a step with its arrival time after the call started; file reads as one line.</summary>
+    private static void Trace(IReadOnlyList<LoggedRequest> entries, PhaseResult client)
+    {
+        string At(LoggedRequest e) => ((e.Timestamp - client.StartedAt).TotalMilliseconds).ToString("0", CultureInfo.InvariantCulture).PadLeft(7) + " ms";
+        var reads = entries.Where(e => e.Path.Contains("/resolve/", StringComparison.Ordinal)).OrderBy(e => e.Timestamp).ToList();
+        foreach (var entry in entries.Except(reads).OrderBy(e => e.Timestamp))
+            Progress($"    {At(entry)} {entry.Status} {entry.Method} {entry.PathAndQuery}");
+        if (reads.Count > 0)
+            Progress($"    {At(reads[0])} … {At(reads[^1])}: {reads.Count} file reads");
+        Progress($"    {((client.EndedAt - client.StartedAt).TotalMilliseconds).ToString("0", CultureInfo.InvariantCulture).PadLeft(7)} ms end");
+    }
 
     private static void Report(TextWriter output, Settings settings, IReadOnlyList<Scenario> scenarios)
     {
