@@ -49,8 +49,11 @@ public static class ClientPhase
 
         var config = FacebergConfigLoader.Load(configPath);
         var catalog = CatalogContext.FromConfig(config, configPath);
-        // Endpoint resolved as the cmdlets resolve it (HF_ENDPOINT); the local Hub needs no token, so none is looked up.
-        using var hub = new HubClient(new HubClientOptions { Endpoint = HubClient.ResolveEndpoint() });
+        // Configured as the cmdlets configure it (endpoint from HF_ENDPOINT, Hub concurrency at least -ThrottleLimit);
+        // the local Hub needs no token, so none is looked up.
+        var options = new HubClientOptions { Endpoint = HubClient.ResolveEndpoint() };
+        options.MaxConcurrency = Math.Max(options.MaxConcurrency, concurrency);
+        using var hub = new HubClient(options);
         var tables = new DatasetTables(hub);
         if (warmupRepo is not null)
             await WarmUpAsync(tables, warmupRepo, concurrency).ConfigureAwait(false);
