@@ -20,6 +20,8 @@ public sealed record PhaseResult
     /// <summary>The process's peak working set (startup included; it is a fresh process).</summary>
     public required long PeakWorkingSetBytes { get; init; }
     public required long AllocatedBytes { get; init; }
+    /// <summary>Largest managed heap seen by a 50 ms sampler during the call (live and not yet collected objects).</summary>
+    public required long PeakManagedBytes { get; init; }
     public required int Gen2Collections { get; init; }
     public required int Tables { get; init; }
     /// <summary>Data files registered by create, or added + removed + replaced by sync.</summary>
@@ -65,6 +67,12 @@ public static class ClientPhase
         var startWorkingSet = process.WorkingSet64;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen2Before = GC.CollectionCount(2);
+        long peakManaged = GC.GetTotalMemory(forceFullCollection: false);
+        using var sampler = new Timer(_ =>
+        {
+            var now = GC.GetTotalMemory(forceFullCollection: false);
+            if (now > Interlocked.Read(ref peakManaged)) Interlocked.Exchange(ref peakManaged, now);
+        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
         var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
 
@@ -73,6 +81,7 @@ public static class ClientPhase
             : await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
 
         watch.Stop();
+        await sampler.DisposeAsync().ConfigureAwait(false);
         process.Refresh();
         var result = new PhaseResult
         {
@@ -83,6 +92,7 @@ public static class ClientPhase
             StartWorkingSetBytes = startWorkingSet,
             PeakWorkingSetBytes = process.PeakWorkingSet64,
             AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
+            PeakManagedBytes = Math.Max(Interlocked.Read(ref peakManaged), GC.GetTotalMemory(forceFullCollection: false)),
             Gen2Collections = GC.CollectionCount(2) - gen2Before,
             Tables = count,
             Files = files,
