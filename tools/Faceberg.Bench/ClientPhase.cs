@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
 using Faceberg.Core.Datasets;
@@ -137,7 +138,15 @@ public static class ClientPhase
         var results = new List<DatasetTableResult>();
         foreach (var dataset in config.Datasets)
         {
-            var plan = await tables.PlanAsync(dataset).ConfigureAwait(false);
+            DatasetPlan plan;
+            try
+            {
+                plan = await tables.PlanAsync(dataset).ConfigureAwait(false);
+            }
+            catch (FacebergException e)
+            {
+                return (results.Count, results.Sum(r => r.FileCount), "Failed", $"{dataset.Name}: {e.Message}");
+            }
             results.AddRange(await tables.CreateAsync(catalog, plan, new DatasetTableOptions { ThrottleLimit = concurrency }).ConfigureAwait(false));
         }
         var failed = results.FirstOrDefault(r => r.Status != DatasetTableStatus.Created);
