@@ -12,11 +12,13 @@
     CmdletsToExport      = @(
         'New-FacebergCatalog'
         'Get-FacebergTable'
+        'New-FacebergTable'
+        'Sync-FacebergTable'
+        'Start-FacebergLocalHub'
+        'Stop-FacebergLocalHub'
         'Read-FacebergTable'
         'Get-FacebergSnapshot'
         'Remove-FacebergTable'
-        'Start-FacebergLocalHub'
-        'Stop-FacebergLocalHub'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

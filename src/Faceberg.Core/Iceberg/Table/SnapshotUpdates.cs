@@ -14,7 +14,10 @@ namespace Faceberg.Core.Iceberg.Table;
 public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
 {
     private readonly List<DataFile> _added = new();
+    // Paths of _added: the duplicate check must not scan the list, or adding n files costs O(n²).
+    private readonly HashSet<string> _addedPaths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
 
     private protected SnapshotUpdate(IcebergTable table)
@@ -35,7 +38,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         if (string.IsNullOrWhiteSpace(file.FilePath) || file.RecordCount < 0 || file.FileSizeInBytes < 0)
             throw new FacebergException("InvalidDataFile", FacebergErrorKind.InvalidArgument,
                 $"Data file '{file.FilePath}' needs a path and non-negative record count and size (got {file.RecordCount} records, {file.FileSizeInBytes} bytes).");
-        if (_added.Any(f => f.FilePath == file.FilePath))
+        if (!_addedPaths.Add(file.FilePath))
             throw new FacebergException("DuplicateDataFile", FacebergErrorKind.InvalidArgument, $"Data file '{file.FilePath}' is added twice.");
         _added.Add(file);
         return (TSelf)this;
@@ -51,6 +54,13 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
     public TSelf SetSummary(string key, string value)
     {
         _summary[key] = value;
+        return (TSelf)this;
+    }
+
+    /// <summary>Sets a table property in the same commit as the snapshot, so readers never see one without the other.</summary>
+    public TSelf SetProperty(string key, string value)
+    {
+        _properties[key] = value;
         return (TSelf)this;
     }
 
@@ -173,8 +183,16 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         {
             [SnapshotRef.MainBranch] = new SnapshotRef(SnapshotId, SnapshotRef.Branch),
         };
+        var properties = current.Properties;
+        if (_properties.Count > 0)
+        {
+            var merged = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
+            foreach (var (k, v) in _properties) merged[k] = v;
+            properties = merged;
+        }
         var updated = current with
         {
+            Properties = properties,
             LastSequenceNumber = sequenceNumber,
             LastUpdatedMs = now,
             CurrentSnapshotId = SnapshotId,
