@@ -1,5 +1,6 @@
 using System.Collections.Specialized;
 using System.Runtime.CompilerServices;
+using Faceberg.Core.Datasets;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
@@ -58,7 +59,7 @@ public sealed class TableScanMetrics
 /// </summary>
 public sealed class TableScan
 {
-    public const string SplitColumn = "split";
+    public const string SplitColumn = TableProperties.SplitColumn;
 
     private readonly IcebergTable _table;
     private readonly IFileIO _io;
