@@ -328,8 +328,17 @@ public sealed class TableWriter
     {
         var file = (await table.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false)).FirstOrDefault();
         if (file is null || !HfUri.TryParse(file.FilePath, out var uri) || uri.Revision is null) return null;
-        var footer = await HubParquetFooter.ReadAsync(_hub, uri.RepoId, uri.Revision, uri.Path, file.FileSizeInBytes, ct).ConfigureAwait(false);
-        var metadata = await footer.ReadFileMetaDataAsync(ct).ConfigureAwait(false);
+        Parquet.Meta.FileMetaData metadata;
+        try
+        {
+            var footer = await HubParquetFooter.ReadAsync(_hub, uri.RepoId, uri.Revision, uri.Path, file.FileSizeInBytes, ct).ConfigureAwait(false);
+            metadata = await footer.ReadFileMetaDataAsync(ct).ConfigureAwait(false);
+        }
+        catch (FacebergException e) when (e.Kind is FacebergErrorKind.NotFound or FacebergErrorKind.InvalidData)
+        {
+            // The features only help the `datasets` library decode; a file gone or unreadable must not block the write.
+            return null;
+        }
         var entry = metadata.KeyValueMetadata?.FirstOrDefault(kv => kv.Key == HuggingFaceFeatures.MetadataKey)?.Value;
         if (entry is null) return null;
         try
