@@ -22,7 +22,9 @@ public sealed class SampleRow
 public sealed class SampleMeta
 {
     [JsonPropertyName("source")] public string Source { get; set; } = "";
-    [JsonPropertyName("year")] public int Year { get; set; }
+    // Nullable as the `datasets` library writes every field; a required field inside an optional
+    // struct also makes hyparquet (icebird's reader) fail with "parquet struct parsing error".
+    [JsonPropertyName("year")] public int? Year { get; set; }
 }
 
 /// <summary>

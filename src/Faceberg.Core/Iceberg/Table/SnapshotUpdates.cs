@@ -15,6 +15,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
 {
     private readonly List<DataFile> _added = new();
     private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
 
     private protected SnapshotUpdate(IcebergTable table)
@@ -48,6 +49,13 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
     public TSelf SetSummary(string key, string value)
     {
         _summary[key] = value;
+        return (TSelf)this;
+    }
+
+    /// <summary>Sets a table property in the same commit as the snapshot, so readers never see one without the other.</summary>
+    public TSelf SetProperty(string key, string value)
+    {
+        _properties[key] = value;
         return (TSelf)this;
     }
 
@@ -170,8 +178,16 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         {
             [SnapshotRef.MainBranch] = new SnapshotRef(SnapshotId, SnapshotRef.Branch),
         };
+        var properties = current.Properties;
+        if (_properties.Count > 0)
+        {
+            var merged = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
+            foreach (var (k, v) in _properties) merged[k] = v;
+            properties = merged;
+        }
         var updated = current with
         {
+            Properties = properties,
             LastSequenceNumber = sequenceNumber,
             LastUpdatedMs = now,
             CurrentSnapshotId = SnapshotId,

@@ -1,0 +1,222 @@
+using System.Collections.Concurrent;
+using System.Collections.Specialized;
+using System.Reflection;
+using Faceberg.Core.Iceberg.Parquet;
+using Faceberg.Core.Iceberg.Spec;
+using Parquet;
+using Parquet.Data;
+using ListType = Faceberg.Core.Iceberg.Spec.ListType;
+using MapType = Faceberg.Core.Iceberg.Spec.MapType;
+using StructType = Faceberg.Core.Iceberg.Spec.StructType;
+
+namespace Faceberg.Core.Data;
+
+/// <summary>
+/// One leaf column of one row group: its definition and repetition levels and its non-null values
+/// (already converted to row values; left unconverted for a cursor that only tells null from present,
+/// whose type is null), with a read position.
+/// </summary>
+internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
+{
+    private static readonly ConcurrentDictionary<Type, Func<RawColumnData, int, object?[]>> Extractors = new();
+    private int[]? _def;
+    private int[]? _rep;
+    private object?[] _values = [];
+    private int _valuePos;
+
+    public ParquetNode Leaf { get; } = leaf;
+    public int Count { get; private set; }
+    public int Pos { get; private set; }
+    public bool HasMore => Pos < Count;
+    public int CurrentDef => _def?[Pos] ?? Leaf.Def;
+    public int CurrentRep => _rep?[Pos] ?? 0;
+
+    public async Task LoadAsync(ParquetRowGroupReader rowGroup, CancellationToken ct)
+    {
+        using var raw = await rowGroup.ReadRawColumnDataBaseAsync(Leaf.Field!, ct).ConfigureAwait(false);
+        _def = Leaf.Def > 0 ? raw.DefinitionLevels.ToArray() : null;
+        _rep = Leaf.Rep > 0 ? raw.RepetitionLevels.ToArray() : null;
+        Count = _def?.Length ?? (int)rowGroup.RowCount;
+        var present = Count;
+        if (_def != null)
+        {
+            present = 0;
+            foreach (var d in _def) if (d == Leaf.Def) present++;
+        }
+        var boxed = Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
+        if (type != null)
+        {
+            var kind = Leaf.Leaf?.Kind ?? ParquetValueKind.Binary;
+            for (var i = 0; i < boxed.Length; i++)
+                boxed[i] = DataValues.FromParquet(type, kind, boxed[i]!);
+        }
+        _values = boxed;
+        Pos = 0;
+        _valuePos = 0;
+    }
+
+    /// <summary>The value at the current entry (null when undefined at the leaf) and moves on.</summary>
+    public object? Next()
+    {
+        var defined = CurrentDef == Leaf.Def;
+        Pos++;
+        return defined ? _values[_valuePos++] : null;
+    }
+
+    /// <summary>Passes over one entry that is null or empty above the leaf.</summary>
+    public void Skip() => Pos++;
+
+    private static Func<RawColumnData, int, object?[]> CreateExtractor(Type t) =>
+        typeof(LeafCursor).GetMethod(nameof(Extract), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(t).CreateDelegate<Func<RawColumnData, int, object?[]>>();
+
+    private static object?[] Extract<T>(RawColumnData raw, int count) where T : struct
+    {
+        var values = ((RawColumnData<T>)raw).Values;
+        var result = new object?[count];
+        for (var i = 0; i < count; i++) result[i] = values[i];
+        return result;
+    }
+}
+
+/// <summary>Assembles one table column's values, row by row, from the leaf cursors below its Parquet node.</summary>
+internal abstract class ColumnReader
+{
+    protected ColumnReader(ParquetNode node, IReadOnlyList<LeafCursor> cursors)
+    {
+        Node = node;
+        Cursors = cursors;
+    }
+
+    public ParquetNode Node { get; }
+    public IReadOnlyList<LeafCursor> Cursors { get; }
+    protected LeafCursor First => Cursors[0];
+
+    public abstract object? Read();
+
+    /// <summary>Consumes the single entry each leaf holds for a value that is null or empty at this node.</summary>
+    protected void SkipAll()
+    {
+        foreach (var c in Cursors) c.Skip();
+    }
+
+    /// <summary>The reader for a Parquet node read as <paramref name="type"/> (the table's type for the field).</summary>
+    public static ColumnReader Create(ParquetNode node, IcebergType type, string column)
+    {
+        switch (type)
+        {
+            case PrimitiveType primitive when node.IsLeaf:
+                return new LeafReader(node, new LeafCursor(node, primitive));
+            case StructType structType when !node.IsLeaf && !node.IsList && !node.IsMap:
+            {
+                var children = structType.Fields.Select(f =>
+                {
+                    var child = node.Children.FirstOrDefault(c => c.MappedId == f.Id);
+                    return child == null ? null : Create(child, f.Type, column + "." + f.Name);
+                }).ToArray();
+                var cursors = children.Where(c => c != null).SelectMany(c => c!.Cursors).ToList();
+                LeafCursor? presence = null;
+                if (cursors.Count == 0)
+                {
+                    // None of the table's fields are in this file's struct; one leaf still tells null from present.
+                    var leaf = node.Leaves().FirstOrDefault() ?? throw Mismatch(column, type, node);
+                    presence = new LeafCursor(leaf, type: null);
+                    cursors.Add(presence);
+                }
+                return new StructReader(node, structType.Fields.Select(f => f.Name).ToArray(), children, cursors, presence);
+            }
+            case ListType listType when node.IsList || node.IsRepeated:
+            {
+                var (repeated, element) = node.ListParts();
+                var elementReader = Create(element, listType.Element, column + ".element");
+                return new ListReader(node, repeated, elementReader);
+            }
+            case MapType mapType when node.IsMap:
+            {
+                var (kv, key, value) = node.MapParts();
+                var keyReader = Create(key, mapType.Key, column + ".key");
+                var valueReader = Create(value, mapType.Value, column + ".value");
+                return new MapReader(node, kv, keyReader, valueReader);
+            }
+            default:
+                throw Mismatch(column, type, node);
+        }
+    }
+
+    private static FacebergException Mismatch(string column, IcebergType type, ParquetNode node) =>
+        new("ColumnTypeMismatch", FacebergErrorKind.InvalidData,
+            $"Column '{column}' has table type {type}, but the data file's column '{string.Join('.', node.Path)}' has another shape.");
+}
+
+internal sealed class LeafReader(ParquetNode node, LeafCursor cursor) : ColumnReader(node, [cursor])
+{
+    public override object? Read() => First.Next();
+}
+
+internal sealed class StructReader(ParquetNode node, string[] names, ColumnReader?[] children, IReadOnlyList<LeafCursor> cursors, LeafCursor? presence)
+    : ColumnReader(node, cursors)
+{
+    public override object? Read()
+    {
+        if (First.CurrentDef < Node.Def)
+        {
+            SkipAll();
+            return null;
+        }
+        var value = new OrderedDictionary(names.Length, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < names.Length; i++)
+            value.Add(names[i], children[i]?.Read());
+        presence?.Skip();
+        return value;
+    }
+}
+
+internal sealed class ListReader(ParquetNode node, ParquetNode repeated, ColumnReader element) : ColumnReader(node, element.Cursors)
+{
+    public override object? Read()
+    {
+        var def = First.CurrentDef;
+        if (def < Node.Def && Node != repeated)
+        {
+            SkipAll();
+            return null;
+        }
+        if (def < repeated.Def)
+        {
+            SkipAll();
+            return Array.Empty<object?>();
+        }
+        var items = new List<object?>();
+        do items.Add(element.Read());
+        while (First.HasMore && First.CurrentRep == repeated.Rep);
+        return items.ToArray();
+    }
+}
+
+internal sealed class MapReader(ParquetNode node, ParquetNode keyValue, ColumnReader key, ColumnReader value)
+    : ColumnReader(node, key.Cursors.Concat(value.Cursors).ToList())
+{
+    public override object? Read()
+    {
+        var def = First.CurrentDef;
+        if (def < Node.Def)
+        {
+            SkipAll();
+            return null;
+        }
+        var map = new Dictionary<object, object?>();
+        if (def < keyValue.Def)
+        {
+            SkipAll();
+            return map;
+        }
+        do
+        {
+            var k = key.Read() ?? throw new FacebergException("NullMapKey", FacebergErrorKind.InvalidData,
+                $"A map in column '{string.Join('.', Node.Path)}' has a null key.");
+            map[k] = value.Read();
+        }
+        while (First.HasMore && First.CurrentRep == keyValue.Rep);
+        return map;
+    }
+}

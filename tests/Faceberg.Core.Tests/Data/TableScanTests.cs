@@ -1,0 +1,234 @@
+using System.Text.Json.Serialization;
+using Faceberg.Core.Data;
+using Faceberg.Core.Iceberg.Spec;
+using Faceberg.Core.Iceberg.Table;
+using Xunit;
+
+namespace Faceberg.Core.Tests.Data;
+
+public sealed class TableScanTests : IDisposable
+{
+    private const string Repo = "acme/reviews";
+    private const string Train0 = "data/train-00000-of-00002.parquet";
+    private const string Train1 = "data/train-00001-of-00002.parquet";
+    private const string Test0 = "data/test-00000-of-00001.parquet";
+    private readonly ReadFixture _f = new();
+
+    public void Dispose() => _f.Dispose();
+
+    public sealed class Review
+    {
+        [JsonPropertyName("id")] public long Id { get; set; }
+        [JsonPropertyName("label")] public int Label { get; set; }
+        [JsonPropertyName("text")] public string Text { get; set; } = "";
+    }
+
+    private static List<Review> Reviews(int from, int count) =>
+        Enumerable.Range(from, count).Select(i => new Review { Id = i, Label = i % 2, Text = $"review {i}" }).ToList();
+
+    /// <summary>Three files (train 0-999 in 4 row groups, train 1000-1999, test 2000-2499), committed as one snapshot per split.</summary>
+    private async Task<(IcebergTable Table, Dictionary<string, string> Uris, Snapshot Train, Snapshot Test)> ReviewsTable()
+    {
+        var files = new Dictionary<string, byte[]>
+        {
+            [Train0] = await ReadFixture.ParquetBytes(Reviews(0, 1000), rowGroupSize: 250),
+            [Train1] = await ReadFixture.ParquetBytes(Reviews(1000, 1000)),
+            [Test0] = await ReadFixture.ParquetBytes(Reviews(2000, 500)),
+        };
+        var uris = _f.Seed(Repo, files);
+        var facts = await ReadFixture.Inspect(files[Train0], uris[Train0]);
+        var (schema, spec) = ReadFixture.SplitTableSchema(facts.Schema);
+        var table = await _f.CreateTable("reviews", schema, spec);
+        var train = await table.NewAppend()
+            .AddFile(await ReadFixture.DataFile(files[Train0], uris[Train0], schema, "train"))
+            .AddFile(await ReadFixture.DataFile(files[Train1], uris[Train1], schema, "train"))
+            .CommitAsync();
+        await Task.Delay(5);
+        var test = await table.NewAppend().AddFile(await ReadFixture.DataFile(files[Test0], uris[Test0], schema, "test")).CommitAsync();
+        return (table, uris, train, test);
+    }
+
+    [Fact]
+    public async Task Reads_every_row_with_its_values_and_split()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        var scan = new TableScan(table);
+        var rows = await ReadFixture.ReadAll(scan);
+
+        Assert.Equal(["id", "label", "text", "split"], scan.RowSchema.Names);
+        Assert.Equal(2500, rows.Count);
+        Assert.Equal(Enumerable.Range(0, 2500).Select(i => (long)i), rows.Select(r => (long)r["id"]!).Order());
+        foreach (var row in rows)
+        {
+            var id = (long)row["id"]!;
+            Assert.Equal((int)(id % 2), row["label"]);
+            Assert.Equal($"review {id}", row["text"]);
+            var split = id < 2000 ? "train" : "test";
+            Assert.Equal(split, row["split"]);
+            Assert.Equal(split, row.Split);
+        }
+    }
+
+    [Fact]
+    public async Task Split_opens_only_that_splits_files_and_skips_other_manifests()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        _f.Log.Clear();
+
+        var scan = new TableScan(table, new TableScanOptions { Splits = ["test"] });
+        var rows = await ReadFixture.ReadAll(scan);
+
+        Assert.Equal(500, rows.Count);
+        Assert.All(rows, r => Assert.Equal("test", r.Split));
+        Assert.Equal([Test0], _f.OpenedFiles());
+        Assert.Equal(1, scan.Metrics.ManifestsSkipped);
+        Assert.Equal(1, scan.Metrics.FilesRead);
+    }
+
+    [Fact]
+    public async Task Split_on_a_table_without_splits_is_an_argument_error()
+    {
+        var bytes = await ReadFixture.ParquetBytes(Reviews(0, 10));
+        var uris = _f.Seed(Repo, new Dictionary<string, byte[]> { [Train0] = bytes });
+        var schema = (await ReadFixture.Inspect(bytes, uris[Train0])).Schema;
+        var table = await _f.CreateTable("flat", schema);
+        var error = Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Splits = ["test"] }));
+        Assert.Equal("TableHasNoSplits", error.ErrorId);
+    }
+
+    [Fact]
+    public async Task Filter_skips_files_by_manifest_bounds_and_row_groups_by_footer_statistics()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        _f.Log.Clear();
+
+        var scan = new TableScan(table, new TableScanOptions { Filter = Predicate.LessThan("id", 100) });
+        var rows = await ReadFixture.ReadAll(scan);
+
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), rows.Select(r => (long)r["id"]!));
+        Assert.Equal(2, scan.Metrics.FilesSkipped);
+        Assert.Equal(1, scan.Metrics.RowGroupsRead);
+        Assert.Equal(3, scan.Metrics.RowGroupsSkipped);
+        Assert.Equal([Train0], _f.OpenedFiles());
+    }
+
+    [Fact]
+    public async Task Filters_combine_with_and_or_and_apply_to_every_row()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+
+        var both = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions
+        {
+            Filter = Predicate.And(Predicate.Equal("label", 1), Predicate.LessThan("id", 100)),
+        }));
+        Assert.Equal(50, both.Count);
+        Assert.All(both, r => Assert.Equal(1, r["label"]));
+
+        var either = new TableScan(table, new TableScanOptions
+        {
+            Filter = Predicate.Or(Predicate.LessThan("id", 10), Predicate.GreaterThanOrEqual("ID", 2490L)),
+        });
+        var rows = await ReadFixture.ReadAll(either);
+        Assert.Equal(20, rows.Count);
+        Assert.Equal(1, either.Metrics.FilesSkipped);
+
+        var inList = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { Filter = Predicate.In("text", ["review 7", "review 2001"]) }));
+        Assert.Equal([7L, 2001L], inList.Select(r => (long)r["id"]!).Order());
+
+        var split = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { Filter = Predicate.Equal("split", "test") }));
+        Assert.Equal(500, split.Count);
+    }
+
+    [Fact]
+    public async Task Filter_only_prunes_when_the_caller_filters_rows()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        var scan = new TableScan(table, new TableScanOptions { Filter = Predicate.LessThan("id", 100), FilterRows = false });
+        var rows = await ReadFixture.ReadAll(scan);
+        // The one row group that may hold id < 100 is returned whole.
+        Assert.Equal(250, rows.Count);
+    }
+
+    [Fact]
+    public async Task First_n_stops_without_opening_later_files()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        _f.Log.Clear();
+
+        var scan = new TableScan(table, new TableScanOptions { Limit = 5 });
+        var rows = await ReadFixture.ReadAll(scan);
+
+        Assert.Equal(5, rows.Count);
+        Assert.Single(_f.OpenedFiles());
+        Assert.Equal(1, scan.Metrics.RowGroupsRead);
+    }
+
+    [Fact]
+    public async Task Projection_reads_only_the_requested_columns_chunks()
+    {
+        var random = new Random(7);
+        var rows = Enumerable.Range(0, 40_000).Select(i => new Review
+        {
+            Id = i,
+            Label = i % 5,
+            Text = Convert.ToBase64String(Enumerable.Range(0, 48).Select(_ => (byte)random.Next(256)).ToArray()),
+        });
+        var bytes = await ReadFixture.ParquetBytes(rows);
+        var uris = _f.Seed(Repo, new Dictionary<string, byte[]> { [Train0] = bytes });
+        var facts = await ReadFixture.Inspect(bytes, uris[Train0]);
+        var (schema, spec) = ReadFixture.SplitTableSchema(facts.Schema);
+        var table = await _f.CreateTable("wide", schema, spec);
+        await table.NewAppend().AddFile(await ReadFixture.DataFile(bytes, uris[Train0], schema, "train")).CommitAsync();
+
+        _f.Log.Clear();
+        var all = await ReadFixture.ReadAll(new TableScan(table));
+        var fullBytes = _f.RangeBytes();
+        _f.Log.Clear();
+        var projected = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { Columns = ["label", "split"] }));
+        var projectedBytes = _f.RangeBytes();
+
+        Assert.Equal(40_000, all.Count);
+        Assert.Equal(40_000, projected.Count);
+        Assert.Equal(["label", "split"], projected[0].Schema.Names);
+        Assert.Equal(all.Select(r => r["label"]), projected.Select(r => r["label"]));
+        Assert.True(projectedBytes * 3 < fullBytes, $"projected read fetched {projectedBytes} bytes, full read {fullBytes}");
+    }
+
+    [Fact]
+    public async Task Time_travel_by_snapshot_id_and_by_time()
+    {
+        var (table, _, train, test) = await ReviewsTable();
+
+        var byId = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { SnapshotId = train.SnapshotId }));
+        Assert.Equal(2000, byId.Count);
+        Assert.All(byId, r => Assert.Equal("train", r.Split));
+
+        var asOf = DateTimeOffset.FromUnixTimeMilliseconds(train.TimestampMs);
+        var byTime = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { AsOf = asOf }));
+        Assert.Equal(2000, byTime.Count);
+
+        var latest = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { AsOf = DateTimeOffset.FromUnixTimeMilliseconds(test.TimestampMs) }));
+        Assert.Equal(2500, latest.Count);
+
+        var before = Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { AsOf = asOf.AddDays(-1) }));
+        Assert.Equal("NoSnapshotAsOf", before.ErrorId);
+        var unknown = Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { SnapshotId = 42 }));
+        Assert.Equal("SnapshotNotFound", unknown.ErrorId);
+    }
+
+    [Fact]
+    public async Task A_table_without_snapshots_has_no_rows()
+    {
+        var table = await _f.CreateTable("empty", new Schema(0, NestedField.Optional(1, "id", PrimitiveType.Long)));
+        Assert.Empty(await ReadFixture.ReadAll(new TableScan(table)));
+    }
+
+    [Fact]
+    public async Task Unknown_columns_are_argument_errors()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        Assert.Equal("ColumnNotFound", Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Columns = ["nope"] })).ErrorId);
+        Assert.Equal("ColumnNotFound", Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Filter = Predicate.Equal("nope", 1) })).ErrorId);
+        Assert.Equal("FilterLiteralType", Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Filter = Predicate.Equal("id", "abc") })).ErrorId);
+    }
+}

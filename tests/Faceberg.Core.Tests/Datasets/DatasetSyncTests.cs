@@ -1,0 +1,233 @@
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Datasets;
+using Faceberg.Core.Iceberg.Spec;
+using Faceberg.Core.Tests.Interop;
+using Faceberg.LocalHub.Samples;
+using Faceberg.TestData;
+using Xunit;
+
+namespace Faceberg.Core.Tests.Datasets;
+
+/// <summary>Syncing tables after new commits in their dataset repos; each test owns its Hub because it commits.</summary>
+public sealed class DatasetSyncTests : IDisposable
+{
+    private readonly DatasetTestHub _hub = new();
+    private readonly CatalogContext _catalog;
+
+    public DatasetSyncTests() => _catalog = _hub.NewCatalog();
+
+    public void Dispose() => _hub.Dispose();
+
+    private static bool IcebirdAvailable => new IcebirdReader().UnavailableReason() is null || IcebirdReader.InstallRequired;
+
+    private async Task<TableIdentifier> CreateAsync(string name, string repo, params string[] configs)
+    {
+        var results = await _hub.Tables.CreateAsync(_catalog, DatasetTestHub.Dataset(name, repo, configs));
+        var result = Assert.Single(results);
+        Assert.True(result.Status == DatasetTableStatus.Created, result.Error?.Message);
+        return result.Identifier!;
+    }
+
+    private Dictionary<string, (string Split, string Revision)> Files(params (string Path, string Split, string Revision)[] files) =>
+        files.ToDictionary(f => f.Path, f => (f.Split, f.Revision));
+
+    [Fact]
+    public async Task An_unchanged_ref_costs_one_Hub_request_and_writes_nothing()
+    {
+        var id = await CreateAsync("sf", SampleDatasets.SplitFolders);
+        var before = await DatasetTestHub.LoadAsync(_catalog, id);
+        _hub.Server.RequestLog.Clear();
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.Equal(SyncStatus.UpToDate, result.Status);
+        Assert.Single(_hub.Server.RequestLog.Entries);
+        var head = _hub.Head(SampleDatasets.SplitFolders);
+        Assert.Equal((head, head), (result.FromRevision, result.ToRevision));
+        Assert.Equal(before.CurrentSnapshot!.SnapshotId, result.SnapshotId);
+        Assert.Equal(before.Version, (await DatasetTestHub.LoadAsync(_catalog, id)).Version);
+    }
+
+    [Fact]
+    public async Task A_commit_replacing_one_file_reads_only_that_footer_and_keeps_the_other_entries()
+    {
+        var repo = SampleDatasets.SplitFolders;
+        var id = await CreateAsync("sf", repo);
+        var old = _hub.Head(repo);
+        new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/test/0000.parquet", 12).Commit("Replace test");
+        var head = _hub.Head(repo);
+        _hub.Server.RequestLog.Clear();
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((old, head, 0, 0, 1), (result.FromRevision, result.ToRevision, result.Added, result.Removed, result.Replaced));
+        var read = Assert.Single(_hub.FileReads());
+        Assert.EndsWith("/data/test/0000.parquet", read.Path);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(result.SnapshotId, table.CurrentSnapshot!.SnapshotId);
+        Assert.Equal(SnapshotOperation.Overwrite, table.CurrentSnapshot.Operation);
+        Assert.Equal(head, table.Metadata.Properties[TableProperties.Revision]);
+        Assert.Equal(head, table.CurrentSnapshot.Summary[TableProperties.Revision]);
+        Assert.Equal(old, table.CurrentSnapshot.Summary[TableProperties.PreviousRevision]);
+        Assert.Equal("1", table.CurrentSnapshot.Summary[TableProperties.ReplacedFiles]);
+        var expected = Files(
+            ("data/train/0000.parquet", "train", old), ("data/train/0001.parquet", "train", old),
+            ("data/validation/0000.parquet", "validation", old), ("data/test/0000.parquet", "test", head));
+        await _hub.AssertFilesAsync(table, repo, expected);
+        if (IcebirdAvailable)
+            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+    }
+
+    [Fact]
+    public async Task A_readme_only_commit_moves_the_pin_without_reading_footers()
+    {
+        var repo = SampleDatasets.FlatData;
+        var id = await CreateAsync("flat", repo);
+        var old = _hub.Head(repo);
+        new HubDatasetBuilder(_hub.Server.Store, repo).Readme("license: mit\npretty_name: Flat").Commit("Add a card");
+        _hub.Server.RequestLog.Clear();
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((0, 0, 0), (result.Added, result.Removed, result.Replaced));
+        Assert.Empty(_hub.FileReads());
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(_hub.Head(repo), table.Metadata.Properties[TableProperties.Revision]);
+        await _hub.AssertFilesAsync(table, repo, Files(("data/part-0.parquet", "train", old), ("data/part-1.parquet", "train", old)));
+    }
+
+    [Fact]
+    public async Task Added_and_removed_files_are_registered_and_dropped()
+    {
+        var repo = SampleDatasets.SplitPrefixes;
+        var id = await CreateAsync("sp", repo);
+        var old = _hub.Head(repo);
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .Parquet("data/validation-00000-of-00001.parquet", 6)
+            .Delete("data/test-00000-of-00001.parquet")
+            .Commit("Swap test for validation");
+        var head = _hub.Head(repo);
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((1, 1, 0), (result.Added, result.Removed, result.Replaced));
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        var expected = Files(("data/train-00000-of-00002.parquet", "train", old), ("data/train-00001-of-00002.parquet", "train", old),
+            ("data/validation-00000-of-00001.parquet", "validation", head));
+        await _hub.AssertFilesAsync(table, repo, expected);
+        if (IcebirdAvailable)
+            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+    }
+
+    [Fact]
+    public async Task WhatIf_counts_the_changes_without_reading_footers_or_writing()
+    {
+        var repo = SampleDatasets.SplitFolders;
+        var id = await CreateAsync("sf", repo);
+        var version = (await DatasetTestHub.LoadAsync(_catalog, id)).Version;
+        new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/test/0001.parquet", 3).Commit("More test");
+        _hub.Server.RequestLog.Clear();
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id, new SyncOptions { WhatIf = true });
+
+        Assert.Equal(SyncStatus.WouldUpdate, result.Status);
+        Assert.Equal((1, 0, 0), (result.Added, result.Removed, result.Replaced));
+        Assert.Empty(_hub.FileReads());
+        Assert.Equal(version, (await DatasetTestHub.LoadAsync(_catalog, id)).Version);
+    }
+
+    [Fact]
+    public async Task A_new_nullable_column_evolves_the_schema()
+    {
+        var repo = "test/evolving";
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-0.parquet", ParquetSamples.Write(Enumerable.Range(0, 4).Select(i => new IdText { Id = i, Text = $"t{i}" })))
+            .Commit("First file");
+        var id = await CreateAsync("evolving", repo);
+        var old = _hub.Head(repo);
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-1.parquet", ParquetSamples.Write(Enumerable.Range(4, 3).Select(i => new IdTextExtra { Id = i, Text = $"t{i}", Extra = $"x{i}" })))
+            .Commit("A file with a new column");
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal(["extra"], result.AddedColumns);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        var extra = table.Schema.Struct.Field("extra")!;
+        Assert.False(extra.Required);
+        Assert.True(extra.Id > table.Schema.Struct.Field("split")!.Id);
+        Assert.Equal(2, table.Metadata.Schemas.Count);
+        var expected = Files(("data/train-0.parquet", "train", old), ("data/train-1.parquet", "train", _hub.Head(repo)));
+        await _hub.AssertFilesAsync(table, repo, expected);
+        var added = (await table.PlanFilesAsync()).Single(f => f.FilePath.EndsWith("train-1.parquet", StringComparison.Ordinal));
+        Assert.True(added.ValueCounts!.ContainsKey(extra.Id));
+        if (IcebirdAvailable)
+        {
+            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+            var dump = await new IcebirdReader().ReadAsync(table.Location, new IcebirdReadOptions { HfEndpoint = _hub.Server.Endpoint });
+            Assert.Equal(["x4", "x5", "x6"], dump.Rows.Where(r => r["id"].GetInt64() >= 4).Select(r => r["extra"].GetString()).Order());
+        }
+    }
+
+    [Fact]
+    public async Task An_incompatible_change_fails_and_leaves_the_table_as_it_was()
+    {
+        var repo = "test/breaking";
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-0.parquet", ParquetSamples.Write(new[] { new IdText { Id = 1, Text = "a" } }))
+            .Commit("First file");
+        var id = await CreateAsync("breaking", repo);
+        var before = await DatasetTestHub.LoadAsync(_catalog, id);
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-1.parquet", ParquetSamples.Write(new[] { new StringIdText { Id = "2", Text = "b" } }))
+            .Commit("A file whose id is a string");
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.Equal(SyncStatus.Failed, result.Status);
+        Assert.Equal("IncompatibleSchemaChange", result.Error!.ErrorId);
+        Assert.Contains("data/train-1.parquet", result.Error.Message);
+        Assert.Contains("'id'", result.Error.Message);
+        var after = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(before.Version, after.Version);
+        Assert.Equal(before.Metadata.Properties[TableProperties.Revision], after.Metadata.Properties[TableProperties.Revision]);
+    }
+
+    [Fact]
+    public async Task A_converted_dataset_follows_its_main_branch_and_reads_the_new_conversion()
+    {
+        var repo = SampleDatasets.ConvertedCsv;
+        var id = await CreateAsync("csv", repo);
+        var oldConversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .Text("data/test.csv", "id,text,label\n100,row 100,1\n")
+            .Commit("Shorter test split")
+            .Parquet("default/test/0000.parquet", 1)
+            .Commit("Update parquet files", DatasetTables.ConversionRef);
+        var conversion = _hub.Head(repo, DatasetTables.ConversionRef);
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((0, 0, 1), (result.Added, result.Removed, result.Replaced));
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(_hub.Head(repo), table.Metadata.Properties[TableProperties.Revision]);
+        Assert.Equal(conversion, table.Metadata.Properties[TableProperties.SourceRevision]);
+        var expected = Files(("default/train/0000.parquet", "train", oldConversion), ("default/test/0000.parquet", "test", conversion));
+        await _hub.AssertFilesAsync(table, repo, expected);
+        if (IcebirdAvailable)
+            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+    }
+
+    [Fact]
+    public async Task A_table_not_made_from_a_dataset_cannot_be_synced()
+    {
+        var result = await _hub.Tables.SyncAsync(_catalog, new TableIdentifier("default", "missing"));
+        Assert.Equal(SyncStatus.Failed, result.Status);
+        Assert.Equal("TableNotFound", result.Error!.ErrorId);
+    }
+}
