@@ -44,11 +44,9 @@ public static class CatalogFiles
         return files;
     }
 
-    /// <summary>The local file a repo path belongs at.</summary>
-    public static string LocalPath(string catalogDirectory, string configPath, string repoPath)
+    /// <summary>The local file a catalog repo path (other than faceberg.yml) belongs at in the working copy.</summary>
+    public static string LocalPath(string catalogDirectory, string repoPath)
     {
-        if (repoPath == ConfigPath)
-            return configPath;
         var local = Path.GetFullPath(Path.Combine(catalogDirectory, repoPath));
         var relative = Path.GetRelativePath(catalogDirectory, local);
         if (relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
