@@ -85,7 +85,9 @@ public sealed class CatalogPuller
             }
             foreach (var path in deletes)
                 File.Delete(local[path]);
-            foreach (var ns in remote.Keys.Select(p => p.Split('/')).Where(p => p.Length >= 3 && p[0] == JsonCatalog.MetadataFolderName).Select(p => p[1]).Distinct())
+            // Git keeps no empty folders: the default namespace exists even before it has tables.
+            var namespaces = remote.Keys.Select(p => p.Split('/')).Where(p => p.Length >= 3 && p[0] == JsonCatalog.MetadataFolderName).Select(p => p[1]);
+            foreach (var ns in namespaces.Append(TableIdentifier.DefaultNamespace).Distinct())
                 Directory.CreateDirectory(Path.Combine(catalogDirectory, JsonCatalog.MetadataFolderName, ns));
             new PublishState { Repository = repo, Commit = commit, Files = remote }.Write(catalogDirectory);
         }

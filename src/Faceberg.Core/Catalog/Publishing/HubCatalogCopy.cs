@@ -45,6 +45,8 @@ internal static class HubCatalogCopy
             throw NotACatalog(repo, ex);
         }
         var folder = NewFolder();
+        // Git keeps no empty folders: a namespace without tables exists on the Hub only as the default one.
+        Directory.CreateDirectory(Path.Combine(folder, JsonCatalog.MetadataFolderName, TableIdentifier.DefaultNamespace));
         foreach (var ns in namespaces)
             Directory.CreateDirectory(Path.Combine(folder, ns.Path));
         AtomicFile.WriteAllBytes(Path.Combine(folder, CatalogFiles.CatalogPath), content);
