@@ -205,6 +205,27 @@ public class AvroManifestTests
     }
 
     [Fact]
+    public void Repeated_named_avro_types_are_defined_once_and_referenced()
+    {
+        var schema = new Schema(0, new[]
+        {
+            NestedField.Optional(1, "a", new DecimalType(9, 2)),
+            NestedField.Optional(2, "b", new DecimalType(9, 2)),
+            NestedField.Optional(3, "u", PrimitiveType.Uuid),
+            NestedField.Optional(4, "v", PrimitiveType.Uuid),
+        });
+        var spec = PartitionSpec.Identity(schema, "a", "b", "u", "v");
+        var partition = new object?[] { 1.5m, -2.25m, Guid.NewGuid(), Guid.NewGuid() };
+        var bytes = ManifestIO.Write(schema, spec, new[] { new ManifestEntry(ManifestEntryStatus.Added, 1, null, null, new DataFile { FilePath = "x", RecordCount = 1, FileSizeInBytes = 1, Partition = partition }) });
+        using var doc = HeaderSchema(bytes);
+        var fields = FieldNamed(FieldNamed(doc.RootElement, "data_file").GetProperty("type"), "partition").GetProperty("type").GetProperty("fields");
+        Assert.Equal(JsonValueKind.Object, NonNull(fields[0].GetProperty("type")).ValueKind);
+        Assert.Equal("decimal_9_2", NonNull(fields[1].GetProperty("type")).GetString());
+        Assert.Equal("uuid_fixed", NonNull(fields[3].GetProperty("type")).GetString());
+        Assert.Equal(partition, ManifestIO.Read(bytes, "m").Entries[0].DataFile.Partition);
+    }
+
+    [Fact]
     public void Unpartitioned_manifest_round_trips()
     {
         var spec = PartitionSpec.Unpartitioned;

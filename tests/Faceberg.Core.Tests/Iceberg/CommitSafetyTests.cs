@@ -130,12 +130,17 @@ public class CommitSafetyTests
         using var dir = new TempTableDir();
         await IcebergTable.CreateAsync(_io, dir.Location, TestSchema, SplitSpec);
         const int writers = 4, commitsEach = 5;
-        using var start = new Barrier(writers);
+        // Every writer starts from the same version, so the first round already collides.
+        var tables = new List<IcebergTable>();
+        for (var w = 0; w < writers; w++)
+        {
+            var t = await IcebergTable.LoadAsync(_io, dir.Location);
+            t.MaxCommitAttempts = 100;
+            tables.Add(t);
+        }
         var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
-            var table = await IcebergTable.LoadAsync(_io, dir.Location);
-            table.MaxCommitAttempts = 100;
-            start.SignalAndWait();
+            var table = tables[w];
             for (var i = 0; i < commitsEach; i++)
                 await table.NewAppend().AddFile(File(dir.Location, $"w{w}-{i}", w % 2 == 0 ? "train" : "test", rows: 1)).CommitAsync();
         })).ToArray();

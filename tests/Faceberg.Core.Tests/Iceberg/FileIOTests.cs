@@ -38,6 +38,39 @@ public class FileIOTests
         await io.DeleteAsync("http://127.0.0.1:9/tables/none");
     }
 
+    private const int Rounds = 300;
+
+    [Fact]
+    public async Task Racing_exclusive_creates_of_one_path_have_exactly_one_winner()
+    {
+        using var dir = new TempTableDir();
+        var io = new LocalFileIO();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var path = $"{dir.Location}/v{round}.metadata.json";
+            using var go = new ManualResetEventSlim();
+            var racers = Enumerable.Range(0, 8).Select(i => Task.Factory.StartNew(() =>
+            {
+                go.Wait();
+                try
+                {
+                    io.WriteAsync(path, Encoding.UTF8.GetBytes($"writer {i}")).GetAwaiter().GetResult();
+                    return i;
+                }
+                catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.AlreadyExists)
+                {
+                    return -1;
+                }
+            }, TaskCreationOptions.LongRunning)).ToArray();
+            go.Set();
+            var results = await Task.WhenAll(racers);
+            var winner = Assert.Single(results, r => r >= 0);
+            Assert.Equal($"writer {winner}", Encoding.UTF8.GetString(await io.ReadAllBytesAsync(path)));
+        }
+        // No temp files are left behind by winners or losers.
+        Assert.Equal(Rounds, System.IO.Directory.GetFiles(Path.Combine(dir.Directory, "table")).Length);
+    }
+
     [Fact]
     public async Task In_memory_batches_are_all_or_nothing()
     {

@@ -193,6 +193,19 @@ public class IcebergTableTests
     }
 
     [Fact]
+    public async Task Invalid_added_files_are_rejected_before_anything_is_written()
+    {
+        using var dir = new TempTableDir();
+        var table = await IcebergTable.CreateAsync(_io, dir.Location, TestSchema, SplitSpec);
+        var append = table.NewAppend().AddFile(File(dir.Location, "a", "train"));
+        Assert.Equal("DuplicateDataFile", Assert.Throws<FacebergException>(() => append.AddFile(File(dir.Location, "a", "test"))).ErrorId);
+        Assert.Equal("InvalidDataFile", Assert.Throws<FacebergException>(() => append.AddFile(File(dir.Location, "b", "train") with { RecordCount = -1 })).ErrorId);
+        var wrongArity = await Assert.ThrowsAsync<FacebergException>(() => table.NewAppend().AddFile(File(dir.Location, "c", null)).CommitAsync());
+        Assert.Equal("PartitionArity", wrongArity.ErrorId);
+        Assert.Equal(new[] { "v1.metadata.json", "version-hint.text" }, Directory.GetFiles(dir.MetadataDir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public async Task Batch_file_io_commits_everything_in_one_write()
     {
         var io = new InMemoryFileIO();

@@ -45,10 +45,20 @@ internal static class AvroSchemas
         ["logicalType"] = "map",
     };
 
-    public static JsonNode Type(IcebergType type)
+    /// <summary>
+    /// The Avro schema of an Iceberg type. Named Avro types (fixed) may be defined only once per
+    /// schema: <paramref name="definedNames"/> tracks them and later uses become name references.
+    /// </summary>
+    public static JsonNode Type(IcebergType type, ISet<string> definedNames)
     {
         switch (type)
         {
+            case DecimalType d when !definedNames.Add($"decimal_{d.Precision}_{d.Scale}"):
+                return $"decimal_{d.Precision}_{d.Scale}";
+            case FixedType f when !definedNames.Add($"fixed_{f.Length}"):
+                return $"fixed_{f.Length}";
+            case PrimitiveType { TypeId: TypeId.Uuid } when !definedNames.Add("uuid_fixed"):
+                return "uuid_fixed";
             case DecimalType d:
                 return new JsonObject
                 {
@@ -83,21 +93,21 @@ internal static class AvroSchemas
             case StructType s:
                 throw new InvalidOperationException("Structs need a record name; use StructRecord.");
             case ListType l:
-                return List(Nested(l.Element, l.ElementId, !l.ElementRequired), l.ElementId);
+                return List(Nested(l.Element, l.ElementId, !l.ElementRequired, definedNames), l.ElementId);
             case MapType m:
-                return KeyValueMap(Nested(m.Key, m.KeyId, false), m.KeyId, Nested(m.Value, m.ValueId, false), m.ValueId, !m.ValueRequired);
+                return KeyValueMap(Nested(m.Key, m.KeyId, false, definedNames), m.KeyId, Nested(m.Value, m.ValueId, false, definedNames), m.ValueId, !m.ValueRequired);
             default:
                 throw new InvalidOperationException($"Unknown type {type}.");
         }
     }
 
     /// <summary>A struct as a record named r&lt;fieldId&gt;, the reference implementation's naming.</summary>
-    public static JsonObject StructRecord(StructType s, string name) =>
-        Record(name, s.Fields.Select(f => (JsonNode)Field(f.Name, f.Type is StructType inner ? StructRecord(inner, $"r{f.Id}") : Type(f.Type), f.Id, !f.Required, f.Doc)));
+    public static JsonObject StructRecord(StructType s, string name, ISet<string> definedNames) =>
+        Record(name, s.Fields.Select(f => (JsonNode)Field(f.Name, f.Type is StructType inner ? StructRecord(inner, $"r{f.Id}", definedNames) : Type(f.Type, definedNames), f.Id, !f.Required, f.Doc)));
 
-    private static JsonNode Nested(IcebergType type, int id, bool optional)
+    private static JsonNode Nested(IcebergType type, int id, bool optional, ISet<string> definedNames)
     {
-        var node = type is StructType s ? StructRecord(s, $"r{id}") : Type(type);
+        var node = type is StructType s ? StructRecord(s, $"r{id}", definedNames) : Type(type, definedNames);
         return optional ? new JsonArray("null", node) : node;
     }
 

@@ -18,7 +18,8 @@ public static class ManifestIO
     /// <summary>The manifest_entry Avro schema for a partition type (spec "Manifests", v2 fields).</summary>
     internal static JsonObject EntrySchema(StructType partitionType)
     {
-        var partition = Record("r102", partitionType.Fields.Select(f => (JsonNode)Field(f.Name, Type(f.Type), f.Id, optional: true)));
+        var definedNames = new HashSet<string>(StringComparer.Ordinal);
+        var partition = Record("r102", partitionType.Fields.Select(f => (JsonNode)Field(f.Name, Type(f.Type, definedNames), f.Id, optional: true)).ToArray());
         var dataFile = Record("r2", new JsonNode[]
         {
             Field("content", "int", 134, false, "Contents of the file: 0=data, 1=position deletes, 2=equality deletes"),

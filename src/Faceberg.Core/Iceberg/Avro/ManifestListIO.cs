@@ -106,6 +106,8 @@ public static class ManifestListIO
                     Get(s, "lower_bound") as byte[],
                     Get(s, "upper_bound") as byte[])).ToArray(),
                 KeyMetadata = Get(r, "key_metadata") as byte[],
+                FileCountsMissing = (GetInt(r, "added_files_count") ?? GetInt(r, "added_data_files_count")) == null
+                    || (GetInt(r, "existing_files_count") ?? GetInt(r, "existing_data_files_count")) == null,
             }).ToArray();
         }
         catch (Exception ex) when (ex is InvalidCastException or KeyNotFoundException or AvroException or NullReferenceException or InvalidOperationException)

@@ -38,7 +38,13 @@ public sealed record ManifestFile
     public IReadOnlyList<PartitionFieldSummary>? Partitions { get; init; }
     public byte[]? KeyMetadata { get; init; }
 
-    public bool HasLiveFiles => AddedFilesCount > 0 || ExistingFilesCount > 0;
+    /// <summary>
+    /// True when the list entry had no added/existing counts (allowed in v1 lists, where null means
+    /// "assume non-zero"); the zero counts above are then unknown rather than zero.
+    /// </summary>
+    public bool FileCountsMissing { get; init; }
+
+    public bool HasLiveFiles => FileCountsMissing || AddedFilesCount > 0 || ExistingFilesCount > 0;
 }
 
 /// <summary>A manifest read back: its file-level metadata and entries.</summary>

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Faceberg.Core.Iceberg.Io;
 
 /// <summary>
@@ -72,20 +74,72 @@ public sealed class LocalFileIO : IFileIO
         await File.WriteAllBytesAsync(temp, data, cancellationToken).ConfigureAwait(false);
         try
         {
-            // overwrite: rename(2) replaces atomically. Exclusive: .NET moves without overwrite via
-            // link(2) + unlink(2) on Unix, and link fails if the target exists — an atomic exclusive create.
-            File.Move(temp, target, overwrite);
+            if (overwrite) File.Move(temp, target, overwrite: true); // rename(2): atomic replace
+            else PublishExclusive(temp, target, path);
         }
-        catch (IOException) when (!overwrite && File.Exists(target))
+        finally
         {
             File.Delete(temp);
+        }
+    }
+
+    /// <summary>
+    /// Gives <paramref name="temp"/>'s content the name <paramref name="target"/> only if that name is
+    /// free, atomically. Not File.Move(…, overwrite: false): on Unix it checks for the target and then
+    /// renames, so two writers can both "create" the same file — the race a commit protocol must not have.
+    /// </summary>
+    private static void PublishExclusive(string temp, string target, string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            // MoveFileEx without MOVEFILE_REPLACE_EXISTING fails atomically if the target exists.
+            try
+            {
+                File.Move(temp, target, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(target))
+            {
+                throw FileIOErrors.AlreadyExists(path);
+            }
+            return;
+        }
+
+        int result, errno;
+        try
+        {
+            result = NativeMethods.Link(temp, target);
+            errno = result == 0 ? 0 : Marshal.GetLastPInvokeError();
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            (result, errno) = (-1, -1);
+        }
+        if (result == 0) return;
+        if (errno == NativeMethods.EEXIST) throw FileIOErrors.AlreadyExists(path);
+
+        // No hard links on this file system: claim the name with O_CREAT|O_EXCL and copy the bytes in.
+        // Still exclusive; a crash mid-copy leaves a torn file, which readers skip.
+        FileStream destination;
+        try
+        {
+            destination = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(target))
+        {
             throw FileIOErrors.AlreadyExists(path);
         }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        using (destination)
+        using (var source = File.OpenRead(temp))
+            source.CopyTo(destination);
+    }
+
+    private static class NativeMethods
+    {
+        /// <summary>EEXIST on Linux, macOS and the BSDs.</summary>
+        public const int EEXIST = 17;
+
+        [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+        public static extern int Link([MarshalAs(UnmanagedType.LPUTF8Str)] string oldPath, [MarshalAs(UnmanagedType.LPUTF8Str)] string newPath);
     }
 
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) =>

@@ -357,12 +357,7 @@ public sealed partial class IcebergTable
                 if (schema.Struct.Field(c.Name) != null)
                     throw new FacebergException("ColumnExists", FacebergErrorKind.AlreadyExists, $"Column '{c.Name}' already exists in table '{Location}'.");
             }
-            var nextId = current.LastColumnId;
-            var added = columns.Select(c =>
-            {
-                var id = ++nextId;
-                return c with { Id = id, Type = ReassignIds(c.Type, ref nextId) };
-            }).ToArray();
+            var added = FieldIdAssigner.AssignFresh(columns, current.LastColumnId, out _);
             var newSchema = new Schema(current.Schemas.Max(s => s.SchemaId) + 1, schema.Fields.Concat(added), schema.IdentifierFieldIds);
             var props = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
             if (props.TryGetValue(NameMapping.PropertyKey, out var mapping) && mapping == NameMapping.FromSchema(schema).ToJson())
@@ -377,37 +372,6 @@ public sealed partial class IcebergTable
             };
             return Task.FromResult(new PendingCommit(updated, Array.Empty<FileWrite>()));
         }, cancellationToken);
-    }
-
-    private static IcebergType ReassignIds(IcebergType type, ref int nextId)
-    {
-        switch (type)
-        {
-            case StructType s:
-            {
-                var fields = new List<NestedField>();
-                foreach (var f in s.Fields)
-                {
-                    var id = ++nextId;
-                    fields.Add(f with { Id = id, Type = ReassignIds(f.Type, ref nextId) });
-                }
-                return new StructType(fields);
-            }
-            case ListType l:
-            {
-                var elementId = ++nextId;
-                return new ListType(elementId, ReassignIds(l.Element, ref nextId), l.ElementRequired);
-            }
-            case MapType m:
-            {
-                var keyId = ++nextId;
-                var valueId = ++nextId;
-                var key = ReassignIds(m.Key, ref nextId);
-                return new MapType(keyId, key, valueId, ReassignIds(m.Value, ref nextId), m.ValueRequired);
-            }
-            default:
-                return type;
-        }
     }
 
     // ---- snapshot updates ----

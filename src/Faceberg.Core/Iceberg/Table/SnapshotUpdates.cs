@@ -33,6 +33,9 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
     {
         if (file.Content != FileContent.Data)
             throw new FacebergException("DeleteFilesNotSupported", FacebergErrorKind.NotSupported, $"Only data files can be added; '{file.FilePath}' is a {file.Content} file.");
+        if (string.IsNullOrWhiteSpace(file.FilePath) || file.RecordCount < 0 || file.FileSizeInBytes < 0)
+            throw new FacebergException("InvalidDataFile", FacebergErrorKind.InvalidArgument,
+                $"Data file '{file.FilePath}' needs a path and non-negative record count and size (got {file.RecordCount} records, {file.FileSizeInBytes} bytes).");
         if (_added.Any(f => f.FilePath == file.FilePath))
             throw new FacebergException("DuplicateDataFile", FacebergErrorKind.InvalidArgument, $"Data file '{file.FilePath}' is added twice.");
         _added.Add(file);

@@ -1,6 +1,4 @@
-using Faceberg.Core.Iceberg.Spec;
-
-namespace Faceberg.Core.Iceberg.Parquet;
+namespace Faceberg.Core.Iceberg.Spec;
 
 /// <summary>
 /// Gives fields fresh ids in one fixed order, so the same shape always gets the same ids:
