@@ -12,6 +12,8 @@
     CmdletsToExport      = @(
         'New-FacebergCatalog'
         'Get-FacebergTable'
+        'New-FacebergTable'
+        'Sync-FacebergTable'
         'Start-FacebergLocalHub'
         'Stop-FacebergLocalHub'
     )

@@ -1,4 +1,6 @@
-# Faceberg quickstart: create the catalog described by faceberg.yml and list its tables.
+# Faceberg quickstart: serve the sample datasets from a local Hub, turn the datasets listed in
+# faceberg.yml into Iceberg tables, push a new commit to one dataset and sync the tables.
+# Each step's objects go to Out-Host so each type gets its own table view.
 # Runs in pwsh (after ./build.ps1 and Import-Module ./out/Faceberg/Faceberg.psd1) or, without
 # pwsh, through the bundled host:  dotnet run --project tools/Faceberg.Shell -- examples/quickstart.ps1
 param(
@@ -12,11 +14,31 @@ if (Test-Path $WorkDirectory) { Remove-Item $WorkDirectory -Recurse -Force }
 $null = New-Item $WorkDirectory -ItemType Directory -Force
 Copy-Item (Join-Path $repoRoot 'faceberg.yml') $WorkDirectory
 
-Write-Host "1. Create the catalog described by faceberg.yml"
-$catalog = New-FacebergCatalog (Join-Path $WorkDirectory 'faceberg.yml')
-$catalog
+Write-Host "0. Start a local Hub with the sample datasets (HF_ENDPOINT points at it until it stops)"
+$hub = Start-FacebergLocalHub -Path (Join-Path $WorkDirectory 'hub') -Sample -SetEnvironment
+try {
+    Write-Host "1. Create the catalog described by faceberg.yml"
+    $catalog = New-FacebergCatalog (Join-Path $WorkDirectory 'faceberg.yml')
+    $catalog | Out-Host
 
-Write-Host "2. List its tables"
-Get-FacebergTable -Catalog $catalog
+    Write-Host "2. Create a table per dataset config (footers are read in parallel; no data is copied)"
+    $catalog | New-FacebergTable | Out-Host
 
-Write-Host "Catalog '$($catalog.Name)' is at $($catalog.Location) with $($catalog.TableCount) table(s)."
+    Write-Host "3. List the tables"
+    Get-FacebergTable -Catalog $catalog | Out-Host
+
+    Write-Host "4. Push a new commit to demo/iris: one more Parquet file"
+    $store = $hub.Server.Store
+    $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
+    $files['data/iris-00002.parquet'] = $store.ReadFile('demo/iris', 'main', 'data/iris-00001.parquet')
+    $null = $store.Commit('demo/iris', $files, $null, 'Add more flowers')
+
+    Write-Host "5. Sync the tables: only iris changed, and only the new file's footer is read"
+    Get-FacebergTable -Catalog $catalog | Sync-FacebergTable | Out-Host
+
+    Write-Host "6. List the tables again"
+    Get-FacebergTable -Catalog $catalog | Out-Host
+}
+finally {
+    $hub | Stop-FacebergLocalHub
+}

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Core;
+using Faceberg.Core.Datasets;
 
 namespace Faceberg.Cmdlets;
 
@@ -34,7 +35,11 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
             var names = Name ?? (Unwrap(Catalog) is Table piped ? [piped.Identifier] : null);
             var selected = TableFilter.Select(tables, names, out var unmatched);
             foreach (var table in selected)
+            {
+                // The pinned revision, snapshot and counts live in the table's own metadata.
+                TableFacts.FillAsync(table).GetAwaiter().GetResult();
                 WriteObject(ToTableObject(table, catalogObject));
+            }
             foreach (var name in unmatched)
                 WriteFailure(name, new FacebergException("TableNotFound", FacebergErrorKind.NotFound,
                     $"Table '{name}' does not exist in catalog '{context.Name}' ({context.Location.Path})."));

@@ -5,7 +5,9 @@ using Faceberg.Shell;
 namespace Faceberg.Cmdlets.Tests;
 
 /// <summary>The repository's PowerShell scripts: the quickstart runs through Faceberg.Shell as the
-/// README says, and every script (build.ps1, Pester specs, examples) at least parses.</summary>
+/// README says, and every script (build.ps1, Pester specs, examples) at least parses. The quickstart
+/// points HF_ENDPOINT at its local Hub while it runs, hence the environment collection.</summary>
+[Collection(EnvironmentCollection.Name)]
 public sealed class ScriptTests : IDisposable
 {
     private readonly TempProject _project = new();
@@ -26,6 +28,12 @@ public sealed class ScriptTests : IDisposable
         Assert.Equal("", error.ToString());
         Assert.True(File.Exists(Path.Combine(work, ".faceberg", "catalog.json")));
         Assert.Matches(@"(?m)^faceberg_demo\s+0\s+" + System.Text.RegularExpressions.Regex.Escape(Path.Combine(work, ".faceberg")), output.ToString());
+        // Tables for every config of the sample datasets, then a sync after the pushed iris commit.
+        Assert.Matches(@"(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+150\s+2\s", output.ToString());
+        Assert.Matches(@"(?m)^default\.translations_en-fr\s+demo/translations\s", output.ToString());
+        Assert.Matches(@"(?m)^default\.iris_default\s+Updated\s+\w{8}\s+\w{8}\s+1\s+0\s+0\s", output.ToString());
+        Assert.Matches(@"(?m)^default\.movie_reviews_default\s+UpToDate\s", output.ToString());
+        Assert.Matches(@"(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+200\s+3\s", output.ToString());
     }
 
     [Fact]

@@ -133,3 +133,50 @@ Describe 'Get-FacebergTable' {
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be 'iris_setosa'
     }
 }
+
+Describe 'New-FacebergTable and Sync-FacebergTable' {
+    BeforeEach {
+        $hub = Start-FacebergLocalHub -Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) -Sample -SetEnvironment
+        $root = New-TestProject
+        Push-Location $root
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'creates a table per config, lists it, and syncs it after a new commit' {
+        $tables = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+        @($tables.Identifier | Sort-Object) | Should -Be @('default.iris_default', 'default.movie_reviews_default')
+        ($tables | Where-Object Identifier -EQ 'default.iris_default').RecordCount | Should -Be 150
+        @((Get-FacebergTable | Sync-FacebergTable).Status) | Should -Be @('UpToDate', 'UpToDate')
+
+        $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
+        $files['data/iris-00009.parquet'] = $hub.Server.Store.ReadFile('demo/iris', 'main', 'data/iris-00001.parquet')
+        $null = $hub.Server.Store.Commit('demo/iris', $files, $null, 'More flowers')
+
+        $result = Get-FacebergTable iris_default | Sync-FacebergTable
+        $result.PSObject.TypeNames | Should -Contain 'Faceberg.SyncResult'
+        $result.Status | Should -Be 'Updated'
+        $result.Added | Should -Be 1
+        (Get-FacebergTable iris_default).RecordCount | Should -Be 200
+    }
+
+    It 'previews with -WhatIf without creating anything' {
+        New-FacebergCatalog ./faceberg.yml | New-FacebergTable -WhatIf | Should -BeNullOrEmpty
+        Get-FacebergTable | Should -BeNullOrEmpty
+    }
+
+    It 'adds a dataset to faceberg.yml with -Repo' {
+        $null = New-FacebergCatalog ./faceberg.yml
+        $table = New-FacebergTable -Repo demo/translations -Config en-fr
+        $table.Identifier | Should -Be 'default.translations_en-fr'
+        Get-Content ./faceberg.yml -Raw | Should -Match 'repo: demo/translations'
+    }
+
+    It 'reports a missing repo as a non-terminating error' {
+        Set-Content ./faceberg.yml "catalog:`n  name: broken`ndatasets:`n  - name: gone`n    repo: nobody/missing`n"
+        New-FacebergCatalog ./faceberg.yml | New-FacebergTable -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'HubRepositoryNotFound,Faceberg.Cmdlets.NewFacebergTableCommand'
+    }
+}

@@ -205,6 +205,19 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_csv_dataset_without_a_parquet_conversion_fails_clearly()
+    {
+        using var hub = new DatasetTestHub(seed: false);
+        new HubDatasetBuilder(hub.Server.Store, "test/csv-only").Text("data/train.csv", "id,text\n1,a\n").Commit("CSV only");
+
+        var result = Assert.Single(await hub.Tables.CreateAsync(hub.NewCatalog(), DatasetTestHub.Dataset("csv", "test/csv-only")));
+
+        Assert.Equal(DatasetTableStatus.Failed, result.Status);
+        Assert.Equal("DatasetNotConverted", result.Error!.ErrorId);
+        Assert.Contains("csv", result.Error.Message);
+    }
+
+    [Fact]
     public async Task Table_facts_are_read_back_from_the_metadata()
     {
         var catalog = Hub.NewCatalog();

@@ -1,0 +1,189 @@
+using System.Management.Automation;
+using Faceberg.Core;
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Config;
+using Faceberg.Core.Datasets;
+
+namespace Faceberg.Cmdlets;
+
+/// <summary>New-FacebergTable: creates the tables of the datasets in faceberg.yml (all, or the named
+/// datasets or tables), or adds a dataset with -Repo and creates its tables.</summary>
+[Cmdlet(VerbsCommon.New, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ConfigSet)]
+[OutputType(typeof(Table))]
+public sealed class NewFacebergTableCommand : DatasetCmdlet
+{
+    private const string ConfigSet = "Config";
+    private const string RepoSet = "Repo";
+
+    /// <summary>Dataset names from faceberg.yml, or table names ("iris_default", "default.iris_*"); wildcards allowed.</summary>
+    [Parameter(Position = 0, ParameterSetName = ConfigSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    /// <summary>A Faceberg.Catalog object (e.g. from New-FacebergCatalog) or a path; default: the nearest catalog.</summary>
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public object? Catalog { get; set; }
+
+    /// <summary>A Hub dataset repo ("org/name") to add to faceberg.yml and create tables for.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = RepoSet)]
+    [ValidateNotNullOrEmpty]
+    public string Repo { get; set; } = "";
+
+    /// <summary>With -Repo: the configs to expose (default: all).</summary>
+    [Parameter(ParameterSetName = RepoSet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Config { get; set; }
+
+    /// <summary>With -Repo: the branch, tag or commit to follow (default: main).</summary>
+    [Parameter(ParameterSetName = RepoSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Revision { get; set; }
+
+    /// <summary>With -Repo: the dataset's name in faceberg.yml (default: derived from the repo name).</summary>
+    [Parameter(ParameterSetName = RepoSet)]
+    [ValidateNotNullOrEmpty]
+    public string? DatasetName { get; set; }
+
+    protected override string ProgressActivity => "Creating Faceberg tables";
+
+    protected override void ProcessRecord()
+    {
+        CatalogContext context;
+        IReadOnlyList<(DatasetConfig Dataset, Func<TableIdentifier, bool> Wanted)> datasets;
+        try
+        {
+            context = ResolveCatalog(Catalog);
+            context.Open();
+            if (ParameterSetName == RepoSet)
+            {
+                var dataset = AddDataset(ref context);
+                datasets = [(dataset, _ => true)];
+            }
+            else
+            {
+                datasets = SelectDatasets(context);
+            }
+        }
+        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+        {
+            WriteFailure(Catalog, e);
+            return;
+        }
+
+        foreach (var (dataset, wanted) in datasets)
+            CreateTables(context, dataset, wanted);
+    }
+
+    /// <summary>-Repo: appends the dataset to faceberg.yml (unless -WhatIf) and returns it.</summary>
+    private DatasetConfig AddDataset(ref CatalogContext context)
+    {
+        var configPath = context.ConfigPath ?? throw new FacebergException("ConfigFileNotFound", FacebergErrorKind.NotFound,
+            $"Catalog '{context.Name}' has no faceberg.yml to add '{Repo}' to; create the catalog from a faceberg.yml with New-FacebergCatalog.");
+        var dataset = new DatasetConfig
+        {
+            Name = DatasetName ?? TableNaming.DatasetNameFromRepo(Repo),
+            Repo = Repo,
+            Configs = Config ?? [],
+            Revision = Revision,
+        };
+        if (ShouldProcess(configPath, $"Add dataset '{dataset.Name}' ({dataset.Repo}) to faceberg.yml"))
+        {
+            var config = FacebergConfigWriter.AddDataset(configPath, dataset);
+            context = new CatalogContext(context.Name, context.Location, config, context.ConfigPath);
+            return config.Datasets.Single(d => d.Name == dataset.Name);
+        }
+        return dataset;
+    }
+
+    /// <summary>
+    /// The datasets -Name selects: a pattern matching a dataset's name takes all its tables; any other
+    /// pattern is matched against table names once the dataset's configs are known. A name without
+    /// wildcards that selects nothing is an error.
+    /// </summary>
+    private List<(DatasetConfig, Func<TableIdentifier, bool>)> SelectDatasets(CatalogContext context)
+    {
+        var config = context.Config ?? throw new FacebergException("ConfigFileNotFound", FacebergErrorKind.NotFound,
+            $"Catalog '{context.Name}' has no faceberg.yml listing datasets; add one with New-FacebergTable -Repo <org/name>.");
+        if (Name is null)
+            return config.Datasets.Select(d => (d, (Func<TableIdentifier, bool>)(_ => true))).ToList();
+
+        var patterns = Name.Select(n => (Text: n, Pattern: WildcardPattern.Get(n, WildcardOptions.IgnoreCase))).ToList();
+        var selected = new List<(DatasetConfig, Func<TableIdentifier, bool>)>();
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var dataset in config.Datasets)
+        {
+            var byName = patterns.Where(p => p.Pattern.IsMatch(dataset.Name)).ToList();
+            if (byName.Count > 0)
+            {
+                used.UnionWith(byName.Select(p => p.Text));
+                selected.Add((dataset, _ => true));
+                continue;
+            }
+            // Table names are <dataset>_<config>: only a pattern that could name one of this dataset's tables.
+            var forTables = patterns.Where(p => WildcardPattern.ContainsWildcardCharacters(p.Text)
+                || StripNamespace(p.Text).StartsWith(dataset.Name + "_", StringComparison.OrdinalIgnoreCase)).ToList();
+            if (forTables.Count == 0)
+                continue;
+            selected.Add((dataset, id =>
+            {
+                var hits = forTables.Where(p => p.Pattern.IsMatch(id.Name) || p.Pattern.IsMatch(id.ToString())).ToList();
+                used.UnionWith(hits.Select(p => p.Text));
+                return hits.Count > 0;
+            }));
+        }
+        _unmatched = () => patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p.Text) && !used.Contains(p.Text)).Select(p => p.Text).ToList();
+        return selected;
+    }
+
+    private Func<IReadOnlyList<string>>? _unmatched;
+
+    private static string StripNamespace(string name) =>
+        name.StartsWith(TableIdentifier.DefaultNamespace + ".", StringComparison.OrdinalIgnoreCase) ? name[(TableIdentifier.DefaultNamespace.Length + 1)..] : name;
+
+    private void CreateTables(CatalogContext context, DatasetConfig dataset, Func<TableIdentifier, bool> wanted)
+    {
+        DatasetPlan plan;
+        try
+        {
+            plan = Run((progress, ct) =>
+            {
+                progress.Report(new DatasetProgress(dataset.Name, null, 0, 0, $"Resolving {dataset.Repo}@{dataset.Revision ?? DatasetTables.DefaultRef}"));
+                return Tables.PlanAsync(dataset, ct);
+            });
+        }
+        catch (FacebergException e)
+        {
+            WriteFailure(dataset.Name, e);
+            return;
+        }
+
+        var approved = plan.Tables.Where(t => wanted(t.Identifier)).ToList()
+            .Where(t => ShouldProcess(t.Identifier.ToString(),
+                $"Create table from {plan.Repo}@{Short(plan.DataRevision)} (config '{t.Config}', {t.Files.Count} files)"))
+            .ToList();
+        if (approved.Count == 0)
+            return;
+
+        var throttle = ThrottleLimit;
+        var results = Run((progress, ct) => Tables.CreateAsync(context, plan with { Tables = approved },
+            new DatasetTableOptions { ThrottleLimit = throttle, Progress = progress }, ct));
+        var catalogObject = ToCatalogObject(context, context.Open().ListTables().Count);
+        foreach (var result in results)
+        {
+            if (result.Status == DatasetTableStatus.Created && result.Table is not null)
+                WriteObject(ToTableObject(result.Table, catalogObject));
+            else if (result.Error is not null)
+                WriteFailure(result.Identifier?.ToString() ?? dataset.Name, result.Error);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var name in _unmatched?.Invoke() ?? [])
+            WriteFailure(name, new FacebergException("DatasetNotFound", FacebergErrorKind.NotFound,
+                $"'{name}' names no dataset in faceberg.yml and no table of one."));
+    }
+
+    private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
+}
