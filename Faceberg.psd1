@@ -16,6 +16,8 @@
         'Sync-FacebergTable'
         'Start-FacebergLocalHub'
         'Stop-FacebergLocalHub'
+        'Publish-FacebergCatalog'
+        'Save-FacebergCatalog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
