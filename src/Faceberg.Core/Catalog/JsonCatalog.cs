@@ -167,6 +167,16 @@ public sealed class JsonCatalog
         return false;
     }
 
+    /// <summary>The folder inside the catalog directory that holds the table's files (also for a working copy,
+    /// whose tables are located by their published hf:// URI), or null when they live elsewhere.</summary>
+    public string? LocalTableFolder(TableIdentifier id)
+    {
+        if (!_entries.TryGetValue(id.ToString(), out var stored))
+            throw TableNotFound(id);
+        var folder = LocalFolder(stored);
+        return IsLocalPath(folder) && IsInside(folder, Directory) ? folder : null;
+    }
+
     /// <summary>Where a new table's files go unless told otherwise.</summary>
     public string DefaultTableLocation(TableIdentifier id) => Resolve(Store(Path.Combine(NamespaceDirectory(id.Namespace), id.Name)));
 

@@ -90,9 +90,10 @@ public static class DataValues
 
     private static object FromTicks(PrimitiveType type, long ticks) => type.TypeId switch
     {
-        TypeId.Date => new DateTime(ticks - ticks % TimeSpan.TicksPerDay, DateTimeKind.Unspecified),
-        TypeId.Timestamp or TypeId.TimestampNs => new DateTime(ticks, DateTimeKind.Unspecified),
-        TypeId.TimestampTz or TypeId.TimestampTzNs => new DateTimeOffset(ticks, TimeSpan.Zero),
+        // Arms typed object: DateTime converts implicitly to DateTimeOffset, which would otherwise become the switch's type.
+        TypeId.Date => (object)new DateTime(ticks - ticks % TimeSpan.TicksPerDay, DateTimeKind.Unspecified),
+        TypeId.Timestamp or TypeId.TimestampNs => (object)new DateTime(ticks, DateTimeKind.Unspecified),
+        TypeId.TimestampTz or TypeId.TimestampTzNs => (object)new DateTimeOffset(ticks, TimeSpan.Zero),
         _ => throw Mismatch(type, typeof(DateTime)),
     };
 
@@ -250,19 +251,29 @@ public static class DataValues
         throw BadLiteral(type, literal, column, null);
     }
 
-    private static object ParseLiteral(PrimitiveType type, string s) => type.TypeId switch
+    private static object ParseLiteral(PrimitiveType type, string s)
     {
-        TypeId.Boolean => bool.Parse(s),
-        TypeId.Int or TypeId.Long or TypeId.Float or TypeId.Double or TypeId.Decimal =>
-            long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l
-            : decimal.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var m) ? m
-            : double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture),
-        TypeId.Date or TypeId.Timestamp or TypeId.TimestampNs => DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.None),
-        TypeId.TimestampTz or TypeId.TimestampTzNs => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime(),
-        TypeId.Time => TimeSpan.Parse(s, CultureInfo.InvariantCulture),
-        TypeId.Uuid => Guid.Parse(s),
-        _ => throw new FormatException($"no text form for {type}"),
-    };
+        // Each arm returns object on its own: a switch expression would convert them all to one common type.
+        switch (type.TypeId)
+        {
+            case TypeId.Boolean:
+                return bool.Parse(s);
+            case TypeId.Int or TypeId.Long or TypeId.Float or TypeId.Double or TypeId.Decimal:
+                if (long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var l)) return l;
+                if (decimal.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var m)) return m;
+                return double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+            case TypeId.Date or TypeId.Timestamp or TypeId.TimestampNs:
+                return DateTime.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.None);
+            case TypeId.TimestampTz or TypeId.TimestampTzNs:
+                return DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+            case TypeId.Time:
+                return TimeSpan.Parse(s, CultureInfo.InvariantCulture);
+            case TypeId.Uuid:
+                return Guid.Parse(s);
+            default:
+                throw new FormatException($"no text form for {type}");
+        }
+    }
 
     private static object? Default(Type t) => t.IsValueType ? Activator.CreateInstance(t) : null;
 

@@ -64,6 +64,7 @@ public sealed class TableScan
     private readonly TableScanOptions _options;
     private readonly NestedField[] _readFields;      // top-level fields read from files: output then filter-only
     private readonly int[] _outputPositions;         // index in _readFields of each output column
+    private readonly Dictionary<int, int> _readIndex; // top-level field id → index in _readFields
     private readonly BoundPredicate? _rowFilter;
     private readonly BoundPredicate? _pruneFilter;
     private readonly NameMapping _mapping;
@@ -119,7 +120,8 @@ public sealed class TableScan
             if (read.All(f => f.Id != column.TopLevelFieldId)) read.Add(Schema.Fields.First(f => f.Id == column.TopLevelFieldId));
         }
         _readFields = read.ToArray();
-        _outputPositions = output.Select(f => Array.FindIndex(_readFields, r => r.Id == f.Id)).ToArray();
+        _readIndex = _readFields.Select((f, i) => (f.Id, i)).ToDictionary(p => p.Id, p => p.i);
+        _outputPositions = output.Select(f => _readIndex[f.Id]).ToArray();
     }
 
     /// <summary>The snapshot read (null for a table without snapshots: no rows).</summary>
@@ -339,8 +341,7 @@ public sealed class TableScan
 
     private object? ValueOf(object?[] values, BoundColumn column)
     {
-        var index = Array.FindIndex(_readFields, f => f.Id == column.TopLevelFieldId);
-        object? value = values[index];
+        object? value = values[_readIndex[column.TopLevelFieldId]];
         foreach (var name in column.NestedPath)
         {
             if (value is not OrderedDictionary record) return null;
