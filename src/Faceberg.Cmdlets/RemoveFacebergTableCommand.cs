@@ -16,7 +16,7 @@ public sealed class RemoveFacebergTableCommand : FacebergTableCmdlet
 
     protected override void ProcessTable(TableTarget target)
     {
-        var folder = target.Catalog.LocalTableFolder(target.Identifier);
+        var folder = target.Catalog.OwnedTableFolder(target.Identifier);
         var inside = folder is not null;
         var action = Purge && inside
             ? $"Remove from catalog '{target.Context.Name}' and delete its metadata folder {folder}"

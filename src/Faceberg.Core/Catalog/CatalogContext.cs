@@ -13,13 +13,29 @@ public sealed class CatalogContext
     {
         Name = name;
         Location = location;
-        Config = config;
+        _config = config;
+        _configLoaded = config is not null || location.IsLocal;
         ConfigPath = configPath;
     }
 
     public string Name { get; }
     public CatalogLocation Location { get; }
-    public FacebergConfig? Config { get; }
+    /// <summary>The faceberg.yml of the catalog; for a catalog on the Hub, the repo's faceberg.yml (read when first needed).</summary>
+    public FacebergConfig? Config
+    {
+        get
+        {
+            if (!_configLoaded)
+            {
+                _config = HubCatalogCopy.ReadConfig(RequireHub(), Location.RepoId!);
+                _configLoaded = true;
+            }
+            return _config;
+        }
+    }
+
+    private FacebergConfig? _config;
+    private bool _configLoaded;
 
     /// <summary>Absolute path of faceberg.yml, or null for a catalog found without one.</summary>
     public string? ConfigPath { get; }
@@ -29,7 +45,7 @@ public sealed class CatalogContext
     /// <c>catalog.repo</c> (or hf:// location), the repo of an hf:// catalog, or the repo the working copy
     /// was last published to or pulled from. Null for a purely local catalog.
     /// </summary>
-    public string? Repository => _repository ??= Config?.Catalog.Repo ?? Location.RepoId
+    public string? Repository => _repository ??= Location.RepoId ?? Config?.Catalog.Repo
         ?? (Location.IsLocal ? PublishState.Read(Location.Path)?.Repository : null);
 
     private string? _repository;

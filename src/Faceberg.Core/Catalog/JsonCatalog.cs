@@ -53,6 +53,9 @@ public sealed class JsonCatalog
     /// the content it replaces, before the local copy is updated; throws when that content moved on.</summary>
     internal Action<byte[], byte[]>? RemoteSave { get; set; }
 
+    /// <summary>For a catalog whose home is elsewhere: deletes a dropped table's folder (a path relative to the catalog root) there.</summary>
+    internal Action<string>? RemotePurge { get; set; }
+
     /// <summary>How long a change waits for another process's lock before giving up.</summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -167,12 +170,15 @@ public sealed class JsonCatalog
         return false;
     }
 
-    /// <summary>The folder inside the catalog directory that holds the table's files (also for a working copy,
-    /// whose tables are located by their published hf:// URI), or null when they live elsewhere.</summary>
-    public string? LocalTableFolder(TableIdentifier id)
+    /// <summary>The catalog-owned folder that holds the table's files and that a purge deletes: a folder inside the
+    /// catalog directory (also for a working copy, whose tables are located by their published hf:// URI), the
+    /// table's hf:// folder for a catalog on the Hub, or null when the files live elsewhere.</summary>
+    public string? OwnedTableFolder(TableIdentifier id)
     {
         if (!_entries.TryGetValue(id.ToString(), out var stored))
             throw TableNotFound(id);
+        if (RemotePurge is not null)
+            return IsLocalPath(stored) ? Resolve(stored) : null;
         var folder = LocalFolder(stored);
         return IsLocalPath(folder) && IsInside(folder, Directory) ? folder : null;
     }
@@ -207,6 +213,8 @@ public sealed class JsonCatalog
             if (!entries.Remove(id.ToString(), out removed))
                 throw TableNotFound(id);
         });
+        if (purge && RemotePurge is not null && IsLocalPath(removed!))
+            RemotePurge(removed!);
         var folder = LocalFolder(removed!);
         if (purge && IsLocalPath(folder) && IsInside(folder, Directory) && System.IO.Directory.Exists(folder))
             System.IO.Directory.Delete(folder, recursive: true);

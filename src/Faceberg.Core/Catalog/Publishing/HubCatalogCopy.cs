@@ -1,3 +1,5 @@
+using System.Text;
+using Faceberg.Core.Config;
 using Faceberg.Core.Hub;
 
 namespace Faceberg.Core.Catalog.Publishing;
@@ -52,6 +54,7 @@ internal static class HubCatalogCopy
         AtomicFile.WriteAllBytes(Path.Combine(folder, CatalogFiles.CatalogPath), content);
         var catalog = JsonCatalog.Open(folder, CatalogLocation.HubPrefix + repo);
         catalog.RemoteSave = (previous, next) => Save(hub, repo, previous, next);
+        catalog.RemotePurge = folder => Purge(hub, repo, folder);
         return catalog;
     }
 
@@ -64,9 +67,27 @@ internal static class HubCatalogCopy
             throw new FacebergException("CatalogAlreadyExists", FacebergErrorKind.AlreadyExists,
                 $"A catalog already exists at '{CatalogLocation.HubPrefix}{repo}'. Use -Force to replace it.");
         var empty = JsonCatalog.Create(NewFolder(), publishedRoot: CatalogLocation.HubPrefix + repo);
-        var bytes = File.ReadAllBytes(empty.CatalogFile);
-        Commit(hub, repo, head, bytes, "Faceberg: create catalog");
+        var operations = new List<CommitOperation> { CommitOperation.Add(CatalogFiles.CatalogPath, File.ReadAllBytes(empty.CatalogFile)) };
+        // Like a local catalog created with -Force: the tables' metadata goes with the old catalog.json.
+        if (overwrite && hub.GetPathsInfoAsync(repo, head, [JsonCatalog.MetadataFolderName]).GetAwaiter().GetResult().Any(e => e.IsDirectory))
+            operations.Add(CommitOperation.DeleteFolder(JsonCatalog.MetadataFolderName));
+        hub.CreateCommitAsync(repo, Branch, operations, "Faceberg: create catalog", parentCommit: head).GetAwaiter().GetResult();
         return Open(hub, repo);
+    }
+
+    /// <summary>The repo's faceberg.yml at the branch head, or null when it has none.</summary>
+    public static FacebergConfig? ReadConfig(HubClient hub, string repo)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = hub.DownloadFileAsync(repo, Branch, CatalogFiles.ConfigPath).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is EntryNotFoundException or RepositoryNotFoundException or RevisionNotFoundException)
+        {
+            return null;
+        }
+        return FacebergConfigLoader.Parse(Encoding.UTF8.GetString(bytes), $"{CatalogLocation.HubPrefix}{repo}/{CatalogFiles.ConfigPath}");
     }
 
     private static void Save(HubClient hub, string repo, byte[] previous, byte[] next)
@@ -86,6 +107,26 @@ internal static class HubCatalogCopy
             catch (HubCommitConflictException) when (attempt < 5)
             {
                 // Another file (a table commit) moved the branch: check catalog.json again on the new head.
+            }
+        }
+    }
+
+    /// <summary>Deletes a dropped table's folder in one commit (retried when other files moved the branch).</summary>
+    private static void Purge(HubClient hub, string repo, string folder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = Head(hub, repo);
+            if (!hub.GetPathsInfoAsync(repo, head, [folder]).GetAwaiter().GetResult().Any())
+                return;
+            try
+            {
+                hub.CreateCommitAsync(repo, Branch, [CommitOperation.DeleteFolder(folder)], $"Faceberg: delete {folder}", parentCommit: head)
+                    .GetAwaiter().GetResult();
+                return;
+            }
+            catch (HubCommitConflictException) when (attempt < 5)
+            {
             }
         }
     }
