@@ -21,6 +21,8 @@
         'Stop-FacebergLocalHub'
         'Publish-FacebergCatalog'
         'Save-FacebergCatalog'
+        'Write-FacebergTable'
+        'Update-FacebergTable'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

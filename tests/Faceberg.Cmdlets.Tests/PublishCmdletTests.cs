@@ -216,4 +216,36 @@ public sealed class PublishCmdletTests : IDisposable
         Assert.Empty(_shell.Run($"Get-FacebergTable -Catalog {remote}").AssertSuccess().Objects("Faceberg.Table"));
         Assert.DoesNotContain(_hub.Store.GetFiles(Repo, "main"), f => f.Path.StartsWith("metadata/", StringComparison.Ordinal));
     }
+
+    private const string Row = """
+        [pscustomobject]@{ id = 1000; count = '7'; text = 'written'; score = 0.5; weight = 1.5; flag = $true; label = 2
+                           comment = $null; tags = @('a', 'b'); meta = [pscustomobject]@{ source = 'ps'; year = 2026 } }
+        """;
+
+    [Fact]
+    public void Writes_go_to_the_working_copy_until_published_and_straight_to_the_hub_for_an_hf_catalog()
+    {
+        BuildAndPublish();
+
+        _shell.Run($"{Row} | Write-FacebergTable flat_default -Split train").AssertSuccess();
+
+        Assert.True(_shell.Run("Get-FacebergTable").AssertSuccess().Objects("Faceberg.Table").Single().Prop<bool?>("AheadOfPublished"));
+        Assert.Null(_hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v3.metadata.json"));
+        var published = _shell.Run("Publish-FacebergCatalog").AssertSuccess().Objects("Faceberg.PublishResult").Single();
+        Assert.Contains("metadata/default/flat_default/metadata/v3.metadata.json", published.Prop<string[]>("Files"));
+        var remote = $"hf://datasets/{Repo}";
+        Assert.Equal(31, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
+
+        var commits = _hub.Store.GetHistory(Repo, "main").Count;
+        _shell.Run($"{Row} | Write-FacebergTable flat_default -Split train -Catalog {remote}").AssertSuccess();
+
+        Assert.Equal(commits + 1, _hub.Store.GetHistory(Repo, "main").Count);
+        Assert.NotNull(_hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v4.metadata.json"));
+        Assert.Equal(32, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
+        // The working copy is now behind: publishing from it is refused until it pulls.
+        Assert.Equal("PublishConflict,Faceberg.Cmdlets.PublishFacebergCatalogCommand",
+            _shell.Run("Publish-FacebergCatalog").SingleError().FullyQualifiedErrorId);
+        _shell.Run($"Save-FacebergCatalog {Repo}").AssertSuccess();
+        Assert.Equal(32, _shell.Run("Read-FacebergTable flat_default").AssertSuccess().Output.Count);
+    }
 }

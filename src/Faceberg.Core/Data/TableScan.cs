@@ -240,6 +240,10 @@ public sealed class TableScan
         var metadata = _table.Metadata;
         var partitionFilter = BuildPartitionFilter();
         var manifests = await _table.ReadManifestListAsync(Snapshot, cancellationToken).ConfigureAwait(false);
+        // Rows deleted by position or equality delete files would come back: refuse rather than return them.
+        if (manifests.Any(m => m.Content == ManifestContent.Deletes && m.HasLiveFiles))
+            throw new FacebergException("DeleteFilesNotSupported", FacebergErrorKind.NotSupported,
+                $"Snapshot {Snapshot.SnapshotId} of table '{_table.Location}' has delete files (written by another engine); reading them is not supported.");
         foreach (var manifest in manifests)
         {
             if (manifest.Content != ManifestContent.Data || !manifest.HasLiveFiles) continue;

@@ -10,8 +10,10 @@ namespace Faceberg.Core.Datasets;
 public sealed partial class DatasetTables
 {
     /// <summary>
-    /// Brings a dataset table up to the commit its ref points at now. When the ref still points at the
-    /// pinned commit this costs one Hub request and writes nothing (<see cref="SyncStatus.UpToDate"/>).
+    /// Brings a dataset table up to the commit its ref points at now: the dataset's <c>revision</c> in
+    /// faceberg.yml when the catalog has one for it, else the table's <c>faceberg.ref</c>. When the ref still points at the
+    /// pinned commit this costs one Hub request and writes nothing (<see cref="SyncStatus.UpToDate"/>); two for a
+    /// dataset read from the Hub's Parquet conversion, whose commit is checked too.
     /// Otherwise both commits' file lists are compared by path and content id: footers are read only
     /// for added and replaced files, removed files are dropped, unchanged files keep their manifest
     /// entries (and their URIs pinned to the older commit, where that content still is), and one
@@ -65,21 +67,30 @@ public sealed partial class DatasetTables
         var repo = state.Repo = Required(TableProperties.Repo);
         var configName = state.Config = Required(TableProperties.Config);
         var pinned = state.From = Required(TableProperties.Revision);
-        var reference = properties.GetValueOrDefault(TableProperties.Ref) ?? DefaultRef;
+        var storedRef = properties.GetValueOrDefault(TableProperties.Ref) ?? DefaultRef;
+        // faceberg.yml is the user's statement of which revision to follow; the table remembers the last one.
+        var (configured, _) = catalog.FindDataset(state.Table);
+        var reference = configured is not null && configured.Repo == repo ? configured.Revision ?? DefaultRef : storedRef;
         var label = properties.GetValueOrDefault(TableProperties.Dataset) ?? state.Table.ToString();
         options.Progress?.Report(new DatasetProgress(label, configName, 0, 0, $"Resolving {repo}@{reference}"));
 
         var info = await _hub.GetDatasetInfoAsync(repo, reference, ct).ConfigureAwait(false);
         var sha = state.To = RequireSha(info, repo, reference);
-        if (string.Equals(sha, pinned, StringComparison.OrdinalIgnoreCase))
+        var sourceRevision = properties.GetValueOrDefault(TableProperties.SourceRevision);
+        if (string.Equals(sha, pinned, StringComparison.OrdinalIgnoreCase)
+            && (sourceRevision is null || await ConversionUnchangedAsync(repo, sourceRevision, ct).ConfigureAwait(false)))
+        {
+            if (reference != storedRef && !options.WhatIf)
+                await table.UpdatePropertiesAsync(new Dictionary<string, string> { [TableProperties.Ref] = reference }, null, ct).ConfigureAwait(false);
             return state.Result(SyncStatus.UpToDate);
+        }
 
         var data = await ResolveDataAsync(repo, sha, info.CardData, ct).ConfigureAwait(false);
         var config = data.Layout.Select([configName], repo).Configs[0];
         var newFiles = FilesOf(config);
 
         // The table's live files, by repo path; their content ids come from the commit the data was read at.
-        var oldDataRevision = properties.GetValueOrDefault(TableProperties.SourceRevision) ?? pinned;
+        var oldDataRevision = sourceRevision ?? pinned;
         var oldTree = (await ListFilesAsync(repo, oldDataRevision, ct).ConfigureAwait(false)).ToDictionary(f => f.Path, StringComparer.Ordinal);
         var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
         foreach (var file in await table.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
@@ -122,6 +133,7 @@ public sealed partial class DatasetTables
 
         // The pin moves in the same metadata commit as the snapshot: no reader ever sees one without the other.
         overwrite.SetProperty(TableProperties.Revision, sha);
+        overwrite.SetProperty(TableProperties.Ref, reference);
         overwrite.SetProperty(TableProperties.WriteDataPath, DataFileUri(repo, data.DataRevision, ""));
         if (data.SourceRevision is not null)
             overwrite.SetProperty(TableProperties.SourceRevision, data.SourceRevision);
@@ -136,6 +148,16 @@ public sealed partial class DatasetTables
         }, ct).ConfigureAwait(false);
         state.SnapshotId = snapshot.SnapshotId;
         return state.Result(SyncStatus.Updated);
+    }
+
+    /// <summary>
+    /// The Hub converts a dataset some time after its main branch moves, so a converted table whose main
+    /// commit is unchanged may still be behind its conversion: one more request tells.
+    /// </summary>
+    private async Task<bool> ConversionUnchangedAsync(string repo, string sourceRevision, CancellationToken ct)
+    {
+        var conversion = await _hub.GetDatasetInfoAsync(repo, ConversionRef, ct).ConfigureAwait(false);
+        return string.Equals(conversion.Sha, sourceRevision, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string RepoPathOf(string fileUri, TableIdentifier table) =>

@@ -219,8 +219,12 @@ public sealed partial class DatasetTables
         return Ordered(results, plan);
     }
 
-    private static List<DatasetTableResult> Ordered(List<DatasetTableResult> results, DatasetPlan plan) =>
-        results.OrderBy(r => plan.Tables.ToList().FindIndex(t => t.Config == r.Config)).ToList();
+    /// <summary>Results in the plan's config order, whichever way they were produced.</summary>
+    private static List<DatasetTableResult> Ordered(List<DatasetTableResult> results, DatasetPlan plan)
+    {
+        var order = plan.Tables.Select((t, i) => (t.Config, i)).ToDictionary(x => x.Config, x => x.i, StringComparer.Ordinal);
+        return results.OrderBy(r => r.Config is null ? -1 : order.GetValueOrDefault(r.Config)).ToList();
+    }
 
     private static DatasetTableResult Failed(DatasetPlan plan, PlannedTable table, FacebergException error) => new()
     {
@@ -251,7 +255,7 @@ public sealed partial class DatasetTables
             properties[TableProperties.SourceRevision] = plan.SourceRevision;
 
         // Registered first so a failure can be undone by dropping it: the drop also purges the folder.
-        var location = store.CreateTable(table.Identifier);
+        var location = ChangeCatalog(store, () => store.CreateTable(table.Identifier));
         try
         {
             var iceberg = await IcebergTable.CreateAsync(IoFor(catalog), IcebergLocation(location), schema, spec, properties, ct).ConfigureAwait(false);
@@ -266,9 +270,27 @@ public sealed partial class DatasetTables
         }
         catch
         {
-            try { store.DropTable(table.Identifier, purge: true); }
+            try { ChangeCatalog(store, () => { store.DropTable(table.Identifier, purge: true); return true; }); }
             catch (Exception cleanup) when (cleanup is FacebergException or IOException or UnauthorizedAccessException) { }
             throw;
+        }
+    }
+
+    /// <summary>Changes catalog.json; another writer meanwhile (another dataset being created in parallel)
+    /// only means reloading and trying again.</summary>
+    private static T ChangeCatalog<T>(JsonCatalog store, Func<T> change)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return change();
+            }
+            catch (CatalogConflictException) when (attempt < 5)
+            {
+                Thread.Sleep(Random.Shared.Next(10, 50 * attempt));
+                store.Reload();
+            }
         }
     }
 

@@ -195,6 +195,15 @@ public sealed class TableScanTests : IDisposable
     }
 
     [Fact]
+    public async Task Partition_only_projection_needs_no_column_chunks()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        var rows = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { Columns = ["split"], Splits = ["test"] }));
+        Assert.Equal(500, rows.Count);
+        Assert.All(rows, r => Assert.Equal("test", r["split"]));
+    }
+
+    [Fact]
     public async Task Time_travel_by_snapshot_id_and_by_time()
     {
         var (table, _, train, test) = await ReviewsTable();

@@ -218,6 +218,20 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task Datasets_created_in_parallel_into_one_catalog_all_register()
+    {
+        var catalog = Hub.NewCatalog();
+        var datasets = new[] { ("flat", SampleDatasets.FlatData), ("sf", SampleDatasets.SplitFolders), ("sp", SampleDatasets.SplitPrefixes), ("cf", SampleDatasets.ConfigFolders) };
+
+        var results = (await Task.WhenAll(datasets.Select(d => Task.Run(() => Hub.Tables.CreateAsync(catalog, DatasetTestHub.Dataset(d.Item1, d.Item2))))))
+            .SelectMany(r => r).ToList();
+
+        Assert.All(results, r => Assert.True(r.Status == DatasetTableStatus.Created, r.Error?.Message));
+        Assert.Equal(results.Select(r => r.Identifier!).Order(), catalog.Open().ListTables().Order());
+        Assert.Equal(5, results.Count);
+    }
+
+    [Fact]
     public async Task Table_facts_are_read_back_from_the_metadata()
     {
         var catalog = Hub.NewCatalog();

@@ -1,4 +1,5 @@
 using Faceberg.Core.Catalog;
+using Faceberg.Core.Config;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Tests.Interop;
@@ -221,6 +222,58 @@ public sealed class DatasetSyncTests : IDisposable
         await _hub.AssertFilesAsync(table, repo, expected);
         if (IcebirdAvailable)
             await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+    }
+
+    [Fact]
+    public async Task The_revision_in_faceberg_yml_wins_over_the_one_the_table_remembers()
+    {
+        var repo = SampleDatasets.SplitPrefixes;
+        CatalogContext WithRevision(string? revision) => new(_catalog.Name, _catalog.Location, new FacebergConfig
+        {
+            Catalog = new CatalogConfig { Name = _catalog.Name, Location = _catalog.Location },
+            Datasets = [new DatasetConfig { Name = "sp", Repo = repo, Revision = revision }],
+        });
+        var pinnedToTag = WithRevision("v1.0");
+        var created = Assert.Single(await _hub.Tables.CreateAsync(pinnedToTag, pinnedToTag.Config!.Datasets[0]));
+        Assert.Equal(SyncStatus.UpToDate, (await _hub.Tables.SyncAsync(pinnedToTag, created.Identifier!)).Status);
+
+        var followingMain = WithRevision(null);
+        var result = await _hub.Tables.SyncAsync(followingMain, created.Identifier!);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((_hub.Head(repo, "v1.0"), _hub.Head(repo)), (result.FromRevision, result.ToRevision));
+        Assert.Equal((3, 1, 0), (result.Added, result.Removed, result.Replaced));
+        var table = await DatasetTestHub.LoadAsync(_catalog, created.Identifier!);
+        Assert.Equal("main", table.Metadata.Properties[TableProperties.Ref]);
+        Assert.Equal(60, table.CurrentSnapshot!.SummaryLong(SummaryKeys.TotalRecords));
+    }
+
+    [Fact]
+    public async Task A_conversion_that_lands_after_the_main_commit_is_picked_up_by_the_next_sync()
+    {
+        var repo = SampleDatasets.ConvertedCsv;
+        var id = await CreateAsync("csv", repo);
+        var oldConversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var builder = new HubDatasetBuilder(_hub.Server.Store, repo).Text("data/test.csv", "id,text,label\n100,row 100,1\n").Commit("Shorter test split");
+
+        var early = await _hub.Tables.SyncAsync(_catalog, id);
+        Assert.True(early.Status == SyncStatus.Updated, early.Error?.Message);
+        Assert.Equal((0, 0, 0), (early.Added, early.Removed, early.Replaced));
+
+        _hub.Server.RequestLog.Clear();
+        Assert.Equal(SyncStatus.UpToDate, (await _hub.Tables.SyncAsync(_catalog, id)).Status);
+        Assert.Equal(2, _hub.Server.RequestLog.Count);
+
+        builder.Parquet("default/test/0000.parquet", 1).Commit("Update parquet files", DatasetTables.ConversionRef);
+        var late = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(late.Status == SyncStatus.Updated, late.Error?.Message);
+        Assert.Equal((_hub.Head(repo), _hub.Head(repo)), (late.FromRevision, late.ToRevision));
+        Assert.Equal((0, 0, 1), (late.Added, late.Removed, late.Replaced));
+        var conversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(conversion, table.Metadata.Properties[TableProperties.SourceRevision]);
+        await _hub.AssertFilesAsync(table, repo, Files(("default/train/0000.parquet", "train", oldConversion), ("default/test/0000.parquet", "test", conversion)));
     }
 
     [Fact]
