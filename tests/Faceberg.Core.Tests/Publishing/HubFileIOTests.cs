@@ -90,6 +90,50 @@ public sealed class HubFileIOTests : IDisposable
         Assert.False(await _io.ExistsAsync(Uri("f.txt")));
     }
 
+    /// <summary>Commits <paramref name="files"/> as someone else the moment this client sends its next commit.</summary>
+    private void CommitBeforeNextCommit(Dictionary<string, byte[]> files)
+    {
+        var done = false;
+        _hub.Server.InjectFault(r =>
+        {
+            if (!done && r.Method == "POST" && r.Path.Contains("/commit/", StringComparison.Ordinal))
+            {
+                done = true;
+                _hub.Server.Store.Commit(Repo, files, null, "someone else");
+            }
+            return false;
+        }, new Faceberg.LocalHub.LocalHubFault(500), times: 1);
+    }
+
+    [Fact]
+    public async Task A_commit_by_someone_else_between_check_and_commit_is_caught_by_the_parent_and_the_batch_rechecked()
+    {
+        CommitBeforeNextCommit(new() { ["README.md"] = "unrelated"u8.ToArray() });
+        var before = Commits;
+
+        var ok = await _io.TryWriteBatchAsync([new FileWrite(Uri("t/metadata/v1.metadata.json"), "{}"u8.ToArray(), Overwrite: false)]);
+
+        Assert.True(ok);
+        Assert.Equal(before + 2, Commits);
+        var head = _hub.Server.Store.GetCommit(Repo, "main");
+        Assert.Equal("someone else", _hub.Server.Store.GetCommit(Repo, head.Parents.Single()).Title);
+    }
+
+    [Fact]
+    public async Task A_racing_commit_of_the_same_exclusive_file_makes_the_batch_fail_without_overwriting()
+    {
+        CommitBeforeNextCommit(new() { ["t/metadata/v1.metadata.json"] = "{\"theirs\":1}"u8.ToArray() });
+
+        var ok = await _io.TryWriteBatchAsync([
+            new FileWrite(Uri("t/metadata/v1.metadata.json"), "{}"u8.ToArray(), Overwrite: false),
+            new FileWrite(Uri("t/metadata/version-hint.text"), "1"u8.ToArray(), Overwrite: true),
+        ]);
+
+        Assert.False(ok);
+        Assert.Equal("{\"theirs\":1}", Encoding.UTF8.GetString(await _io.ReadAllBytesAsync(Uri("t/metadata/v1.metadata.json"))));
+        Assert.False(await _io.ExistsAsync(Uri("t/metadata/version-hint.text")));
+    }
+
     [Fact]
     public async Task A_batch_spanning_two_repos_is_refused()
     {

@@ -152,9 +152,22 @@ internal static class HubCatalogCopy
             ? sha
             : throw new HubException("HubMissingRevision", FacebergErrorKind.InvalidData, $"The Hub did not say which commit '{Branch}' of '{repo}' points at.");
 
+    /// <summary>This process's folder for copies of catalog.json; removed when the process exits.</summary>
+    private static readonly Lazy<string> ProcessFolder = new(() =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "faceberg-hub-catalogs", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        };
+        return folder;
+    });
+
     private static string NewFolder()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "faceberg-hub-catalogs", Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(ProcessFolder.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         return folder;
     }
