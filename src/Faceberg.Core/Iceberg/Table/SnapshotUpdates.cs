@@ -14,6 +14,8 @@ namespace Faceberg.Core.Iceberg.Table;
 public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
 {
     private readonly List<DataFile> _added = new();
+    // Paths of _added: the duplicate check must not scan the list, or adding n files costs O(n²).
+    private readonly HashSet<string> _addedPaths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
@@ -36,7 +38,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         if (string.IsNullOrWhiteSpace(file.FilePath) || file.RecordCount < 0 || file.FileSizeInBytes < 0)
             throw new FacebergException("InvalidDataFile", FacebergErrorKind.InvalidArgument,
                 $"Data file '{file.FilePath}' needs a path and non-negative record count and size (got {file.RecordCount} records, {file.FileSizeInBytes} bytes).");
-        if (_added.Any(f => f.FilePath == file.FilePath))
+        if (!_addedPaths.Add(file.FilePath))
             throw new FacebergException("DuplicateDataFile", FacebergErrorKind.InvalidArgument, $"Data file '{file.FilePath}' is added twice.");
         _added.Add(file);
         return (TSelf)this;

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Faceberg.Core;
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Config;
+using Faceberg.Core.Datasets;
+using Faceberg.Core.Hub;
+
+namespace Faceberg.Bench;
+
+/// <summary>What one client process measured around one service call.</summary>
+public sealed record PhaseResult
+{
+    public required string Phase { get; init; }
+    public required double WallSeconds { get; init; }
+    /// <summary>When the measured call started and ended (UTC, same clock as the Hub's request log).</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset EndedAt { get; init; }
+    /// <summary>Working set after startup and a full GC, before the call.</summary>
+    public required long StartWorkingSetBytes { get; init; }
+    /// <summary>The process's peak working set (startup included; it is a fresh process).</summary>
+    public required long PeakWorkingSetBytes { get; init; }
+    public required long AllocatedBytes { get; init; }
+    /// <summary>Largest managed heap seen by a 50 ms sampler during the call (live and not yet collected objects).</summary>
+    public required long PeakManagedBytes { get; init; }
+    public required int Gen2Collections { get; init; }
+    public required int Tables { get; init; }
+    /// <summary>Data files registered by create, or added + removed + replaced by sync.</summary>
+    public required int Files { get; init; }
+    public required string Status { get; init; }
+    public string? Error { get; init; }
+}
+
+/// <summary>
+/// One measured step in a fresh process, so its peak memory is its own: New-FacebergTable ("create") or
+/// Sync-FacebergTable on every table ("sync"), through the Core service the cmdlets call. The Hub
+/// endpoint comes from HF_ENDPOINT, as for the cmdlets. Prints one JSON <see cref="PhaseResult"/> line.
+/// </summary>
+public static class ClientPhase
+{
+    public const string Command = "client-phase";
+
+    public static async Task<int> RunAsync(BenchArgs args, TextWriter output)
+    {
+        var phase = args.RequiredString("phase");
+        var configPath = args.RequiredString("config");
+        var concurrency = args.Int("concurrency", DatasetTables.DefaultThrottleLimit);
+        var warmupRepo = args.String("warmup-repo");
+        args.RejectUnknown();
+        if (phase is not ("create" or "sync"))
+            throw new BenchArgumentException($"--phase must be create or sync, got '{phase}'.");
+
+        var config = FacebergConfigLoader.Load(configPath);
+        var catalog = CatalogContext.FromConfig(config, configPath);
+        // Configured as the cmdlets configure it (endpoint from HF_ENDPOINT, Hub concurrency at least -ThrottleLimit);
+        // the local Hub needs no token, so none is looked up.
+        var options = new HubClientOptions { Endpoint = HubClient.ResolveEndpoint() };
+        options.MaxConcurrency = Math.Max(options.MaxConcurrency, concurrency);
+        using var hub = new HubClient(options);
+        var tables = new DatasetTables(hub);
+        if (warmupRepo is not null)
+            await WarmUpAsync(tables, warmupRepo, concurrency).ConfigureAwait(false);
+
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var startWorkingSet = process.WorkingSet64;
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var gen2Before = GC.CollectionCount(2);
+        long peakManaged = GC.GetTotalMemory(forceFullCollection: false);
+        using var sampler = new Timer(_ =>
+        {
+            var now = GC.GetTotalMemory(forceFullCollection: false);
+            if (now > Interlocked.Read(ref peakManaged)) Interlocked.Exchange(ref peakManaged, now);
+        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
+        var startedAt = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+
+        var (count, files, status, error) = phase == "create"
+            ? await CreateAsync(tables, catalog, config, concurrency).ConfigureAwait(false)
+            : await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
+
+        watch.Stop();
+        await sampler.DisposeAsync().ConfigureAwait(false);
+        process.Refresh();
+        var result = new PhaseResult
+        {
+            Phase = phase,
+            WallSeconds = watch.Elapsed.TotalSeconds,
+            StartedAt = startedAt,
+            EndedAt = startedAt + watch.Elapsed,
+            StartWorkingSetBytes = startWorkingSet,
+            PeakWorkingSetBytes = process.PeakWorkingSet64,
+            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
+            PeakManagedBytes = Math.Max(Interlocked.Read(ref peakManaged), GC.GetTotalMemory(forceFullCollection: false)),
+            Gen2Collections = GC.CollectionCount(2) - gen2Before,
+            Tables = count,
+            Files = files,
+            Status = status,
+            Error = error,
+        };
+        await output.WriteLineAsync(JsonSerializer.Serialize(result)).ConfigureAwait(false);
+        return error is null ? 0 : 1;
+    }
+
+    /// <summary>
+    /// Creates and syncs a table over a small other dataset in a throwaway catalog first, so the measured
+    /// call runs with the code paths compiled, as in a session that has done this before.
+    /// </summary>
+    private static async Task WarmUpAsync(DatasetTables tables, string repo, int concurrency)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "faceberg-bench", "warmup-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var catalog = CatalogContext.FromDirectory(directory);
+            catalog.Create();
+            var created = await CreateAsync(tables, catalog, new FacebergConfig
+            {
+                Catalog = new CatalogConfig { Name = "warmup", Location = catalog.Location },
+                Datasets = [new DatasetConfig { Name = "warmup", Repo = repo }],
+            }, concurrency).ConfigureAwait(false);
+            var synced = await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
+            if ((created.Error ?? synced.Error) is { } error)
+                throw new InvalidOperationException($"The warm-up on '{repo}' failed: {error}");
+        }
+        finally
+        {
+            try { Directory.Delete(directory, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
+    /// <summary>As New-FacebergTable: plan each dataset, then create its tables.</summary>
+    private static async Task<(int Tables, int Files, string Status, string? Error)> CreateAsync(
+        DatasetTables tables, CatalogContext catalog, FacebergConfig config, int concurrency)
+    {
+        var results = new List<DatasetTableResult>();
+        foreach (var dataset in config.Datasets)
+        {
+            DatasetPlan plan;
+            try
+            {
+                plan = await tables.PlanAsync(dataset).ConfigureAwait(false);
+            }
+            catch (FacebergException e)
+            {
+                return (results.Count, results.Sum(r => r.FileCount), "Failed", $"{dataset.Name}: {e.Message}");
+            }
+            results.AddRange(await tables.CreateAsync(catalog, plan, new DatasetTableOptions { ThrottleLimit = concurrency }).ConfigureAwait(false));
+        }
+        var failed = results.FirstOrDefault(r => r.Status != DatasetTableStatus.Created);
+        return (results.Count, results.Sum(r => r.FileCount),
+            string.Join(",", results.Select(r => r.Status).Distinct()), failed?.Error?.Message ?? (failed is null ? null : failed.Status.ToString()));
+    }
+
+    /// <summary>As <c>Get-FacebergTable | Sync-FacebergTable</c>: every table of the catalog.</summary>
+    private static async Task<(int Tables, int Files, string Status, string? Error)> SyncAsync(
+        DatasetTables tables, CatalogContext catalog, int concurrency)
+    {
+        var results = new List<SyncResult>();
+        foreach (var table in catalog.ListTables())
+            results.Add(await tables.SyncAsync(catalog, table.Identifier, new SyncOptions { ThrottleLimit = concurrency }).ConfigureAwait(false));
+        var failed = results.FirstOrDefault(r => r.Status == SyncStatus.Failed);
+        return (results.Count, results.Sum(r => r.Added + r.Removed + r.Replaced),
+            string.Join(",", results.Select(r => r.Status).Distinct()), failed?.Error?.Message);
+    }
+}

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Config;
+using Faceberg.Core.Datasets;
+using Faceberg.LocalHub;
+using Faceberg.TestData;
+
+namespace Faceberg.Bench;
+
+/// <summary>
+/// New-FacebergTable and Sync-FacebergTable over generated datasets on the local Hub with injected
+/// latency. This process runs the Hub (and counts its requests); each measured step runs in a fresh
+/// client process (<see cref="ClientPhase"/>) pointed at it through HF_ENDPOINT, so the client's peak
+/// memory is its own and not the Hub's or the data generator's.
+/// </summary>
+public static class CreateSyncBenchmark
+{
+    private const string DatasetName = "bench";
+
+    // Targets from issue 5.
+    private const double MaxRequestsPerFile = 1.1;
+    private const double MaxWallOverBound = 2.0;
+
+    private const string WarmupRepo = "bench/warmup";
+
+    private sealed record Settings(IReadOnlyList<int> Sizes, TimeSpan Latency, int Concurrency, double AddedPercent, int Rows, int WarmupFiles, bool Trace);
+
+    private sealed record Scenario(int Size, string Name, int ChangedFiles, RequestBreakdown Requests, Timeline Timeline, PhaseResult Client, double LowerBoundSeconds);
+
+    /// <summary>
+    /// Where the wall time of a step went, from the Hub's request log: before the first file read (info,
+    /// listings, loading the table), the file reads, and after the last read (manifests, metadata, catalog).
+    /// </summary>
+    /// <param name="ReadsInFlight">Average requests in flight during the reads: reads × latency ÷ read time.</param>
+    private sealed record Timeline(double BeforeReads, double Reads, double AfterReads, double ReadsInFlight)
+    {
+        public static Timeline Of(IReadOnlyList<LoggedRequest> entries, PhaseResult client, TimeSpan latency)
+        {
+            var reads = entries.Where(e => e.Path.Contains("/resolve/", StringComparison.Ordinal)).Select(e => e.Timestamp).Order().ToList();
+            if (reads.Count == 0)
+                return new Timeline(client.WallSeconds, 0, 0, 0);
+            var first = reads[0];
+            // Logged on arrival; the answer leaves after the injected latency.
+            var last = reads[^1] + latency;
+            var span = (last - first).TotalSeconds;
+            return new Timeline((first - client.StartedAt).TotalSeconds, span, Math.Max(0, (client.EndedAt - last).TotalSeconds),
+                span > 0 ? reads.Count * latency.TotalSeconds / span : 0);
+        }
+    }
+
+    public static async Task<int> RunAsync(BenchArgs args, TextWriter output)
+    {
+        var settings = new Settings(
+            args.IntList("files", [1000, 10000]),
+            TimeSpan.FromMilliseconds(args.Double("latency-ms", 20)),
+            args.Int("concurrency", DatasetTables.DefaultThrottleLimit),
+            args.Double("added-percent", 1, min: 0.0001),
+            args.Int("rows", 20),
+            args.Int("warmup-files", 32, min: 0),
+            args.String("trace") is "yes" or "true" or "1");
+        args.RejectUnknown();
+
+        var scenarios = new List<Scenario>();
+        foreach (var size in settings.Sizes)
+            scenarios.AddRange(await RunSizeAsync(size, settings).ConfigureAwait(false));
+        Report(output, settings, scenarios);
+        return scenarios.Any(s => s.Client.Error is not null) ? 1 : 0;
+    }
+
+    private static async Task<IReadOnlyList<Scenario>> RunSizeAsync(int size, Settings settings)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "faceberg-bench", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(root);
+        try
+        {
+            using var server = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub"), Port = 0 });
+            var repo = $"bench/files-{size}";
+            Progress($"{size} files: generating the dataset");
+            var watch = Stopwatch.StartNew();
+            BenchmarkDatasets.Create(server.Store, repo, size, settings.Rows);
+            Progress($"{size} files: generated in {watch.Elapsed.TotalSeconds:F1} s");
+            if (settings.WarmupFiles > 0)
+                BenchmarkDatasets.Create(server.Store, WarmupRepo, settings.WarmupFiles, settings.Rows);
+
+            var configPath = WriteConfig(root, repo);
+            // As New-FacebergCatalog: the catalog exists before New-FacebergTable runs.
+            CatalogContext.FromConfig(FacebergConfigLoader.Load(configPath), configPath).Create();
+
+            var scenarios = new List<Scenario>();
+            var create = await MeasureAsync(server, settings, repo, "create", configPath).ConfigureAwait(false);
+            scenarios.Add(new Scenario(size, "create", size, create.Requests, create.Timeline, create.Client, LowerBound(size, settings)));
+            if (create.Client.Error is not null)
+                return scenarios;
+
+            var added = Math.Max(1, (int)Math.Round(size * settings.AddedPercent / 100));
+            AddFiles(server, repo, size, added, settings.Rows);
+            var sync = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
+            scenarios.Add(new Scenario(size, $"sync +{added} files", added, sync.Requests, sync.Timeline, sync.Client, LowerBound(added, settings)));
+
+            var noop = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
+            // Nothing to read: the floor is the one request that finds the ref unchanged.
+            scenarios.Add(new Scenario(size, "sync, no change", 0, noop.Requests, noop.Timeline, noop.Client, settings.Latency.TotalSeconds));
+            return scenarios;
+        }
+        finally
+        {
+            try { Directory.Delete(root, recursive: true); }
+            catch (IOException) { }
+        }
+    }
+
+    /// <summary>The issue's lower bound: every file costs one request of the injected latency, <c>concurrency</c> at a time.</summary>
+    private static double LowerBound(int files, Settings settings) => files * settings.Latency.TotalSeconds / settings.Concurrency;
+
+    private static string WriteConfig(string root, string repo)
+    {
+        var project = Path.Combine(root, "project");
+        Directory.CreateDirectory(project);
+        var path = Path.Combine(project, FacebergConfig.DefaultFileName);
+        File.WriteAllText(path, $"""
+            catalog:
+              name: bench
+              location: .faceberg/
+            datasets:
+              - name: {DatasetName}
+                repo: {repo}
+            """);
+        return path;
+    }
+
+    /// <summary>One commit adding <paramref name="count"/> files named like the existing ones (same split, same schema).</summary>
+    private static void AddFiles(LocalHubServer server, string repo, int existing, int count, int rows)
+    {
+        var builder = new HubDatasetBuilder(server.Store, repo);
+        for (var i = existing; i < existing + count; i++)
+            builder.Parquet($"data/train-{i:00000}-of-{existing:00000}.parquet", rows);
+        builder.Commit($"Add {count} files");
+    }
+
+    private static async Task<(RequestBreakdown Requests, Timeline Timeline, PhaseResult Client)> MeasureAsync(
+        LocalHubServer server, Settings settings, string repo, string phase, string configPath)
+    {
+        server.Latency = settings.Latency;
+        server.RequestLog.Clear();
+        var client = await RunClientAsync(server.Endpoint, phase, configPath, settings).ConfigureAwait(false);
+        // The warm-up's requests name its own repo.
+        var entries = server.RequestLog.Entries.Where(e => e.Path.Contains($"/{repo}/", StringComparison.Ordinal) || e.Path.EndsWith($"/{repo}", StringComparison.Ordinal)).ToList();
+        var requests = RequestBreakdown.Of(entries);
+        var timeline = Timeline.Of(entries, client, settings.Latency);
+        if (settings.Trace)
+            Trace(entries, client);
+        server.Latency = TimeSpan.Zero;
+        Progress($"  {phase}: {client.Status}, {client.WallSeconds:F2} s, {requests.Total} requests ({requests})"
+                 + (client.Error is null ? "" : $" — {client.Error}"));
+        return (requests, timeline, client);
+    }
+
+    private static async Task<PhaseResult> RunClientAsync(string endpoint, string phase, string configPath, Settings settings)
+    {
+        var start = new ProcessStartInfo { RedirectStandardOutput = true, UseShellExecute = false };
+        // Under `dotnet Faceberg.Bench.dll` the process is the dotnet host; otherwise it is the app itself.
+        var self = Environment.ProcessPath ?? throw new InvalidOperationException("The benchmark cannot find its own executable.");
+        start.FileName = self;
+        if (Path.GetFileNameWithoutExtension(self).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+            start.ArgumentList.Add(typeof(CreateSyncBenchmark).Assembly.Location);
+        foreach (var argument in new[] { ClientPhase.Command, "--phase", phase, "--config", configPath,
+                     "--concurrency", settings.Concurrency.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(argument);
+        if (settings.WarmupFiles > 0)
+        {
+            start.ArgumentList.Add("--warmup-repo");
+            start.ArgumentList.Add(WarmupRepo);
+        }
+        start.Environment["HF_ENDPOINT"] = endpoint;
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {self}.");
+        var stdout = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        var line = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return (line is null ? null : JsonSerializer.Deserialize<PhaseResult>(line))
+               ?? throw new InvalidOperationException($"The {phase} client exited with {process.ExitCode} without a result.");
+    }
+
+    private static void Progress(string message) => Console.Error.WriteLine(message);
+
+    /// <summary>Every API request of a step with its arrival time after the call started; file reads as one line.</summary>
+    private static void Trace(IReadOnlyList<LoggedRequest> entries, PhaseResult client)
+    {
+        string At(LoggedRequest e) => ((e.Timestamp - client.StartedAt).TotalMilliseconds).ToString("0", CultureInfo.InvariantCulture).PadLeft(7) + " ms";
+        var reads = entries.Where(e => e.Path.Contains("/resolve/", StringComparison.Ordinal)).OrderBy(e => e.Timestamp).ToList();
+        foreach (var entry in entries.Except(reads).OrderBy(e => e.Timestamp))
+            Progress($"    {At(entry)} {entry.Status} {entry.Method} {entry.PathAndQuery}");
+        if (reads.Count > 0)
+            Progress($"    {At(reads[0])} … {At(reads[^1])}: {reads.Count} file reads");
+        Progress($"    {((client.EndedAt - client.StartedAt).TotalMilliseconds).ToString("0", CultureInfo.InvariantCulture).PadLeft(7)} ms end");
+    }
+
+    private static void Report(TextWriter output, Settings settings, IReadOnlyList<Scenario> scenarios)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(inv,
+            $"Faceberg create/sync benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}"));
+        var warmup = settings.WarmupFiles > 0 ? $"each client warmed up on a {settings.WarmupFiles}-file dataset first" : "cold clients (no warm-up)";
+        output.WriteLine(string.Create(inv,
+            $"Local Hub latency {settings.Latency.TotalMilliseconds:0.##} ms per request, concurrency (ThrottleLimit) {settings.Concurrency}, {settings.Rows} rows per file, tree pages of 1000 entries, {warmup}."));
+        output.WriteLine();
+        output.WriteLine("| Files | Scenario | Hub requests | Requests / file | By kind | Wall (s) | Lower bound (s) | Wall ÷ bound | Latency floor (s) | Peak WS (MB) | Peak heap (MB) | Allocated (MB) | Targets |");
+        output.WriteLine("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
+        foreach (var s in scenarios)
+        {
+            var perFile = s.ChangedFiles > 0 ? ((double)s.Requests.Total / s.ChangedFiles).ToString("0.000", inv) : "–";
+            var ratio = s.Client.WallSeconds / s.LowerBoundSeconds;
+            output.WriteLine(string.Create(inv,
+                $"| {s.Size:N0} | {s.Name} | {s.Requests.Total:N0} | {perFile} | {s.Requests} | {s.Client.WallSeconds:0.00} | {s.LowerBoundSeconds:0.000} | {ratio:0.0}× | {LatencyFloor(s.Requests, settings):0.00} | {Mb(s.Client.PeakWorkingSetBytes)} (start {Mb(s.Client.StartWorkingSetBytes)}) | {Mb(s.Client.PeakManagedBytes)} | {Mb(s.Client.AllocatedBytes)} | {Verdict(s)} |"));
+        }
+        output.WriteLine();
+        output.WriteLine("Where the wall time went (from the Hub's request log):");
+        output.WriteLine();
+        output.WriteLine("| Files | Scenario | Before first read (s) | Reads (s) | Reads in flight (avg) | After last read (s) |");
+        output.WriteLine("|---:|---|---:|---:|---:|---:|");
+        foreach (var s in scenarios)
+            output.WriteLine(string.Create(inv,
+                $"| {s.Size:N0} | {s.Name} | {s.Timeline.BeforeReads:0.00} | {s.Timeline.Reads:0.00} | {s.Timeline.ReadsInFlight:0.0} | {s.Timeline.AfterReads:0.00} |"));
+        output.WriteLine();
+        output.WriteLine("Requests / file: Hub requests ÷ files created or changed. Lower bound: files × latency ÷ concurrency (one request for the no-op sync).");
+        output.WriteLine("Latency floor: the wall time the request pattern needs at this latency with no CPU cost — info and tree pages one after another, file reads `concurrency` at a time.");
+        output.WriteLine("Peak WS: the client process's peak working set (a fresh process per step; start = after startup, warm-up and a full GC). Peak heap: largest managed heap sampled every 50 ms.");
+        foreach (var failed in scenarios.Where(s => s.Client.Error is not null))
+            output.WriteLine($"Failed: {failed.Size} files, {failed.Name}: {failed.Client.Error}");
+    }
+
+    /// <summary>Info and listing pages follow one another (each page's cursor comes from the last); reads overlap.</summary>
+    private static double LatencyFloor(RequestBreakdown requests, Settings settings) =>
+        (requests.Info + requests.Tree + requests.Other + Math.Ceiling((double)requests.Resolve / settings.Concurrency)) * settings.Latency.TotalSeconds;
+
+    private static string Mb(long bytes) => (bytes / (1024.0 * 1024)).ToString("0", CultureInfo.InvariantCulture);
+
+    /// <summary>The issue's targets, each marked met (✓) or missed (✗).</summary>
+    private static string Verdict(Scenario s)
+    {
+        if (s.Client.Error is not null) return "failed";
+        var checks = new List<string>();
+        var wall = s.Client.WallSeconds <= MaxWallOverBound * s.LowerBoundSeconds;
+        if (s.ChangedFiles == 0)
+        {
+            checks.Add($"1 request {Mark(s.Requests.Total == 1)}");
+        }
+        else
+        {
+            // Only file reads must scale with the change; listing and info requests are per revision.
+            checks.Add(s.Name == "create"
+                ? $"≤ {MaxRequestsPerFile} req/file {Mark(s.Requests.Total <= MaxRequestsPerFile * s.ChangedFiles)}"
+                : $"reads = changed files {Mark(s.Requests.Resolve <= MaxRequestsPerFile * s.ChangedFiles)}, ≤ {MaxRequestsPerFile} req/file {Mark(s.Requests.Total <= MaxRequestsPerFile * s.ChangedFiles)}");
+            checks.Add($"wall ≤ {MaxWallOverBound}× {Mark(wall)}");
+        }
+        return string.Join(", ", checks);
+    }
+
+    private static string Mark(bool met) => met ? "✓" : "✗";
+}

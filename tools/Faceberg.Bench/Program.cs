@@ -1,0 +1,59 @@
+namespace Faceberg.Bench;
+
+/// <summary>
+/// Benchmarks against the local Hub with injected latency (docs/benchmarks.md).
+/// <code>
+/// dotnet run -c Release --project tools/Faceberg.Bench -- create-sync --files 1000,10000 --latency-ms 20 --concurrency 16
+/// dotnet run -c Release --project tools/Faceberg.Bench -- read
+/// </code>
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var command = args.Length == 0 ? "help" : args[0];
+        var rest = args.Skip(1).ToArray();
+        try
+        {
+            switch (command)
+            {
+                case "create-sync":
+                    return await CreateSyncBenchmark.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
+                case ClientPhase.Command:
+                    return await ClientPhase.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
+                case "read":
+                    await ReadBenchmark.RunAsync(Console.Out).ConfigureAwait(false);
+                    return 0;
+                case "help" or "--help" or "-h":
+                    Usage(Console.Out);
+                    return 0;
+                default:
+                    Console.Error.WriteLine($"Unknown command '{command}'.");
+                    Usage(Console.Error);
+                    return 2;
+            }
+        }
+        catch (BenchArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Usage(Console.Error);
+            return 2;
+        }
+    }
+
+    private static void Usage(TextWriter output)
+    {
+        output.WriteLine("Usage: Faceberg.Bench <command> [options]");
+        output.WriteLine();
+        output.WriteLine("  create-sync  New-/Sync-FacebergTable's Core service over generated datasets on the local Hub:");
+        output.WriteLine("               create, incremental sync after adding files, no-op sync. Prints a markdown table.");
+        output.WriteLine("      --files 1000,10000   dataset sizes (data files), each measured in fresh client processes");
+        output.WriteLine("      --latency-ms 20      delay the local Hub adds before answering each request");
+        output.WriteLine("      --concurrency 16     ThrottleLimit of the service (footers read at once)");
+        output.WriteLine("      --added-percent 1    files added by the commit the incremental sync picks up");
+        output.WriteLine("      --rows 20            rows per generated Parquet file");
+        output.WriteLine("      --warmup-files 32    dataset each client creates and syncs before it is measured (0: cold)");
+        output.WriteLine("      --trace no           yes: print each step's API requests on a timeline");
+        output.WriteLine("  read         Read-FacebergTable's reader against raw Parquet.Net reads of the same files");
+    }
+}
