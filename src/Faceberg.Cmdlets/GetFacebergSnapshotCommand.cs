@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Spec;
 
 namespace Faceberg.Cmdlets;
@@ -8,9 +9,6 @@ namespace Faceberg.Cmdlets;
 [OutputType(typeof(Snapshot))]
 public sealed class GetFacebergSnapshotCommand : FacebergTableCmdlet
 {
-    /// <summary>The snapshot summary key where Faceberg records the dataset revision a snapshot reflects.</summary>
-    public const string RevisionSummaryKey = "faceberg.revision";
-
     protected override void ProcessTable(TableTarget target)
     {
         var metadata = Access.Load(target, Cancellation).Metadata;
@@ -23,7 +21,7 @@ public sealed class GetFacebergSnapshotCommand : FacebergTableCmdlet
                 ParentId = snapshot.ParentSnapshotId,
                 Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(snapshot.TimestampMs),
                 Operation = snapshot.Operation,
-                Revision = snapshot.Summary.TryGetValue(RevisionSummaryKey, out var revision) ? revision : null,
+                Revision = snapshot.Summary.TryGetValue(TableProperties.Revision, out var revision) ? revision : null,
                 AddedFiles = snapshot.SummaryLong(SummaryKeys.AddedDataFiles),
                 RemovedFiles = snapshot.SummaryLong(SummaryKeys.DeletedDataFiles),
                 AddedRecords = snapshot.SummaryLong(SummaryKeys.AddedRecords),

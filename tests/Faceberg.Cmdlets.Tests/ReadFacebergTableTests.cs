@@ -195,6 +195,57 @@ public sealed class ReadFacebergTableTests : IDisposable
         Assert.Equal("NoSnapshotAsOf,Faceberg.Cmdlets.ReadFacebergTableCommand", before.SingleError().FullyQualifiedErrorId);
     }
 
+    public sealed class EvolvedRow
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("id")] public long Id { get; set; }
+        [System.Text.Json.Serialization.JsonPropertyName("body")] public string Body { get; set; } = "";
+        [System.Text.Json.Serialization.JsonPropertyName("extra")] public long Extra { get; set; }
+    }
+
+    [Fact]
+    public async Task Reads_old_and_new_files_after_a_rename_an_added_column_and_a_dropped_one()
+    {
+        // Old files: the sample columns, "text" among them. The table renames text → body (same field id,
+        // the mapping keeps the old name), drops "comment", and adds "extra", which only a newer file has.
+        var table = await IcebergTable.LoadAsync(new LocalFileIO(), _project.PathOf(".faceberg", "metadata", "default", "other_default"));
+        var old = table.Schema;
+        var textId = old.FindField("text")!.Id;
+        var extraId = old.HighestFieldId + 1;
+        var fields = old.Fields.Where(f => f.Name != "comment").Select(f => f.Id == textId ? f with { Name = "body" } : f)
+            .Append(NestedField.Optional(extraId, "extra", PrimitiveType.Long));
+        var evolved = new Schema(0, fields);
+        var mapping = NameMapping.FromSchema(evolved);
+        mapping = new NameMapping(mapping.Fields.Select(m => m.FieldId == textId ? m with { Names = ["body", "text"] } : m).ToArray());
+        var location = _project.PathOf(".faceberg", "metadata", "default", "evolved_default");
+        var evolvedTable = await IcebergTable.CreateAsync(new LocalFileIO(), location, evolved, PartitionSpec.Identity(evolved, "split"),
+            new Dictionary<string, string> { [NameMapping.PropertyKey] = mapping.ToJson() });
+        var files = await table.PlanFilesAsync();
+        await evolvedTable.NewAppend().AddFiles(files).CommitAsync();
+
+        using var buffer = new MemoryStream();
+        await Parquet.Serialization.ParquetSerializer.SerializeAsync(new[] { new EvolvedRow { Id = 5000, Body = "new body", Extra = 7 } }, buffer);
+        var newPath = "data/train-extra.parquet";
+        var sha = _hub.Store.Commit(Repo, new Dictionary<string, byte[]> { [newPath] = buffer.ToArray() }, null, "new file");
+        var newUri = new HfUri(Repo, sha, newPath).ToString();
+        var facts = await ParquetFileInspector.InspectAsync(new MemoryStream(buffer.ToArray()), newUri);
+        await evolvedTable.NewAppend().AddFile(facts.ToDataFile(evolved, ["train"], newUri)).CommitAsync();
+        var catalog = _project.PathOf(".faceberg", "catalog.json");
+        File.WriteAllText(catalog, File.ReadAllText(catalog).Replace("{\n", "{\n  \"default.evolved_default\": \"metadata/default/evolved_default\",\n"));
+
+        var rows = _shell.Run("Read-FacebergTable evolved_default").AssertSuccess().Output;
+
+        Assert.Equal(301, rows.Count);
+        Assert.DoesNotContain(rows[0].Properties, p => p.Name is "comment" or "text");
+        var oldRow = rows.Single(r => r.Prop<long>("id") == 301);
+        Assert.Equal("row 301", oldRow.Prop<string>("body"));
+        Assert.Null(oldRow.Properties["extra"].Value);
+        var newRow = rows.Single(r => r.Prop<long>("id") == 5000);
+        Assert.Equal("new body", newRow.Prop<string>("body"));
+        Assert.Equal(7L, newRow.Prop<long>("extra"));
+        Assert.Null(newRow.Properties["score"].Value);
+        Assert.Equal("train", newRow.Prop<string>("split"));
+    }
+
     [Fact]
     public void Problems_are_non_terminating_errors_with_stable_ids()
     {

@@ -25,6 +25,7 @@ public static class ReadBenchmark
     private const int Files = 4;
     private const int RowsPerFile = 100_000;
     private const int Repeats = 3;
+    private const int LatencyMs = 20;
 
     public static async Task RunAsync(TextWriter output)
     {
@@ -74,6 +75,11 @@ public static class ReadBenchmark
         await Report(output, "TableScan (Read-FacebergTable's reader), all columns", "local files", total, () => Scan(localTable, null));
         await Report(output, "TableScan, 2 columns (-Property id, label)", "local files", total, () => Scan(localTable, ["id", "label"]));
         await Report(output, "TableScan, all columns", "local Hub, HTTP", total, () => Scan(hubTable, null));
+        hub.Latency = TimeSpan.FromMilliseconds(LatencyMs);
+        await Report(output, "TableScan, all columns", $"local Hub, HTTP, {LatencyMs} ms/request", total, () => Scan(hubTable, null));
+        await Report(output, "TableScan, 2 columns (-Property id, label)", $"local Hub, HTTP, {LatencyMs} ms/request", total, () => Scan(hubTable, ["id", "label"]));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Requests per file at the Hub: {hub.RequestLog.Entries.Count(e => e.Path.Contains("/resolve/", StringComparison.Ordinal)) / (double)(Files * (Repeats * 3 + 1)):F1} (tail, head, one per row group)."));
     }
 
     private static async Task<IcebergTable> CreateTable(IFileIO io, string location, Dictionary<string, byte[]> files, Func<string, string> uriOf)

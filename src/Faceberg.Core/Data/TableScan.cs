@@ -1,5 +1,7 @@
 using System.Collections.Specialized;
 using System.Runtime.CompilerServices;
+using Faceberg.Core.Datasets;
+using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Parquet;
@@ -57,7 +59,7 @@ public sealed class TableScanMetrics
 /// </summary>
 public sealed class TableScan
 {
-    public const string SplitColumn = "split";
+    public const string SplitColumn = TableProperties.SplitColumn;
 
     private readonly IcebergTable _table;
     private readonly IFileIO _io;
@@ -282,10 +284,12 @@ public sealed class TableScan
     {
         var stream = await _io.OpenReadAsync(file.FilePath, ct).ConfigureAwait(false);
         await using var _ = stream.ConfigureAwait(false);
+        var prefetch = PrefetchingView(stream);
+        await using var ___ = (prefetch ?? Stream.Null).ConfigureAwait(false);
         ParquetReader reader;
         try
         {
-            reader = await ParquetReader.CreateAsync(stream, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
+            reader = await ParquetReader.CreateAsync(prefetch ?? stream, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
         {
@@ -322,6 +326,8 @@ public sealed class TableScan
                 continue;
             }
             Metrics.RowGroupsRead++;
+            if (prefetch != null)
+                await prefetch.PrefetchAsync(cursors.Select(c => ChunkRange(footer.RowGroups[g], c.Leaf)), ct).ConfigureAwait(false);
             using var rowGroup = reader.OpenRowGroupReader(g);
             foreach (var cursor in cursors)
                 await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
@@ -338,6 +344,28 @@ public sealed class TableScan
                 yield return new TableRow(RowSchema, output, split);
             }
         }
+    }
+
+    /// <summary>A view that fetches each row group's column chunks concurrently, for hf:// files; null for local ones.</summary>
+    private ChunkPrefetchStream? PrefetchingView(Stream stream)
+    {
+        if (stream is not HubFileStream remote) return null;
+        var hub = (_io as FileIORouter)?.Resolve(HfUri.Scheme) as HubFileIO ?? _io as HubFileIO;
+        if (hub == null) return null;
+        // Opening the stream already fetched the file's tail; chunks in it need no request.
+        var tailStart = Math.Max(0, remote.Length - hub.Client.Options.TailPrefetchBytes);
+        return new ChunkPrefetchStream(stream, (offset, length, ct) => hub.Client.ReadRangeAsync(remote.RepoId, remote.Revision, remote.PathInRepo, offset, length, ct), tailStart);
+    }
+
+    /// <summary>Where a leaf's column chunk lies in the file: from its dictionary page (if any) over its compressed size.</summary>
+    private static (long Start, long Length) ChunkRange(Parquet.Meta.RowGroup group, ParquetNode leaf)
+    {
+        var chunk = leaf.LeafIndex < group.Columns.Count && group.Columns[leaf.LeafIndex].MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true
+            ? group.Columns[leaf.LeafIndex]
+            : group.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true);
+        if (chunk?.MetaData is not { } md) return (0, 0);
+        var start = md.DictionaryPageOffset is > 0 and var dictionary && dictionary < md.DataPageOffset ? dictionary : md.DataPageOffset;
+        return (start, md.TotalCompressedSize);
     }
 
     private static bool IsPartitionSource(PartitionSpec spec, int fieldId) =>

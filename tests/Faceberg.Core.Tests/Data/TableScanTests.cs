@@ -164,6 +164,34 @@ public sealed class TableScanTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_row_group_costs_one_request_for_all_its_column_chunks()
+    {
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 40_000).Select(i => new Review
+        {
+            Id = i,
+            Label = i % 5,
+            Text = Convert.ToBase64String(Enumerable.Range(0, 48).Select(_ => (byte)random.Next(256)).ToArray()),
+        });
+        var bytes = await ReadFixture.ParquetBytes(rows, rowGroupSize: 10_000);
+        var uris = _f.Seed(Repo, new Dictionary<string, byte[]> { [Train0] = bytes });
+        var facts = await ReadFixture.Inspect(bytes, uris[Train0]);
+        Assert.Equal(4, facts.RowGroups.Count);
+        var (schema, spec) = ReadFixture.SplitTableSchema(facts.Schema);
+        var table = await _f.CreateTable("groups", schema, spec);
+        await table.NewAppend().AddFile(await ReadFixture.DataFile(bytes, uris[Train0], schema, "train")).CommitAsync();
+        _f.Log.Clear();
+
+        Assert.Equal(40_000, (await ReadFixture.ReadAll(new TableScan(table))).Count);
+
+        // The tail (footer), the head (Parquet.Net checks the leading magic), then one ranged read per
+        // row group for all three columns' chunks.
+        var ranges = _f.Log.Entries.Where(e => e.Path.EndsWith(Train0, StringComparison.Ordinal)).Select(e => e.Range).ToList();
+        Assert.Equal(2 + 4, ranges.Count);
+        Assert.Equal("bytes=4-" + (facts.RowGroups[1].StartOffset - 1), ranges[2]);
+    }
+
+    [Fact]
     public async Task Projection_reads_only_the_requested_columns_chunks()
     {
         var random = new Random(7);
