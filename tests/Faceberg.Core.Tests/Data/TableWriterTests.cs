@@ -173,6 +173,7 @@ public sealed class TableWriterTests : IDisposable
     [InlineData("meta", "oops", "row 0, column 'meta': is a struct but the value is 'oops' (String)")]
     [InlineData("tags", 5, "row 0, column 'tags': is a list but the value is 5 (Int32)")]
     [InlineData("split", "test", "the split comes from -Split ('train'), but the row says 'test'")]
+    [InlineData("count", "", "row 0, column 'count': is required but the value is null")]
     public async Task Values_that_do_not_fit_are_named(string column, object? value, string expected)
     {
         var id = await CreateAsync("sf", SampleDatasets.SplitFolders);

@@ -136,7 +136,7 @@ public sealed class TableWriterTypesTests : IDisposable
         Assert.Equal(1.25, row["f"].GetDouble());
         Assert.Equal(3.0, row["d"].GetDouble());
         Assert.Equal("héllo", row["s"].GetString());
-        Assert.Equal(["a", null, "c"], row["tags"].EnumerateArray().Select(e => e.ValueKind == System.Text.Json.JsonValueKind.Null ? null : e.GetString()).ToArray());
+        Assert.Equal("a,<null>,c", string.Join(",", row["tags"].EnumerateArray().Select(e => e.ValueKind == System.Text.Json.JsonValueKind.Null ? "<null>" : e.GetString())));
         Assert.Equal("web", row["meta"].GetProperty("source").GetString());
         Assert.Equal(2024, row["meta"].GetProperty("year").GetInt32());
     }

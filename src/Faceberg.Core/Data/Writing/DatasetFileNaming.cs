@@ -37,6 +37,10 @@ public static class DatasetFileNaming
             throw new FacebergException("WriteInvalidSplitName", FacebergErrorKind.InvalidArgument,
                 $"'{split}' is not a valid split name: the `datasets` library needs split names to be words (letters, digits, _) joined by dots.");
 
+        // A token already in some file name (a retried write, a 1-in-2^48 draw) is drawn again, so a name never collides.
+        while (files.Any(f => f.Path.Contains(uniqueId, StringComparison.Ordinal)))
+            uniqueId = NewUniqueId();
+
         var before = Assignments(DatasetLayoutResolver.Resolve(files, cardData, repo));
         var configFiles = before.Where(a => a.Config == config).ToList();
         if (configFiles.Count == 0 && before.Count > 0 && before.All(a => a.Config != config))
@@ -67,7 +71,6 @@ public static class DatasetFileNaming
     private static string? Check(IReadOnlyList<RepoFile> files, JsonElement? cardData, string repo, string config, string split,
         HashSet<(string Config, string Split, string Path)> before, IReadOnlyList<string> paths)
     {
-        if (paths.Any(p => files.Any(f => f.Path == p))) return "already exists";
         DatasetLayout after;
         try
         {

@@ -41,7 +41,8 @@ internal static class ValueCoercion
 
     public static object? Coerce(object? value, IcebergType type, bool required)
     {
-        if (value is null || value is DBNull)
+        // Import-Csv gives "" for an empty cell: for anything but a string column that means "no value".
+        if (value is null || value is DBNull || (value is string { Length: 0 } && type is not PrimitiveType { TypeId: TypeId.String }))
         {
             if (required) throw new ValueMismatchException("is required but the value is null");
             return null;
