@@ -22,6 +22,8 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
     private readonly List<IReadOnlyDictionary<string, object?>> _rows = [];
     private HubClient? _hub;
 
+    protected override HubClient? CatalogHub => _hub;
+
     /// <summary>The table's name or "namespace.table" identifier.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
@@ -90,6 +92,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
         }
         try
         {
+            _hub = HubClient.FromEnvironment(Token);
             var context = ResolveCatalog(Catalog);
             var selected = TableFilter.Select(context.ListTables(), [Name], out var unmatched);
             if (unmatched.Count > 0 || selected.Count != 1)
@@ -98,7 +101,6 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
                         ? $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}'; name one table."
                         : $"Table '{Name}' does not exist in catalog '{context.Name}' ({context.Location.Path}).");
             var id = selected[0].Identifier;
-            _hub = HubClient.FromEnvironment(Token);
             var writer = new TableWriter(_hub);
 
             var action = $"Append {_rows.Count} rows to split '{Split}' (one commit to the dataset repo, one snapshot)";

@@ -64,13 +64,14 @@ public sealed record TableWriteResult
 public sealed class TableWriter
 {
     private readonly HubClient _hub;
-    private readonly IFileIO _io;
+    private readonly IFileIO? _io;
 
     public TableWriter(HubClient hub, IFileIO? io = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
         _hub = hub;
-        _io = io ?? new FileIORouter();
+        // Without an IO, each call uses its catalog's own (a working copy serves its repo's hf:// URIs locally).
+        _io = io;
     }
 
     /// <param name="rows">Column name → value; names match exactly, else case-insensitively. A <c>split</c> key, if
@@ -89,7 +90,7 @@ public sealed class TableWriter
         options ??= new TableWriteOptions();
 
         var store = catalog.Open();
-        var iceberg = await IcebergTable.LoadAsync(_io, DatasetTables.IcebergLocation(store.GetTableLocation(table)), cancellationToken).ConfigureAwait(false);
+        var iceberg = await IcebergTable.LoadAsync(_io ?? catalog.CreateFileIO(_hub), DatasetTables.IcebergLocation(store.GetTableLocation(table)), cancellationToken).ConfigureAwait(false);
         var target = Target.Of(iceberg, table);
         var columns = iceberg.Schema.Fields.Where(f => f.Name != TableProperties.SplitColumn).ToList();
         foreach (var column in columns)
