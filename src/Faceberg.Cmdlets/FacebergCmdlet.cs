@@ -83,6 +83,10 @@ public abstract class FacebergCmdlet : PSCmdlet
         FileCount = info.FileCount,
         LastUpdated = info.LastUpdated,
         AheadOfPublished = info.AheadOfPublished,
+        TotalBytes = info.TotalBytes,
+        DataLocation = info.DataLocation,
+        Columns = info.Columns?.ToArray(),
+        Partitioning = info.Partitioning,
     };
 
     protected void ThrowTerminating(FacebergException exception, object? target = null) =>

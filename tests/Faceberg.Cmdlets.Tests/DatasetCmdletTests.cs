@@ -80,6 +80,13 @@ public sealed class DatasetCmdletTests : IDisposable
         Assert.Equal("layouts/flat", flat.Prop<string>("Repo"));
         Assert.Equal((30L, 2L), (flat.Prop<long>("RecordCount"), flat.Prop<long>("FileCount")));
         Assert.Equal(tables["default.flat_default"].Prop<long>("SnapshotId"), flat.Prop<long>("SnapshotId"));
+        Assert.Equal($"hf://datasets/layouts/flat@{flat.Prop<string>("Revision")}", flat.Prop<string>("DataLocation"));
+        Assert.Equal("identity(split)", flat.Prop<string>("Partitioning"));
+        var columns = flat.Prop<Faceberg.Core.Catalog.TableColumn[]>("Columns")!;
+        Assert.Equal(("split", "string", false), (columns[^1].Name, columns[^1].Type, columns[^1].Required));
+        Assert.Equal(
+            _hub.Store.GetFiles(SampleDatasets.FlatData, flat.Prop<string>("Revision")!).Where(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)).Sum(f => f.Size),
+            flat.Prop<long>("TotalBytes"));
 
         new HubDatasetBuilder(_hub.Store, SampleDatasets.SplitFolders).Parquet("data/test/0000.parquet", 12).Commit("Replace test");
         new HubDatasetBuilder(_hub.Store, SampleDatasets.FlatData).Parquet("data/part-2.parquet", 5).Commit("Add part 2");

@@ -5,6 +5,7 @@ namespace Faceberg.Bench;
 /// <code>
 /// dotnet run -c Release --project tools/Faceberg.Bench -- create-sync --files 1000,10000 --latency-ms 20 --concurrency 16
 /// dotnet run -c Release --project tools/Faceberg.Bench -- read
+/// dotnet run -c Release --project tools/Faceberg.Bench -- write
 /// </code>
 /// </summary>
 public static class Program
@@ -23,6 +24,9 @@ public static class Program
                     return await ClientPhase.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
                 case "read":
                     await ReadBenchmark.RunAsync(Console.Out).ConfigureAwait(false);
+                    return 0;
+                case "write":
+                    await WriteBenchmark.RunAsync(Console.Out).ConfigureAwait(false);
                     return 0;
                 case "help" or "--help" or "-h":
                     Usage(Console.Out);
@@ -55,5 +59,6 @@ public static class Program
         output.WriteLine("      --warmup-files 32    dataset each client creates and syncs before it is measured (0: cold)");
         output.WriteLine("      --trace no           yes: print each step's API requests on a timeline");
         output.WriteLine("  read         Read-FacebergTable's reader against raw Parquet.Net reads of the same files");
+        output.WriteLine("  write        Write-FacebergTable's writer against Parquet.Net's serializer on the same rows");
     }
 }

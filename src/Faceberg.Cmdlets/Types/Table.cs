@@ -24,6 +24,18 @@ public sealed class Table
     public long? FileCount { get; set; }
     public DateTimeOffset? LastUpdated { get; set; }
 
+    /// <summary>Sum of the current snapshot's data file sizes, in bytes.</summary>
+    public long? TotalBytes { get; set; }
+
+    /// <summary>Where the data files live: the dataset repo at the pinned revision (hf://datasets/org/name@sha).</summary>
+    public string? DataLocation { get; set; }
+
+    /// <summary>The current schema's top-level columns (Id, Name, Type, Required, Doc).</summary>
+    public Faceberg.Core.Catalog.TableColumn[]? Columns { get; set; }
+
+    /// <summary>The partition spec, e.g. "identity(split)".</summary>
+    public string? Partitioning { get; set; }
+
     /// <summary>True when the local copy has changes to this table that are not published to the catalog
     /// repo; null when the catalog has no repo or lives on the Hub.</summary>
     public bool? AheadOfPublished { get; set; }

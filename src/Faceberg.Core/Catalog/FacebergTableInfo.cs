@@ -19,7 +19,25 @@ public sealed class FacebergTableInfo
     public long? FileCount { get; set; }
     public DateTimeOffset? LastUpdated { get; set; }
 
+    /// <summary>Sum of the current snapshot's data file sizes (the snapshot's total-files-size).</summary>
+    public long? TotalBytes { get; set; }
+
+    /// <summary>Where the table's data lives (write.data.path): the dataset repo at its pinned revision.</summary>
+    public string? DataLocation { get; set; }
+
+    /// <summary>The current schema's top-level columns, in order.</summary>
+    public IReadOnlyList<TableColumn>? Columns { get; set; }
+
+    /// <summary>The default partition spec in the spec's terms, e.g. "identity(split)"; empty when unpartitioned.</summary>
+    public string? Partitioning { get; set; }
+
     /// <summary>True when the working copy holds changes to this table that are not in the published
     /// catalog repo; null when the catalog has no repo (or is itself on the Hub).</summary>
     public bool? AheadOfPublished { get; set; }
+}
+
+/// <summary>One top-level column of a table's current schema; <see cref="Type"/> is the Iceberg type's JSON form.</summary>
+public sealed record TableColumn(int Id, string Name, string Type, bool Required, string? Doc)
+{
+    public override string ToString() => $"{Name} {Type}";
 }

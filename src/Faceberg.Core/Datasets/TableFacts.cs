@@ -44,5 +44,11 @@ public static class TableFacts
         info.SnapshotId = snapshot?.SnapshotId;
         info.RecordCount = snapshot is null ? 0 : snapshot.SummaryLong(SummaryKeys.TotalRecords);
         info.FileCount = snapshot is null ? 0 : snapshot.SummaryLong(SummaryKeys.TotalDataFiles);
+        info.TotalBytes = snapshot is null ? 0 : snapshot.SummaryLong(SummaryKeys.TotalFilesSize);
+        info.DataLocation = properties.TryGetValue(TableProperties.WriteDataPath, out var data) ? data : null;
+        var schema = metadata.CurrentSchema;
+        info.Columns = schema.Fields.Select(f => new TableColumn(f.Id, f.Name, SpecJson.ToJson(f.Type).Trim('"'), f.Required, f.Doc)).ToArray();
+        info.Partitioning = string.Join(", ", metadata.DefaultSpec.Fields.Select(p =>
+            $"{p.Transform}({schema.FindField(p.SourceId)?.Name ?? p.Name})"));
     }
 }
