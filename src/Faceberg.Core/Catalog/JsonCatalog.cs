@@ -236,8 +236,12 @@ public sealed class JsonCatalog
                 stream.Flush();
                 return stream;
             }
-            catch (IOException) when (File.Exists(lockFile))
+            // The holder may release the lock between our attempt and the File.Exists check; that is
+            // contention too, so retry until the deadline rather than fail with the raw IOException.
+            catch (IOException) when (File.Exists(lockFile) || deadline.Elapsed <= LockTimeout)
             {
+                if (!File.Exists(lockFile))
+                    continue;
                 if (DateTime.UtcNow - File.GetLastWriteTimeUtc(lockFile) > StaleLockAge)
                 {
                     TryDelete(lockFile);

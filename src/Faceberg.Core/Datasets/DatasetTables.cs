@@ -283,7 +283,7 @@ public sealed partial class DatasetTables
             {
                 return change();
             }
-            catch (CatalogConflictException) when (attempt < 5)
+            catch (CatalogConflictException) when (attempt < 10)
             {
                 Thread.Sleep(Random.Shared.Next(10, 50 * attempt));
                 store.Reload();
