@@ -272,8 +272,8 @@ public sealed class TableScan
                 Metrics.FilesRead++;
                 await foreach (var row in ReadFileAsync(file, contents.Spec, cancellationToken).ConfigureAwait(false))
                 {
-                    yield return row;
                     Metrics.RowsReturned++;
+                    yield return row;
                     if (Metrics.RowsReturned >= _options.Limit) yield break;
                 }
             }
@@ -283,9 +283,9 @@ public sealed class TableScan
     private async IAsyncEnumerable<TableRow> ReadFileAsync(DataFile file, PartitionSpec spec, [EnumeratorCancellation] CancellationToken ct)
     {
         var stream = await _io.OpenReadAsync(file.FilePath, ct).ConfigureAwait(false);
-        await using var _ = stream.ConfigureAwait(false);
+        await using var ownedStream = stream.ConfigureAwait(false);
         var prefetch = PrefetchingView(stream);
-        await using var ___ = (prefetch ?? Stream.Null).ConfigureAwait(false);
+        await using var ownedPrefetch = (prefetch ?? Stream.Null).ConfigureAwait(false);
         ParquetReader reader;
         try
         {
@@ -295,7 +295,7 @@ public sealed class TableScan
         {
             throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{file.FilePath}' is not a readable Parquet file: {e.Message}", e);
         }
-        await using var __ = reader.ConfigureAwait(false);
+        await using var ownedReader = reader.ConfigureAwait(false);
         var footer = reader.Metadata!;
         var facts = ParquetFileInspector.Describe(footer, file.FilePath, stream.Length);
         var usesFileIds = footer.Schema.Count > 1 && footer.Schema.Skip(1).All(e => e.FieldId != null);
