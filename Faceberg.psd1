@@ -14,11 +14,15 @@
         'Get-FacebergTable'
         'New-FacebergTable'
         'Sync-FacebergTable'
-        'Start-FacebergLocalHub'
-        'Stop-FacebergLocalHub'
         'Read-FacebergTable'
         'Get-FacebergSnapshot'
         'Remove-FacebergTable'
+        'Start-FacebergLocalHub'
+        'Stop-FacebergLocalHub'
+        'Publish-FacebergCatalog'
+        'Save-FacebergCatalog'
+        'Write-FacebergTable'
+        'Update-FacebergTable'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

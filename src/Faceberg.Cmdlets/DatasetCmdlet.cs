@@ -27,6 +27,8 @@ public abstract class DatasetCmdlet : FacebergCmdlet, IDisposable
     protected DatasetTables Tables => _tables ??= new DatasetTables(_hub = HubClient.FromEnvironment(Token,
         configure: options => options.MaxConcurrency = Math.Max(options.MaxConcurrency, ThrottleLimit)));
 
+    protected override HubClient? CatalogHub => Tables.Hub;
+
     /// <summary>True when -WhatIf was given (as opposed to a declined -Confirm prompt).</summary>
     protected bool WhatIfRequested =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter { IsPresent: true };

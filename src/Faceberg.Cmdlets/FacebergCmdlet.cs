@@ -20,6 +20,18 @@ public abstract class FacebergCmdlet : PSCmdlet
     /// when null, the nearest catalog at or above the current folder.</summary>
     protected CatalogContext ResolveCatalog(object? catalog)
     {
+        var context = ResolveCatalogCore(catalog);
+        // A catalog on the Hub is read and written with this cmdlet's client (its -Token), not the environment's.
+        if (!context.Location.IsLocal)
+            context.Hub ??= CatalogHub;
+        return context;
+    }
+
+    /// <summary>The Hub client of this invocation, for catalogs that live on the Hub; null: one from the environment.</summary>
+    protected virtual Faceberg.Core.Hub.HubClient? CatalogHub => null;
+
+    private CatalogContext ResolveCatalogCore(object? catalog)
+    {
         switch (Unwrap(catalog))
         {
             case null:
@@ -31,7 +43,7 @@ public abstract class FacebergCmdlet : PSCmdlet
                     ? CatalogLocator.FromPath(value.Location, CurrentDirectory)
                     : CatalogContext.FromDirectory(value.Location);
             case Table table when table.Catalog is not null:
-                return ResolveCatalog(table.Catalog);
+                return ResolveCatalogCore(table.Catalog);
             case FileSystemInfo item:
                 return CatalogLocator.FromPath(item.FullName, CurrentDirectory);
             case string path when path.StartsWith("hf://", StringComparison.OrdinalIgnoreCase):
@@ -53,6 +65,7 @@ public abstract class FacebergCmdlet : PSCmdlet
         Location = context.Location.Path,
         ConfigPath = context.ConfigPath,
         TableCount = tableCount,
+        Repository = context.Repository,
     };
 
     protected static Table ToTableObject(FacebergTableInfo info, Catalog catalog) => new()
@@ -69,6 +82,7 @@ public abstract class FacebergCmdlet : PSCmdlet
         RecordCount = info.RecordCount,
         FileCount = info.FileCount,
         LastUpdated = info.LastUpdated,
+        AheadOfPublished = info.AheadOfPublished,
     };
 
     protected void ThrowTerminating(FacebergException exception, object? target = null) =>

@@ -35,6 +35,8 @@ public abstract class FacebergTableCmdlet : FacebergCmdlet, IDisposable
 
     protected TableAccess Access => _access ??= new TableAccess();
 
+    protected override Core.Hub.HubClient? CatalogHub => Access.Hub;
+
     protected override void ProcessRecord()
     {
         IReadOnlyList<TableTarget> targets;

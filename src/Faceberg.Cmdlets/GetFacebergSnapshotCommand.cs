@@ -11,7 +11,7 @@ public sealed class GetFacebergSnapshotCommand : FacebergTableCmdlet
 {
     protected override void ProcessTable(TableTarget target)
     {
-        var metadata = Access.Load(target.Location, Cancellation).Metadata;
+        var metadata = Access.Load(target, Cancellation).Metadata;
         foreach (var snapshot in metadata.Snapshots.OrderBy(s => s.TimestampMs).ThenBy(s => s.SequenceNumber))
         {
             WriteObject(new Snapshot

@@ -31,13 +31,14 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
             var catalog = context.Open();
             var tables = context.Describe(catalog);
             var catalogObject = ToCatalogObject(context, tables.Count);
+            var io = context.CreateFileIO();
             // A piped Faceberg.Table asks for that table again (fresh facts), not its whole catalog.
             var names = Name ?? (Unwrap(Catalog) is Table piped ? [piped.Identifier] : null);
             var selected = TableFilter.Select(tables, names, out var unmatched);
             foreach (var table in selected)
             {
                 // The pinned revision, snapshot and counts live in the table's own metadata.
-                TableFacts.FillAsync(table).GetAwaiter().GetResult();
+                TableFacts.FillAsync(table, io).GetAwaiter().GetResult();
                 WriteObject(ToTableObject(table, catalogObject));
             }
             foreach (var name in unmatched)

@@ -30,7 +30,8 @@ public sealed class NewFacebergCatalogCommand : FacebergCmdlet
             configPath = System.IO.Path.Combine(configPath, FacebergConfig.DefaultFileName);
         var config = FacebergConfigLoader.Load(configPath);
         var context = CatalogContext.FromConfig(config, configPath, Location is null ? null : ResolveLocation(Location), CurrentDirectory);
-        var directory = context.Location.RequireLocalDirectory();
+        // A folder, or the hf://datasets/org/name of a catalog that lives on the Hub.
+        var directory = context.Location.Path;
         var exists = context.Exists;
         if (exists && !Force)
             throw new FacebergException("CatalogAlreadyExists", FacebergErrorKind.AlreadyExists,

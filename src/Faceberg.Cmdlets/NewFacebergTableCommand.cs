@@ -15,6 +15,9 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
     private const string ConfigSet = "Config";
     private const string RepoSet = "Repo";
 
+    /// <summary>The literal -Name values no dataset or table matched, known once every dataset was planned.</summary>
+    private Func<IReadOnlyList<string>>? _unmatched;
+
     /// <summary>Dataset names from faceberg.yml, or table names ("iris_default", "default.iris_*"); wildcards allowed.</summary>
     [Parameter(Position = 0, ParameterSetName = ConfigSet)]
     [SupportsWildcards]
@@ -54,6 +57,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         try
         {
             context = ResolveCatalog(Catalog);
+            // A missing catalog fails here, before any Hub request or faceberg.yml edit.
             context.Open();
             if (ParameterSetName == RepoSet)
             {
@@ -135,8 +139,6 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         _unmatched = () => patterns.Where(p => !WildcardPattern.ContainsWildcardCharacters(p.Text) && !used.Contains(p.Text)).Select(p => p.Text).ToList();
         return selected;
     }
-
-    private Func<IReadOnlyList<string>>? _unmatched;
 
     private static string StripNamespace(string name) =>
         name.StartsWith(TableIdentifier.DefaultNamespace + ".", StringComparison.OrdinalIgnoreCase) ? name[(TableIdentifier.DefaultNamespace.Length + 1)..] : name;

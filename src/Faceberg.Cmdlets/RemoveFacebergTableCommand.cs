@@ -16,20 +16,14 @@ public sealed class RemoveFacebergTableCommand : FacebergTableCmdlet
 
     protected override void ProcessTable(TableTarget target)
     {
-        var local = !target.Location.Contains("://", StringComparison.Ordinal);
-        var inside = local && IsInside(target.Location, target.Catalog.Directory);
+        var folder = target.Catalog.OwnedTableFolder(target.Identifier);
+        var inside = folder is not null;
         var action = Purge && inside
-            ? $"Remove from catalog '{target.Context.Name}' and delete its metadata folder {target.Location}"
+            ? $"Remove from catalog '{target.Context.Name}' and delete its metadata folder {folder}"
             : $"Remove from catalog '{target.Context.Name}' (metadata files are kept)";
         if (!ShouldProcess(target.Identifier.ToString(), action)) return;
         target.Catalog.DropTable(target.Identifier, purge: Purge);
         if (Purge && !inside)
             WriteWarning($"Table '{target.Identifier}' was removed from the catalog, but its metadata at {target.Location} is outside the catalog folder and was left in place.");
-    }
-
-    private static bool IsInside(string path, string directory)
-    {
-        var relative = Path.GetRelativePath(directory, path);
-        return relative != "." && !relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative);
     }
 }

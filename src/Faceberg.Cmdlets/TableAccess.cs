@@ -21,14 +21,20 @@ public sealed class TableAccess : IDisposable
         get
         {
             if (_io != null) return _io;
-            _hub = HubClient.FromEnvironment();
-            _io = new FileIORouter().Register("hf", new HubFileIO(_hub));
+            _io = new FileIORouter().Register("hf", new HubFileIO(Hub));
             return _io;
         }
     }
 
     public IcebergTable Load(string location, CancellationToken ct) =>
         IcebergTable.LoadAsync(Io, location, ct).GetAwaiter().GetResult();
+
+    /// <summary>The Hub client of this invocation (made on first use).</summary>
+    public HubClient Hub => _hub ??= HubClient.FromEnvironment();
+
+    /// <summary>Loads a table through its catalog's own IO: a working copy serves its repo's hf:// URIs from local files.</summary>
+    public IcebergTable Load(TableTarget target, CancellationToken ct) =>
+        IcebergTable.LoadAsync(target.Context.CreateFileIO(Hub), target.Location, ct).GetAwaiter().GetResult();
 
     public void Dispose() => _hub?.Dispose();
 }

@@ -194,7 +194,7 @@ public sealed class GetFacebergTableTests : IDisposable
         Assert.Equal(0, exitCode);
         Assert.Equal("", error.ToString());
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Matches(@"^Identifier\s+Repo\s+Revision\s+Records\s+Files\s+LastUpdated$", lines[0]);
+        Assert.Matches(@"^Identifier\s+Repo\s+Revision\s+Records\s+Files\s+Ahead\s+LastUpdated$", lines[0]);
         Assert.Matches(@"^default\.movie_reviews_default\s+demo/movie-reviews$", lines[2]);
     }
 }

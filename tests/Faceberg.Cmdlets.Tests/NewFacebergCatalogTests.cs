@@ -116,15 +116,16 @@ public sealed class NewFacebergCatalogTests : IDisposable
     }
 
     [Fact]
-    public void Hub_catalog_locations_are_validated_but_not_yet_supported()
+    public void A_hub_catalog_location_in_faceberg_yml_creates_its_local_working_copy()
     {
         _project.WriteConfig("catalog:\n  name: c\n  location: hf://datasets/org/catalog\n");
         using var host = new PowerShellHost(_project.Root);
 
-        var error = host.Run("New-FacebergCatalog ./faceberg.yml").SingleError();
+        var catalog = host.Run("New-FacebergCatalog ./faceberg.yml").AssertSuccess().Objects("Faceberg.Catalog").Single();
 
-        Assert.Equal("RemoteCatalogNotSupported,Faceberg.Cmdlets.NewFacebergCatalogCommand", error.FullyQualifiedErrorId);
-        Assert.Equal(ErrorCategory.NotImplemented, error.CategoryInfo.Category);
+        Assert.Equal(_project.PathOf(".faceberg"), catalog.Prop<string>("Location"));
+        Assert.Equal("org/catalog", catalog.Prop<string>("Repository"));
+        Assert.True(_project.Exists(".faceberg/catalog.json"));
     }
 
     [Fact]

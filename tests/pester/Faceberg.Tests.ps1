@@ -180,3 +180,45 @@ Describe 'New-FacebergTable and Sync-FacebergTable' {
         $err[0].FullyQualifiedErrorId | Should -Be 'HubRepositoryNotFound,Faceberg.Cmdlets.NewFacebergTableCommand'
     }
 }
+
+Describe 'Write-FacebergTable and Update-FacebergTable' {
+    BeforeEach {
+        $hub = Start-FacebergLocalHub -Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) -Sample -SetEnvironment
+        $root = New-TestProject
+        Push-Location $root
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable movie_reviews
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'appends rows in one commit, reads them back, and the next sync finds nothing new' {
+        $result = @{ text = 'A written review'; label = 1 }, [pscustomobject]@{ text = 'Another'; label = '0' } |
+            Write-FacebergTable movie_reviews_default -Split test
+        $result.PSObject.TypeNames | Should -Contain 'Faceberg.WriteResult'
+        $result.Records | Should -Be 2
+        $result.Files | Should -Match '^data/test-00000-of-00001-[0-9a-f]{12}\.parquet$'
+        (Get-FacebergTable movie_reviews_default).Revision | Should -Be $result.Revision
+        (Sync-FacebergTable movie_reviews_default).Status | Should -Be 'UpToDate'
+        @(Read-FacebergTable movie_reviews_default -Split test -Filter { $_.text -eq 'A written review' }).Count | Should -Be 1
+    }
+
+    It 'rejects a bad row, naming it, and writes nothing' {
+        { @{ text = 'bad'; label = 'x' } | Write-FacebergTable movie_reviews_default -Split test } |
+            Should -Throw -ErrorId 'WriteRowInvalid,Faceberg.Cmdlets.WriteFacebergTableCommand'
+        (Get-FacebergTable movie_reviews_default).RecordCount | Should -Be 500
+    }
+
+    It 'lists the files it would write with -WhatIf' {
+        $plan = @{ text = 'x'; label = 1 } | Write-FacebergTable movie_reviews_default -Split train -WhatIf
+        $plan.WhatIf | Should -BeTrue
+        $plan.Files | Should -Match '^data/train-00000-of-00001-[0-9a-f]{12}\.parquet$'
+        (Get-FacebergTable movie_reviews_default).RecordCount | Should -Be 500
+    }
+
+    It 'renames a column and still reads the old files under the new name' {
+        (Update-FacebergTable movie_reviews_default -RenameColumn text=review).Identifier | Should -Be 'default.movie_reviews_default'
+        (Read-FacebergTable movie_reviews_default -First 1).review | Should -Not -BeNullOrEmpty
+    }
+}

@@ -14,5 +14,8 @@ public sealed class Catalog
 
     public int TableCount { get; set; }
 
+    /// <summary>The Hub dataset repo ("org/name") the catalog is published to or lives in; null for a purely local catalog.</summary>
+    public string? Repository { get; set; }
+
     public override string ToString() => Location;
 }

@@ -24,5 +24,9 @@ public sealed class Table
     public long? FileCount { get; set; }
     public DateTimeOffset? LastUpdated { get; set; }
 
+    /// <summary>True when the local copy has changes to this table that are not published to the catalog
+    /// repo; null when the catalog has no repo or lives on the Hub.</summary>
+    public bool? AheadOfPublished { get; set; }
+
     public override string ToString() => Identifier;
 }

@@ -1,4 +1,7 @@
+using Faceberg.Core.Catalog.Publishing;
 using Faceberg.Core.Config;
+using Faceberg.Core.Hub;
+using Faceberg.Core.Iceberg.Io;
 
 namespace Faceberg.Core.Catalog;
 
@@ -10,19 +13,53 @@ public sealed class CatalogContext
     {
         Name = name;
         Location = location;
-        Config = config;
+        _config = config;
+        _configLoaded = config is not null || location.IsLocal;
         ConfigPath = configPath;
     }
 
     public string Name { get; }
     public CatalogLocation Location { get; }
-    public FacebergConfig? Config { get; }
+    /// <summary>The faceberg.yml of the catalog; for a catalog on the Hub, the repo's faceberg.yml (read when first needed).</summary>
+    public FacebergConfig? Config
+    {
+        get
+        {
+            if (!_configLoaded)
+            {
+                _config = HubCatalogCopy.ReadConfig(RequireHub(), Location.RepoId!);
+                _configLoaded = true;
+            }
+            return _config;
+        }
+    }
+
+    private FacebergConfig? _config;
+    private bool _configLoaded;
 
     /// <summary>Absolute path of faceberg.yml, or null for a catalog found without one.</summary>
     public string? ConfigPath { get; }
 
+    /// <summary>
+    /// The Hub dataset repo ("org/name") the catalog is published to or lives in: faceberg.yml's
+    /// <c>catalog.repo</c> (or hf:// location), the repo of an hf:// catalog, or the repo the working copy
+    /// was last published to or pulled from. Null for a purely local catalog.
+    /// </summary>
+    public string? Repository => _repository ??= Location.RepoId ?? Config?.Catalog.Repo
+        ?? (Location.IsLocal ? PublishState.Read(Location.Path)?.Repository : null);
+
+    private string? _repository;
+
+    /// <summary><c>hf://datasets/&lt;repo&gt;</c> when the catalog has a repo: the root of every table location
+    /// inside it, so Iceberg metadata stays valid once published.</summary>
+    public string? PublishedRoot => Repository is { } repo ? CatalogLocation.HubPrefix + repo : null;
+
+    /// <summary>The Hub client an hf:// catalog is read and written through; by default one configured from the
+    /// environment (HF_ENDPOINT, HF_TOKEN) is made when first needed.</summary>
+    public HubClient? Hub { get; set; }
+
     /// <summary>True when the catalog files exist at <see cref="Location"/>.</summary>
-    public bool Exists => JsonCatalog.ExistsAt(Location.RequireLocalDirectory());
+    public bool Exists => Location.IsLocal ? JsonCatalog.ExistsAt(Location.Path) : HubCatalogCopy.Exists(RequireHub(), Location.RepoId!);
 
     /// <summary>The context for a faceberg.yml; <paramref name="locationOverride"/> (relative to
     /// <paramref name="baseDirectory"/>) replaces the file's catalog location.</summary>
@@ -31,6 +68,9 @@ public sealed class CatalogContext
         var location = locationOverride is null
             ? config.Catalog.Location
             : CatalogLocation.Parse(locationOverride, baseDirectory ?? Directory.GetCurrentDirectory());
+        // A faceberg.yml whose catalog lives on the Hub keeps its working copy in the default folder beside it.
+        if (locationOverride is null && !location.IsLocal)
+            location = CatalogLocation.Local(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(configPath))!, CatalogConfig.DefaultLocation));
         return new CatalogContext(config.Catalog.Name, location, config, Path.GetFullPath(configPath));
     }
 
@@ -44,18 +84,46 @@ public sealed class CatalogContext
         return new CatalogContext(name, location);
     }
 
-    public JsonCatalog Open() => JsonCatalog.Open(Location.RequireLocalDirectory());
+    /// <summary>Opens the catalog. An hf:// catalog is read at the branch head; each change to it is a Hub
+    /// commit guarded by the commit it was read at.</summary>
+    public JsonCatalog Open() => Location.IsLocal
+        ? JsonCatalog.Open(Location.Path, PublishedRoot)
+        : HubCatalogCopy.Open(RequireHub(), Location.RepoId!);
 
-    public JsonCatalog Create(bool overwrite = false) => JsonCatalog.Create(Location.RequireLocalDirectory(), overwrite);
+    public JsonCatalog Create(bool overwrite = false) => Location.IsLocal
+        ? JsonCatalog.Create(Location.Path, overwrite, publishedRoot: PublishedRoot)
+        : HubCatalogCopy.Create(RequireHub(), Location.RepoId!, overwrite);
+
+    /// <summary>
+    /// The file IO for this catalog's tables: local files; hf:// paths through <paramref name="hub"/> (or
+    /// <see cref="Hub"/>) when given; and for a working copy, the catalog repo's own hf:// URIs served from
+    /// the local folder until they are published.
+    /// </summary>
+    public FileIORouter CreateFileIO(HubClient? hub = null)
+    {
+        var router = new FileIORouter();
+        hub ??= Hub;
+        if (hub is not null || !Location.IsLocal)
+            router.Register("hf", new HubFileIO(hub ?? RequireHub()));
+        if (Location.IsLocal && PublishedRoot is { } root)
+            router.Map(root, new LocalFileIO(root, Location.Path));
+        return router;
+    }
+
+    private HubClient RequireHub() => Hub ??= HubClient.FromEnvironment();
 
     /// <summary>Every table in the catalog, ordered by identifier, with what faceberg.yml says
     /// about its dataset (repo, revision, and the config when the file lists it).</summary>
     public IReadOnlyList<FacebergTableInfo> ListTables() => Describe(Open());
 
-    public IReadOnlyList<FacebergTableInfo> Describe(JsonCatalog catalog) =>
-        catalog.ListTables().Order().Select(id =>
+    public IReadOnlyList<FacebergTableInfo> Describe(JsonCatalog catalog)
+    {
+        var unpublished = UnpublishedTables();
+        return catalog.ListTables().Order().Select(id =>
         {
             var info = new FacebergTableInfo { Identifier = id, Location = catalog.GetTableLocation(id) };
+            if (unpublished is not null)
+                info.AheadOfPublished = unpublished.Contains(id.ToString());
             var (dataset, config) = FindDataset(id);
             if (dataset is not null)
             {
@@ -65,6 +133,21 @@ public sealed class CatalogContext
             }
             return info;
         }).ToList();
+    }
+
+    /// <summary>
+    /// The tables ("ns.table") whose local files differ from the last publish or pull, or null when that
+    /// cannot apply (no repo, or the catalog is on the Hub). Never published: every table is ahead.
+    /// </summary>
+    public IReadOnlySet<string>? UnpublishedTables()
+    {
+        if (!Location.IsLocal || Repository is null)
+            return null;
+        var state = PublishState.Read(Location.Path);
+        var local = CatalogFiles.Enumerate(Location.Path, ConfigPath);
+        var recorded = state?.Repository == Repository ? state.Files : new SortedDictionary<string, string>(StringComparer.Ordinal);
+        return CatalogFiles.Differences(local, recorded).Select(CatalogFiles.Owner).ToHashSet(StringComparer.Ordinal);
+    }
 
     /// <summary>The dataset a table came from, by the naming rule in <see cref="TableNaming"/>;
     /// the longest matching dataset name wins ("a_b_c" belongs to "a_b" rather than "a").</summary>

@@ -53,15 +53,6 @@ public sealed partial class CatalogLocation : IEquatable<CatalogLocation>
         return Local(System.IO.Path.Combine(baseDirectory, trimmed));
     }
 
-    /// <summary>Throws <c>RemoteCatalogNotSupported</c> unless this is a local catalog.</summary>
-    public string RequireLocalDirectory()
-    {
-        if (!IsLocal)
-            throw new FacebergException("RemoteCatalogNotSupported", FacebergErrorKind.NotSupported,
-                $"Catalog location '{Path}' is on the Hugging Face Hub; this operation needs a local catalog directory.");
-        return Path;
-    }
-
     private static FacebergException Invalid(string message) =>
         new("InvalidCatalogLocation", FacebergErrorKind.InvalidArgument, message);
 

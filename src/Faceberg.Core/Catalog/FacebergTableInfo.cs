@@ -18,4 +18,8 @@ public sealed class FacebergTableInfo
     public long? RecordCount { get; set; }
     public long? FileCount { get; set; }
     public DateTimeOffset? LastUpdated { get; set; }
+
+    /// <summary>True when the working copy holds changes to this table that are not in the published
+    /// catalog repo; null when the catalog has no repo (or is itself on the Hub).</summary>
+    public bool? AheadOfPublished { get; set; }
 }

@@ -26,8 +26,9 @@ public sealed class JsonCatalog
     private SortedDictionary<string, string> _entries;
     private string _loadedHash;
 
-    private JsonCatalog(string directory, SortedDictionary<string, string> entries, string loadedHash)
+    private JsonCatalog(string directory, SortedDictionary<string, string> entries, string loadedHash, string? publishedRoot = null)
     {
+        PublishedRoot = publishedRoot?.TrimEnd('/');
         Directory = directory;
         _entries = entries;
         _loadedHash = loadedHash;
@@ -38,7 +39,22 @@ public sealed class JsonCatalog
 
     public string CatalogFile => Path.Combine(Directory, CatalogFileName);
 
+    /// <summary>
+    /// The <c>hf://datasets/&lt;catalog-repo&gt;</c> URI of the repo this directory is a working copy of, or null
+    /// for a purely local catalog. With it, tables inside the catalog are located by their published URI
+    /// (so Iceberg metadata written for them stays valid after publishing); the working copy serves those
+    /// URIs from local files until then.
+    /// </summary>
+    public string? PublishedRoot { get; }
+
     public string MetadataDirectory => Path.Combine(Directory, MetadataFolderName);
+
+    /// <summary>For a catalog whose home is elsewhere (a Hub repo): stores the new catalog.json there, given
+    /// the content it replaces, before the local copy is updated; throws when that content moved on.</summary>
+    internal Action<byte[], byte[]>? RemoteSave { get; set; }
+
+    /// <summary>For a catalog whose home is elsewhere: deletes a dropped table's folder (a path relative to the catalog root) there.</summary>
+    internal Action<string>? RemotePurge { get; set; }
 
     /// <summary>How long a change waits for another process's lock before giving up.</summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
@@ -48,7 +64,7 @@ public sealed class JsonCatalog
     /// <summary>Creates an empty catalog with the given namespaces (default: <c>default</c>).
     /// An existing catalog is an error unless <paramref name="overwrite"/>, which replaces its
     /// catalog.json and removes its metadata folder.</summary>
-    public static JsonCatalog Create(string directory, bool overwrite = false, IEnumerable<string>? namespaces = null)
+    public static JsonCatalog Create(string directory, bool overwrite = false, IEnumerable<string>? namespaces = null, string? publishedRoot = null)
     {
         directory = Path.GetFullPath(directory);
         var nsList = (namespaces ?? [TableIdentifier.DefaultNamespace]).ToList();
@@ -68,15 +84,15 @@ public sealed class JsonCatalog
         var empty = new SortedDictionary<string, string>(StringComparer.Ordinal);
         var bytes = Serialize(empty);
         AtomicFile.WriteAllBytes(Path.Combine(directory, CatalogFileName), bytes);
-        return new JsonCatalog(directory, empty, AtomicFile.Hash(bytes));
+        return new JsonCatalog(directory, empty, AtomicFile.Hash(bytes), publishedRoot);
     }
 
-    public static JsonCatalog Open(string directory)
+    public static JsonCatalog Open(string directory, string? publishedRoot = null)
     {
         directory = Path.GetFullPath(directory);
         var file = Path.Combine(directory, CatalogFileName);
         var bytes = ReadCatalogBytes(file);
-        return new JsonCatalog(directory, Deserialize(file, bytes), AtomicFile.Hash(bytes));
+        return new JsonCatalog(directory, Deserialize(file, bytes), AtomicFile.Hash(bytes), publishedRoot);
     }
 
     /// <summary>Forgets what was loaded and reads catalog.json again (after a conflict).</summary>
@@ -154,8 +170,21 @@ public sealed class JsonCatalog
         return false;
     }
 
+    /// <summary>The catalog-owned folder that holds the table's files and that a purge deletes: a folder inside the
+    /// catalog directory (also for a working copy, whose tables are located by their published hf:// URI), the
+    /// table's hf:// folder for a catalog on the Hub, or null when the files live elsewhere.</summary>
+    public string? OwnedTableFolder(TableIdentifier id)
+    {
+        if (!_entries.TryGetValue(id.ToString(), out var stored))
+            throw TableNotFound(id);
+        if (RemotePurge is not null)
+            return IsLocalPath(stored) ? Resolve(stored) : null;
+        var folder = LocalFolder(stored);
+        return IsLocalPath(folder) && IsInside(folder, Directory) ? folder : null;
+    }
+
     /// <summary>Where a new table's files go unless told otherwise.</summary>
-    public string DefaultTableLocation(TableIdentifier id) => Path.Combine(NamespaceDirectory(id.Namespace), id.Name);
+    public string DefaultTableLocation(TableIdentifier id) => Resolve(Store(Path.Combine(NamespaceDirectory(id.Namespace), id.Name)));
 
     /// <summary>Adds a table to the catalog and creates its folder; returns its absolute location.</summary>
     public string CreateTable(TableIdentifier id, string? location = null)
@@ -184,7 +213,9 @@ public sealed class JsonCatalog
             if (!entries.Remove(id.ToString(), out removed))
                 throw TableNotFound(id);
         });
-        var folder = Resolve(removed!);
+        if (purge && RemotePurge is not null && IsLocalPath(removed!))
+            RemotePurge(removed!);
+        var folder = LocalFolder(removed!);
         if (purge && IsLocalPath(folder) && IsInside(folder, Directory) && System.IO.Directory.Exists(folder))
             System.IO.Directory.Delete(folder, recursive: true);
     }
@@ -218,6 +249,7 @@ public sealed class JsonCatalog
         var next = new SortedDictionary<string, string>(_entries, StringComparer.Ordinal);
         change(next);
         var bytes = Serialize(next);
+        RemoteSave?.Invoke(current, bytes);
         AtomicFile.WriteAllBytes(CatalogFile, bytes);
         _entries = next;
         _loadedHash = AtomicFile.Hash(bytes);
@@ -281,13 +313,27 @@ public sealed class JsonCatalog
     }
 
     // Locations inside the catalog are stored relative with '/' so the catalog can be moved or uploaded.
-    private string Store(string absolute) =>
-        IsLocalPath(absolute) && IsInside(absolute, Directory)
-            ? Path.GetRelativePath(Directory, absolute).Replace('\\', '/')
+    private string Store(string absolute)
+    {
+        if (IsLocalPath(absolute))
+            return IsInside(absolute, Directory) ? Path.GetRelativePath(Directory, absolute).Replace('\\', '/') : absolute;
+        return PublishedRoot is not null && absolute.StartsWith(PublishedRoot + "/", StringComparison.Ordinal)
+            ? absolute[(PublishedRoot.Length + 1)..].TrimEnd('/')
             : absolute;
+    }
 
-    private string Resolve(string stored) =>
-        IsLocalPath(stored) ? Path.GetFullPath(Path.Combine(Directory, stored)) : stored;
+    private string Resolve(string stored)
+    {
+        if (!IsLocalPath(stored))
+            return stored;
+        var local = Path.GetFullPath(Path.Combine(Directory, stored));
+        return PublishedRoot is not null && IsInside(local, Directory)
+            ? PublishedRoot + "/" + Path.GetRelativePath(Directory, local).Replace('\\', '/')
+            : local;
+    }
+
+    /// <summary>The folder of a stored location in this directory (a working copy keeps a published table's files here).</summary>
+    private string LocalFolder(string stored) => IsLocalPath(stored) ? Path.GetFullPath(Path.Combine(Directory, stored)) : stored;
 
     private static byte[] ReadCatalogBytes(string file)
     {

@@ -22,6 +22,10 @@ public sealed class CatalogConfig
 
     /// <summary>The location resolved against the config file's folder.</summary>
     public required CatalogLocation Location { get; init; }
+
+    /// <summary>The Hub dataset repo ("org/name") the catalog is published to: <c>catalog.repo</c>, or the
+    /// repo of an <c>hf://datasets/…</c> location. Null for a purely local catalog.</summary>
+    public string? Repo { get; init; }
 }
 
 /// <summary>One entry of <c>datasets:</c>: a Hub dataset repo to expose as tables.</summary>

@@ -9,7 +9,7 @@ namespace Faceberg.Core.Config;
 public static class FacebergConfigLoader
 {
     private static readonly string[] RootKeys = ["catalog", "datasets"];
-    private static readonly string[] CatalogKeys = ["name", "location"];
+    private static readonly string[] CatalogKeys = ["name", "location", "repo"];
     private static readonly string[] DatasetKeys = ["name", "repo", "configs", "revision"];
 
     public static FacebergConfig Load(string path)
@@ -48,6 +48,17 @@ public static class FacebergConfigLoader
         {
             throw reader.Error(locationNode?.Start ?? catalogMap.Start, $"invalid 'location': {ex.Message}");
         }
+        var repo = location.RepoId;
+        var repoNode = reader.Get(catalogMap, "repo");
+        if (repoNode is not null && !IsNull(repoNode))
+        {
+            var repoText = reader.RequiredString(repoNode, "'catalog.repo'");
+            if (!RepoIds.IsValid(repoText))
+                throw reader.Error(repoNode.Start, $"'{repoText}' is not a valid dataset repo id; expected 'org/name' (letters, digits, '-', '_', '.').");
+            if (repo is not null && repo != repoText)
+                throw reader.Error(repoNode.Start, $"'catalog.repo' ({repoText}) and the repo of 'catalog.location' ({repo}) differ; name the catalog repo once.");
+            repo = repoText;
+        }
 
         var datasets = new List<DatasetConfig>();
         var firstLineOfName = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -70,7 +81,7 @@ public static class FacebergConfigLoader
 
         return new FacebergConfig
         {
-            Catalog = new CatalogConfig { Name = catalogName, Location = location },
+            Catalog = new CatalogConfig { Name = catalogName, Location = location, Repo = repo },
             Datasets = datasets,
             SourceFile = fileName,
         };

@@ -58,7 +58,7 @@ public sealed partial class DatasetTables
     private async Task<SyncResult> SyncCoreAsync(CatalogContext catalog, SyncState state, SyncOptions options, CancellationToken ct)
     {
         var store = catalog.Open();
-        var table = await IcebergTable.LoadAsync(_io, IcebergLocation(store.GetTableLocation(state.Table)), ct).ConfigureAwait(false);
+        var table = await IcebergTable.LoadAsync(IoFor(catalog), IcebergLocation(store.GetTableLocation(state.Table)), ct).ConfigureAwait(false);
         state.SnapshotId = table.CurrentSnapshot?.SnapshotId;
         var properties = table.Metadata.Properties;
         string Required(string key) => properties.TryGetValue(key, out var value) && value.Length > 0 ? value

@@ -30,18 +30,21 @@ public sealed partial class DatasetTables
     public const string ConversionRef = "refs/convert/parquet";
 
     private readonly HubClient _hub;
-    private readonly IFileIO _io;
+    private readonly IFileIO? _io;
 
     /// <param name="hub">The Hub the datasets live on (its endpoint and token).</param>
-    /// <param name="io">Where table metadata is written; local files by default.</param>
+    /// <param name="io">Where table metadata is written; by default the catalog's own file IO
+    /// (<see cref="CatalogContext.CreateFileIO"/>: local files, its repo's hf:// URIs in a working copy, the Hub for an hf:// catalog).</param>
     public DatasetTables(HubClient hub, IFileIO? io = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
         _hub = hub;
-        _io = io ?? new FileIORouter();
+        _io = io;
     }
 
     public HubClient Hub => _hub;
+
+    private IFileIO IoFor(CatalogContext catalog) => _io ?? catalog.CreateFileIO(_hub);
 
     /// <summary>The URI a dataset file is registered under: <c>hf://datasets/&lt;repo&gt;@&lt;sha&gt;/&lt;path&gt;</c>.</summary>
     public static string DataFileUri(string repo, string revision, string path) => new HfUri(repo, revision, path).ToString();
@@ -255,7 +258,7 @@ public sealed partial class DatasetTables
         var location = ChangeCatalog(store, () => store.CreateTable(table.Identifier));
         try
         {
-            var iceberg = await IcebergTable.CreateAsync(_io, IcebergLocation(location), schema, spec, properties, ct).ConfigureAwait(false);
+            var iceberg = await IcebergTable.CreateAsync(IoFor(catalog), IcebergLocation(location), schema, spec, properties, ct).ConfigureAwait(false);
             var append = iceberg.NewAppend();
             foreach (var (split, file) in facts)
                 append.AddFile(file.ToDataFile(iceberg.Schema, [split], file.FileUri));

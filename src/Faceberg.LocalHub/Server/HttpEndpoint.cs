@@ -75,8 +75,15 @@ internal sealed class HttpEndpoint : IDisposable
 
     public void Dispose()
     {
-        if (_listener.IsListening) _listener.Stop();
-        _listener.Close();
+        // The managed HttpListener (Linux, macOS) can throw "Address already in use" while unregistering
+        // its prefix when another listener has just bound a port; the listener is closed either way, so
+        // stopping a hub must not fail because of it.
+        try
+        {
+            if (_listener.IsListening) _listener.Stop();
+            _listener.Close();
+        }
+        catch (HttpListenerException) { }
         try { _acceptLoop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }
 }

@@ -13,16 +13,15 @@ public sealed class CatalogLocationTests
         var location = CatalogLocation.Parse(text, "/p");
         Assert.True(location.IsLocal);
         Assert.Equal(expected, location.Path);
-        Assert.Equal(expected, location.RequireLocalDirectory());
+        Assert.True(location.IsLocal);
     }
 
     [Fact]
-    public void Hub_locations_keep_their_repo_and_refuse_local_operations()
+    public void Hub_locations_keep_their_repo()
     {
         var location = CatalogLocation.Parse("hf://datasets/org/my-catalog/", "/p");
         Assert.Equal((CatalogLocationKind.HubDataset, "org/my-catalog", "hf://datasets/org/my-catalog"), (location.Kind, location.RepoId, location.Path));
-        var error = Assert.Throws<FacebergException>(() => location.RequireLocalDirectory());
-        Assert.Equal(("RemoteCatalogNotSupported", FacebergErrorKind.NotSupported), (error.ErrorId, error.Kind));
+        Assert.False(location.IsLocal);
     }
 
     [Theory]

@@ -60,8 +60,7 @@ public sealed class CatalogLocatorTests : IDisposable
         Assert.Equal(_temp.Combine(".faceberg"), CatalogLocator.FromPath(".faceberg", _temp.Path).Location.Path);
         Assert.Equal("CatalogNotFound", Assert.Throws<FacebergException>(() => CatalogLocator.FromPath("missing", _temp.Path)).ErrorId);
         var remote = CatalogLocator.FromPath("hf://datasets/org/cat", _temp.Path);
-        Assert.Equal(("cat", CatalogLocationKind.HubDataset), (remote.Name, remote.Location.Kind));
-        Assert.Equal("RemoteCatalogNotSupported", Assert.Throws<FacebergException>(() => remote.Open()).ErrorId);
+        Assert.Equal(("cat", CatalogLocationKind.HubDataset, "org/cat"), (remote.Name, remote.Location.Kind, remote.Repository));
     }
 
     [Fact]

@@ -31,6 +31,40 @@ public sealed class NameMapping
         _ => null,
     };
 
+    /// <summary>
+    /// This mapping extended to <paramref name="schema"/>: every field of the schema maps its id to its
+    /// current name, and names the mapping already had for that id stay as aliases (so files written
+    /// before a rename still resolve). Entries for ids the schema no longer has are kept: files written
+    /// before a drop still carry those columns and must not resolve them to another field.
+    /// </summary>
+    public NameMapping Extend(Schema schema) => new(ExtendStruct(Fields, schema.Fields));
+
+    private static IReadOnlyList<MappedField> ExtendStruct(IReadOnlyList<MappedField>? existing, IReadOnlyList<NestedField> fields)
+    {
+        var result = new List<MappedField>();
+        var byId = (existing ?? Array.Empty<MappedField>()).Where(f => f.FieldId != null).ToDictionary(f => f.FieldId!.Value);
+        foreach (var field in fields)
+        {
+            if (!byId.TryGetValue(field.Id, out var old))
+            {
+                result.Add(new MappedField(field.Id, new[] { field.Name }, Children(field.Type)));
+                continue;
+            }
+            var names = old.Names.Contains(field.Name) ? old.Names : old.Names.Append(field.Name).ToArray();
+            var children = field.Type switch
+            {
+                StructType s => ExtendStruct(old.Fields, s.Fields),
+                ListType l => ExtendStruct(old.Fields, new[] { l.ElementField }),
+                MapType m => ExtendStruct(old.Fields, new[] { m.KeyField, m.ValueField }),
+                _ => null,
+            };
+            result.Add(new MappedField(field.Id, names, children));
+        }
+        var kept = fields.Select(f => f.Id).ToHashSet();
+        result.AddRange((existing ?? Array.Empty<MappedField>()).Where(f => f.FieldId is not { } id || !kept.Contains(id)));
+        return result;
+    }
+
     public string ToJson() => SpecJson.Write(w => WriteFields(w, Fields), indented: false);
 
     private static void WriteFields(Utf8JsonWriter w, IReadOnlyList<MappedField> fields)

@@ -338,8 +338,8 @@ public sealed partial class IcebergTable
     }
 
     /// <summary>
-    /// Adds optional top-level columns (ids, including nested ids, are assigned here). Keeps the
-    /// default name mapping in step when it was the one generated from the previous schema.
+    /// Adds optional top-level columns (ids, including nested ids, are assigned here). Extends the
+    /// name mapping with the new columns.
     /// </summary>
     public Task UpdateSchemaAsync(IEnumerable<NestedField> newColumns, CancellationToken cancellationToken = default)
     {
@@ -360,8 +360,8 @@ public sealed partial class IcebergTable
             var added = FieldIdAssigner.AssignFresh(columns, current.LastColumnId, out _);
             var newSchema = new Schema(current.Schemas.Max(s => s.SchemaId) + 1, schema.Fields.Concat(added), schema.IdentifierFieldIds);
             var props = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
-            if (props.TryGetValue(NameMapping.PropertyKey, out var mapping) && mapping == NameMapping.FromSchema(schema).ToJson())
-                props[NameMapping.PropertyKey] = NameMapping.FromSchema(newSchema).ToJson();
+            if (props.TryGetValue(NameMapping.PropertyKey, out var mapping))
+                props[NameMapping.PropertyKey] = NameMapping.Parse(mapping).Extend(newSchema).ToJson();
             var updated = current with
             {
                 Schemas = current.Schemas.Append(newSchema).ToArray(),

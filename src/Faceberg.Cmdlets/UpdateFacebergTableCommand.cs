@@ -1,0 +1,126 @@
+using System.Collections;
+using System.Management.Automation;
+using Faceberg.Core;
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Datasets;
+using Faceberg.Core.Iceberg.Spec;
+using Faceberg.Core.Iceberg.Table;
+
+namespace Faceberg.Cmdlets;
+
+/// <summary>
+/// Update-FacebergTable: evolves a table's schema (add, rename, drop top-level columns; field ids are kept
+/// and the name mapping keeps old names, so files written before still read correctly) and sets or
+/// removes table properties. Emits the updated Faceberg.Table.
+/// </summary>
+[Cmdlet(VerbsData.Update, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
+[OutputType(typeof(Table))]
+public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
+{
+    /// <summary>New optional columns as "name:type", e.g. "lang:string", "price:decimal(9,2)".</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? AddColumn { get; set; }
+
+    /// <summary>Renames as "old=new".</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? RenameColumn { get; set; }
+
+    /// <summary>Columns to drop (their data stays in the files; readers no longer return it).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? DropColumn { get; set; }
+
+    /// <summary>Table properties to set; a $null value removes the property.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public Hashtable? Property { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (AddColumn is null && RenameColumn is null && DropColumn is null && Property is null)
+            ThrowTerminating(new FacebergException("UpdateNothingToDo", FacebergErrorKind.InvalidArgument,
+                "Give -AddColumn, -RenameColumn, -DropColumn or -Property."));
+        try
+        {
+            _changes = new ColumnChanges
+            {
+                Add = (AddColumn ?? []).Select(ParseAdd).ToList(),
+                Rename = (RenameColumn ?? []).Select(ParseRename).ToList(),
+                Drop = DropColumn ?? [],
+            };
+        }
+        catch (FacebergException e)
+        {
+            ThrowTerminating(e);
+        }
+    }
+
+    private ColumnChanges _changes = new();
+
+    protected override void ProcessTable(TableTarget target)
+    {
+        var what = string.Join("; ", Describe());
+        if (!ShouldProcess(target.Identifier.ToString(), $"Update table: {what}"))
+            return;
+        var table = Access.Load(target with { Location = DatasetTables.IcebergLocation(target.Location) }, Cancellation);
+        if (!_changes.IsEmpty)
+            table.UpdateColumnsAsync(_changes, Cancellation).GetAwaiter().GetResult();
+        if (Property is not null)
+        {
+            var set = new Dictionary<string, string>(StringComparer.Ordinal);
+            var remove = new List<string>();
+            foreach (DictionaryEntry entry in Property)
+            {
+                var key = entry.Key?.ToString() ?? "";
+                var value = Unwrap(entry.Value);
+                if (value is null) remove.Add(key);
+                else set[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+            }
+            table.UpdatePropertiesAsync(set, remove, Cancellation).GetAwaiter().GetResult();
+        }
+        var info = new FacebergTableInfo { Identifier = target.Identifier, Location = target.Location };
+        TableFacts.Apply(info, table.Metadata);
+        WriteObject(ToTableObject(info, ToCatalogObject(target.Context, target.Catalog.ListTables().Count)));
+    }
+
+    private IEnumerable<string> Describe()
+    {
+        foreach (var c in _changes.Add) yield return $"add column {c.Name} {c.Type}";
+        foreach (var (from, to) in _changes.Rename) yield return $"rename column {from} to {to}";
+        foreach (var c in _changes.Drop) yield return $"drop column {c}";
+        if (Property is not null)
+            foreach (DictionaryEntry e in Property) yield return Unwrap(e.Value) is null ? $"remove property {e.Key}" : $"set property {e.Key}";
+    }
+
+    private static NestedField ParseAdd(string text)
+    {
+        var colon = text.IndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+            throw new FacebergException("UpdateInvalidColumnSpec", FacebergErrorKind.InvalidArgument,
+                $"-AddColumn '{text}' must be name:type, e.g. 'lang:string' or 'price:decimal(9,2)'.");
+        var name = text[..colon].Trim();
+        PrimitiveType type;
+        try
+        {
+            type = PrimitiveType.Parse(text[(colon + 1)..]);
+        }
+        catch (FacebergException e)
+        {
+            throw new FacebergException("UpdateInvalidColumnSpec", FacebergErrorKind.InvalidArgument,
+                $"-AddColumn '{text}': {e.Message} Types: boolean, int, long, float, double, decimal(P,S), date, timestamp, timestamptz, string, uuid, binary.", e);
+        }
+        // Ids are assigned by the commit.
+        return NestedField.Optional(0, name, type);
+    }
+
+    private static KeyValuePair<string, string> ParseRename(string text)
+    {
+        var parts = text.Split('=', 2);
+        if (parts.Length != 2 || parts[0].Trim().Length == 0 || parts[1].Trim().Length == 0)
+            throw new FacebergException("UpdateInvalidRenameSpec", FacebergErrorKind.InvalidArgument,
+                $"-RenameColumn '{text}' must be old=new, e.g. 'text=body'.");
+        return new(parts[0].Trim(), parts[1].Trim());
+    }
+}

@@ -1,0 +1,234 @@
+using System.Collections;
+using System.Data;
+using System.Management.Automation;
+using Faceberg.Cmdlets.Completers;
+using Faceberg.Core;
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Data;
+using Faceberg.Core.Hub;
+
+namespace Faceberg.Cmdlets;
+
+/// <summary>
+/// Write-FacebergTable: appends the piped objects, hashtables or DataTable rows to a table's split as
+/// new Parquet files in the dataset repo (one Hub commit) and one new snapshot. Input is collected and
+/// validated as a whole before anything is written.
+/// </summary>
+[Cmdlet(VerbsCommunications.Write, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(WriteResult))]
+public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<IReadOnlyDictionary<string, object?>> _rows = [];
+    private HubClient? _hub;
+
+    protected override HubClient? CatalogHub => _hub;
+
+    /// <summary>The table's name or "namespace.table" identifier.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TableNameCompleter))]
+    public string Name { get; set; } = "";
+
+    /// <summary>The split the rows belong to (train, test, …); an existing one or a new one the dataset's layout can hold.</summary>
+    [Parameter(Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Split { get; set; } = "";
+
+    /// <summary>A row: an object (its properties), a hashtable, a DataRow, or a DataTable (all its rows).</summary>
+    [Parameter(ValueFromPipeline = true)]
+    [AllowNull]
+    public object? InputObject { get; set; }
+
+    /// <summary>A Faceberg.Catalog object or a path; default: the nearest catalog.</summary>
+    [Parameter]
+    public object? Catalog { get; set; }
+
+    /// <summary>Hugging Face access token (needs write access to the dataset repo); default HF_TOKEN, then the token file.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Token { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        switch (Unwrap(InputObject))
+        {
+            case null:
+                return;
+            case DataTable table:
+                foreach (DataRow row in table.Rows) _rows.Add(RowConversion.FromDataRow(row));
+                break;
+            case IEnumerable items when items is not string and not IDictionary:
+                // -InputObject $rows (not piped) arrives as one array.
+                foreach (var item in items) Add(item);
+                break;
+            default:
+                Add(InputObject);
+                break;
+        }
+    }
+
+    private void Add(object? item)
+    {
+        if (Unwrap(item) is null) return;
+        var row = RowConversion.ToRow(item);
+        if (row is null)
+        {
+            WriteFailure(item, new FacebergException("WriteInputNotARow", FacebergErrorKind.InvalidArgument,
+                $"Row {_rows.Count} is {ValueDescription(item)}, not an object, hashtable or DataRow whose properties are the table's columns."));
+            return;
+        }
+        _rows.Add(row);
+    }
+
+    private static string ValueDescription(object? item) => Unwrap(item) is { } v ? $"a {v.GetType().Name} ('{v}')" : "null";
+
+    protected override void EndProcessing()
+    {
+        if (_rows.Count == 0)
+        {
+            WriteWarning($"No rows to write to '{Name}'; nothing was written.");
+            return;
+        }
+        try
+        {
+            _hub = HubClient.FromEnvironment(Token);
+            var context = ResolveCatalog(Catalog);
+            var selected = TableFilter.Select(context.ListTables(), [Name], out var unmatched);
+            if (unmatched.Count > 0 || selected.Count != 1)
+                throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound,
+                    selected.Count > 1
+                        ? $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}'; name one table."
+                        : $"Table '{Name}' does not exist in catalog '{context.Name}' ({context.Location.Path}).");
+            var id = selected[0].Identifier;
+            var writer = new TableWriter(_hub);
+
+            var action = $"Append {_rows.Count} rows to split '{Split}' (one commit to the dataset repo, one snapshot)";
+            if (!ShouldProcess(id.ToString(), action))
+            {
+                if (!WhatIfRequested) return;
+                var plan = Await(writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { WhatIf = true }, _stopping.Token));
+                foreach (var file in plan.Files)
+                    ShouldProcess($"hf://datasets/{plan.Repo}/{file}", $"Upload new Parquet file of split '{Split}'");
+                WriteObject(ToResult(plan));
+                return;
+            }
+            var result = Await(writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions(), _stopping.Token));
+            WriteObject(ToResult(result));
+        }
+        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+        }
+    }
+
+    private bool WhatIfRequested =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter { IsPresent: true };
+
+    private T Await<T>(Task<T> task)
+    {
+        try
+        {
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    private static WriteResult ToResult(TableWriteResult r) => new()
+    {
+        Table = r.Table.ToString(),
+        Repo = r.Repo,
+        Split = r.Split,
+        Files = r.Files.ToArray(),
+        Records = r.Records,
+        Revision = r.Revision,
+        ParentRevision = r.ParentRevision,
+        SnapshotId = r.SnapshotId,
+        Bytes = r.Bytes,
+        WhatIf = r.WhatIf,
+    };
+
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    public void Dispose()
+    {
+        _hub?.Dispose();
+        _stopping.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>Turns PowerShell input into rows of plain .NET values for Core: objects become their properties,
+/// nested objects hashtables, arrays object arrays, DBNull null.</summary>
+internal static class RowConversion
+{
+    /// <summary>The row an input object stands for, or null when it is a scalar (a string, a number …).</summary>
+    public static IReadOnlyDictionary<string, object?>? ToRow(object? input)
+    {
+        var value = input is PSObject ps ? ps.BaseObject : input;
+        switch (value)
+        {
+            case DataRow row:
+                return FromDataRow(row);
+            case IDictionary dictionary:
+            {
+                var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (DictionaryEntry entry in dictionary) row[entry.Key?.ToString() ?? ""] = Plain(entry.Value);
+                return row;
+            }
+            case null or string or ValueType:
+                return null;
+            default:
+            {
+                var row = new Dictionary<string, object?>(StringComparer.Ordinal);
+                foreach (var property in PSObject.AsPSObject(input!).Properties)
+                {
+                    if (!property.IsGettable) continue;
+                    row[property.Name] = Plain(property.Value);
+                }
+                return row;
+            }
+        }
+    }
+
+    public static IReadOnlyDictionary<string, object?> FromDataRow(DataRow row)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (DataColumn column in row.Table.Columns)
+            result[column.ColumnName] = Plain(row[column]);
+        return result;
+    }
+
+    /// <summary>A property value without PowerShell wrappers: custom objects become hashtables (struct values).</summary>
+    private static object? Plain(object? value)
+    {
+        switch (value)
+        {
+            case null or DBNull:
+                return null;
+            case PSObject { BaseObject: PSCustomObject } custom:
+            {
+                var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                foreach (var property in custom.Properties) table[property.Name] = Plain(property.Value);
+                return table;
+            }
+            case PSObject ps:
+                return Plain(ps.BaseObject);
+            case IDictionary dictionary:
+            {
+                var table = new Hashtable(StringComparer.OrdinalIgnoreCase);
+                foreach (DictionaryEntry entry in dictionary) table[entry.Key] = Plain(entry.Value);
+                return table;
+            }
+            case string or byte[]:
+                return value;
+            case IEnumerable items:
+                return items.Cast<object?>().Select(Plain).ToArray();
+            default:
+                return value;
+        }
+    }
+}

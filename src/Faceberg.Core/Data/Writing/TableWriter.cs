@@ -1,0 +1,349 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Datasets;
+using Faceberg.Core.Discovery;
+using Faceberg.Core.Hub;
+using Faceberg.Core.Iceberg.Io;
+using Faceberg.Core.Iceberg.Parquet;
+using Faceberg.Core.Iceberg.Spec;
+using Faceberg.Core.Iceberg.Table;
+
+namespace Faceberg.Core.Data;
+
+/// <summary>How <see cref="TableWriter.WriteAsync"/> sizes files and what it does.</summary>
+public sealed class TableWriteOptions
+{
+    /// <summary>Plan only: validate the rows and name the files, upload and commit nothing.</summary>
+    public bool WhatIf { get; init; }
+
+    /// <summary>Estimated uncompressed bytes per row group: large enough for efficient column chunks, small
+    /// enough that a reader holds one group in memory (the `datasets` library and Spark read by group).</summary>
+    public long TargetRowGroupBytes { get; init; } = 128L * 1024 * 1024;
+
+    /// <summary>Most rows in one row group, whatever their size.</summary>
+    public int MaxRowGroupRows { get; init; } = 1_000_000;
+
+    /// <summary>Estimated uncompressed bytes per file before a write starts another shard.</summary>
+    public long TargetFileBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>The Hub commit title; a default names the table, split and row count.</summary>
+    public string? CommitMessage { get; init; }
+}
+
+/// <summary>What a write did (or, for WhatIf, would do).</summary>
+public sealed record TableWriteResult
+{
+    public required TableIdentifier Table { get; init; }
+    public required string Repo { get; init; }
+    public required string Split { get; init; }
+
+    /// <summary>Repository paths of the new Parquet files.</summary>
+    public required IReadOnlyList<string> Files { get; init; }
+    public required long Records { get; init; }
+
+    /// <summary>The Hub commit holding the files, now the table's synced revision; null for WhatIf.</summary>
+    public string? Revision { get; init; }
+
+    /// <summary>The commit the write was based on (the table's previous synced revision).</summary>
+    public required string ParentRevision { get; init; }
+
+    /// <summary>The new append snapshot; null for WhatIf.</summary>
+    public long? SnapshotId { get; init; }
+    public long Bytes { get; init; }
+    public bool WhatIf { get; init; }
+}
+
+/// <summary>
+/// Appends rows to a dataset table: validates them against the table schema, writes Parquet files named
+/// after the dataset's layout (<see cref="DatasetFileNaming"/>), uploads them in one Hub commit based
+/// on the table's synced revision, then commits one Iceberg append snapshot that references them at the
+/// new commit and records that commit as the synced revision. See docs/writing.md.
+/// </summary>
+public sealed class TableWriter
+{
+    private readonly HubClient _hub;
+    private readonly IFileIO? _io;
+
+    public TableWriter(HubClient hub, IFileIO? io = null)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        _hub = hub;
+        // Without an IO, each call uses its catalog's own (a working copy serves its repo's hf:// URIs locally).
+        _io = io;
+    }
+
+    /// <param name="rows">Column name → value; names match exactly, else case-insensitively. A <c>split</c> key, if
+    /// present, must equal <paramref name="split"/>.</param>
+    /// <exception cref="FacebergException"><c>WriteRowInvalid</c> (nothing written), <c>WriteBranchMoved</c>
+    /// (sync first), <c>WriteLayoutMismatch</c>, <c>WriteNotSupported</c>, <c>WriteMetadataCommitFailed</c>
+    /// (data committed on the Hub, table unchanged: the next sync picks the files up), Hub errors.</exception>
+    public async Task<TableWriteResult> WriteAsync(CatalogContext catalog, TableIdentifier table, string split,
+        IEnumerable<IReadOnlyDictionary<string, object?>> rows, TableWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (string.IsNullOrWhiteSpace(split))
+            throw new FacebergException("WriteInvalidSplitName", FacebergErrorKind.InvalidArgument, "A split name is required.");
+        options ??= new TableWriteOptions();
+
+        var store = catalog.Open();
+        var iceberg = await IcebergTable.LoadAsync(_io ?? catalog.CreateFileIO(_hub), DatasetTables.IcebergLocation(store.GetTableLocation(table)), cancellationToken).ConfigureAwait(false);
+        var target = Target.Of(iceberg, table);
+        var columns = iceberg.Schema.Fields.Where(f => f.Name != TableProperties.SplitColumn).ToList();
+        foreach (var column in columns)
+        {
+            if (ValueCoercion.UnsupportedReason(column.Type) is { } reason)
+                throw new FacebergException("WriteUnsupportedColumn", FacebergErrorKind.NotSupported,
+                    $"Table '{table}' cannot be written: column '{column.Name}': {reason}.");
+        }
+
+        var (canonical, estimatedBytes) = Validate(rows, columns, split, table);
+        if (canonical.Count == 0)
+            throw new FacebergException("WriteNoRows", FacebergErrorKind.InvalidArgument, $"No rows to write to table '{table}'.");
+
+        // The branch must still be where the table was synced: the new files are named against that
+        // listing and the new snapshot extends that state.
+        var info = await _hub.GetDatasetInfoAsync(target.Repo, target.Ref, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(info.Sha, target.Pinned, StringComparison.OrdinalIgnoreCase))
+            throw BranchMoved(table, target, info.Sha, null);
+        var listing = (await _hub.ListTreeAsync(target.Repo, target.Pinned, recursive: true, ct: cancellationToken).ConfigureAwait(false))
+            .Where(e => e.IsFile).Select(e => new RepoFile(e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid ?? e.Oid)).ToList();
+
+        var shards = Shard(canonical, estimatedBytes, options);
+        var paths = DatasetFileNaming.NewFilePaths(listing, info.CardData, target.Repo, target.Config, split, shards.Count, DatasetFileNaming.NewUniqueId());
+        var result = new TableWriteResult
+        {
+            Table = table, Repo = target.Repo, Split = split, Files = paths, Records = canonical.Count,
+            ParentRevision = target.Pinned, WhatIf = options.WhatIf,
+        };
+        if (options.WhatIf) return result;
+
+        var metadata = await FeaturesMetadataAsync(iceberg, columns, cancellationToken).ConfigureAwait(false);
+        var writer = new ParquetDataWriter(columns);
+        var operations = new List<CommitOperation>();
+        var contents = new List<byte[]>();
+        for (var i = 0; i < shards.Count; i++)
+        {
+            var (shardRows, shardBytes) = shards[i];
+            var perRow = Math.Max(1, shardBytes / Math.Max(1, shardRows.Count));
+            var groupRows = (int)Math.Clamp(options.TargetRowGroupBytes / perRow, 1, Math.Max(1, options.MaxRowGroupRows));
+            var bytes = await writer.WriteAsync(shardRows, groupRows, metadata, cancellationToken).ConfigureAwait(false);
+            contents.Add(bytes);
+            operations.Add(CommitOperation.Add(paths[i], bytes));
+        }
+
+        var message = options.CommitMessage ?? string.Create(CultureInfo.InvariantCulture,
+            $"Faceberg: append {canonical.Count} rows to split '{split}' of config '{target.Config}'");
+        CommitInfo commit;
+        try
+        {
+            commit = await _hub.CreateCommitAsync(target.Repo, target.Ref, operations, message,
+                description: $"Written by Faceberg to table {table}.", parentCommit: target.Pinned, ct: cancellationToken).ConfigureAwait(false);
+        }
+        catch (HubCommitConflictException e)
+        {
+            throw BranchMoved(table, target, null, e);
+        }
+        var sha = commit.CommitOid;
+
+        try
+        {
+            var append = iceberg.NewAppend();
+            for (var i = 0; i < paths.Count; i++)
+            {
+                var uri = DatasetTables.DataFileUri(target.Repo, sha, paths[i]);
+                using var stream = new MemoryStream(contents[i], writable: false);
+                var facts = await ParquetFileInspector.InspectAsync(stream, uri, cancellationToken).ConfigureAwait(false);
+                append.AddFile(facts.ToDataFile(iceberg.Schema, [split], uri));
+            }
+            // The pin moves with the snapshot, so the next sync finds the branch at this commit and has nothing to add.
+            append.SetProperty(TableProperties.Revision, sha);
+            append.SetProperty(TableProperties.WriteDataPath, DatasetTables.DataFileUri(target.Repo, sha, ""));
+            var snapshot = await append.CommitAsync(new Dictionary<string, string>
+            {
+                [TableProperties.Revision] = sha,
+                [TableProperties.PreviousRevision] = target.Pinned,
+                [TableProperties.Ref] = target.Ref,
+                [TableProperties.AddedFiles] = paths.Count.ToString(CultureInfo.InvariantCulture),
+            }, cancellationToken).ConfigureAwait(false);
+            return result with { Revision = sha, SnapshotId = snapshot.SnapshotId, Bytes = contents.Sum(c => (long)c.Length) };
+        }
+        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+        {
+            throw new FacebergException("WriteMetadataCommitFailed", FacebergErrorKind.Unavailable,
+                $"The new files were committed to dataset '{target.Repo}' as {sha}, but table '{table}' could not record them: {e.Message} "
+                + "The table is still valid at its previous snapshot; run Sync-FacebergTable to pick the files up.", e);
+        }
+    }
+
+    /// <summary>What a table says about the dataset it writes to.</summary>
+    private sealed record Target(string Repo, string Config, string Pinned, string Ref)
+    {
+        public static Target Of(IcebergTable table, TableIdentifier id)
+        {
+            var properties = table.Metadata.Properties;
+            string Required(string key) => properties.TryGetValue(key, out var value) && value.Length > 0 ? value
+                : throw new FacebergException("WriteNotADatasetTable", FacebergErrorKind.NotSupported,
+                    $"Table '{id}' has no '{key}' property: only tables Faceberg created from a Hub dataset can be written.");
+            var repo = Required(TableProperties.Repo);
+            var config = Required(TableProperties.Config);
+            var pinned = Required(TableProperties.Revision);
+            var reference = properties.GetValueOrDefault(TableProperties.Ref) ?? DatasetTables.DefaultRef;
+            if (properties.ContainsKey(TableProperties.SourceRevision))
+                throw new FacebergException("WriteNotSupported", FacebergErrorKind.NotSupported,
+                    $"Table '{id}' reads the Hub's Parquet conversion ({DatasetTables.ConversionRef}) of dataset '{repo}', whose own files are not Parquet; "
+                    + "Parquet files added to it would not be read by the `datasets` library.");
+            if (reference.Length == 40 && reference.All(Uri.IsHexDigit))
+                throw new FacebergException("WriteNotSupported", FacebergErrorKind.NotSupported,
+                    $"Table '{id}' follows the fixed commit {reference} of dataset '{repo}', not a branch, so there is nowhere to write.");
+            return new Target(repo, config, pinned, reference);
+        }
+    }
+
+    private static FacebergException BranchMoved(TableIdentifier table, Target target, string? head, Exception? inner) =>
+        new("WriteBranchMoved", FacebergErrorKind.Conflict,
+            $"Branch '{target.Ref}' of dataset '{target.Repo}' has moved{(head is null ? "" : $" to {head}")} since table '{table}' was synced at {target.Pinned}. "
+            + "Run Sync-FacebergTable first, then write again. Nothing was written.", inner);
+
+    /// <summary>Coerces every row; collects the first problems so one error lists them, and writes nothing when any.</summary>
+    private static (List<object?[]> Rows, List<long> Bytes) Validate(IEnumerable<IReadOnlyDictionary<string, object?>> rows,
+        IReadOnlyList<NestedField> columns, string split, TableIdentifier table)
+    {
+        const int maxReported = 5;
+        var problems = new List<string>();
+        var problemCount = 0;
+        var result = new List<object?[]>();
+        var sizes = new List<long>();
+        var index = -1;
+        foreach (var row in rows)
+        {
+            index++;
+            if (row is null)
+            {
+                Report($"row {index}: the row is null");
+                continue;
+            }
+            var keys = row.Keys.ToList();
+            var match = FieldLookup.Match(keys, columns);
+            var ok = true;
+            foreach (var unknown in match.Unknown)
+            {
+                if (string.Equals(unknown, TableProperties.SplitColumn, StringComparison.OrdinalIgnoreCase))
+                {
+                    if (Equals(row[unknown]?.ToString(), split)) continue;
+                    Report($"row {index}, column '{unknown}': the split comes from -Split ('{split}'), but the row says '{row[unknown]}'");
+                }
+                else
+                {
+                    Report($"row {index}, column '{unknown}': the table has no such column (columns: {string.Join(", ", columns.Select(c => c.Name))})");
+                }
+                ok = false;
+            }
+            var values = new object?[columns.Count];
+            long size = 0;
+            for (var c = 0; c < columns.Count; c++)
+            {
+                var column = columns[c];
+                if (match.KeyOf[c] is null && column.Required)
+                {
+                    Report($"row {index}, column '{column.Name}': the column is required but missing");
+                    ok = false;
+                    continue;
+                }
+                try
+                {
+                    values[c] = ValueCoercion.Coerce(match.KeyOf[c] is { } key ? row[key] : null, column.Type, column.Required);
+                    size += EstimateSize(values[c]);
+                }
+                catch (ValueMismatchException e)
+                {
+                    Report($"row {index}, column '{column.Name}{e.SubPath}': {e.Message}");
+                    ok = false;
+                }
+            }
+            if (ok && problemCount == 0)
+            {
+                result.Add(values);
+                sizes.Add(size);
+            }
+        }
+        if (problemCount > 0)
+        {
+            var more = problemCount > problems.Count ? $" (and {problemCount - problems.Count} more)" : "";
+            throw new FacebergException("WriteRowInvalid", FacebergErrorKind.InvalidData,
+                $"Rows do not fit table '{table}'; nothing was written: {string.Join("; ", problems)}{more}.");
+        }
+        return (result, sizes);
+
+        void Report(string problem)
+        {
+            problemCount++;
+            if (problems.Count < maxReported) problems.Add(problem);
+        }
+    }
+
+    /// <summary>A rough uncompressed size, enough to size row groups and files.</summary>
+    private static long EstimateSize(object? value) => value switch
+    {
+        null => 1,
+        string s => 4 + s.Length * 2L,
+        byte[] b => 4 + b.LongLength,
+        object?[] fields => fields.Sum(EstimateSize),
+        List<object?> items => 4 + items.Sum(EstimateSize),
+        List<KeyValuePair<object, object?>> entries => 4 + entries.Sum(e => EstimateSize(e.Key) + EstimateSize(e.Value)),
+        bool => 1,
+        int or float or DateOnly => 4,
+        decimal or Guid => 16,
+        _ => 8,
+    };
+
+    private static List<(List<object?[]> Rows, long Bytes)> Shard(List<object?[]> rows, List<long> sizes, TableWriteOptions options)
+    {
+        var shards = new List<(List<object?[]>, long)>();
+        var current = new List<object?[]>();
+        long bytes = 0;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (current.Count > 0 && bytes + sizes[i] > options.TargetFileBytes)
+            {
+                shards.Add((current, bytes));
+                current = new List<object?[]>();
+                bytes = 0;
+            }
+            current.Add(rows[i]);
+            bytes += sizes[i];
+        }
+        if (current.Count > 0) shards.Add((current, bytes));
+        return shards;
+    }
+
+    /// <summary>
+    /// The `datasets` features ("huggingface" key-value entry) of one of the table's current files, when its
+    /// features are exactly the columns written: then the library decodes the new files as it does the old
+    /// (class labels, sequences). After a schema change the old features would be wrong, so none are written.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>?> FeaturesMetadataAsync(IcebergTable table, IReadOnlyList<NestedField> columns, CancellationToken ct)
+    {
+        var file = (await table.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false)).FirstOrDefault();
+        if (file is null || !HfUri.TryParse(file.FilePath, out var uri) || uri.Revision is null) return null;
+        var footer = await HubParquetFooter.ReadAsync(_hub, uri.RepoId, uri.Revision, uri.Path, file.FileSizeInBytes, ct).ConfigureAwait(false);
+        var metadata = await footer.ReadFileMetaDataAsync(ct).ConfigureAwait(false);
+        var entry = metadata.KeyValueMetadata?.FirstOrDefault(kv => kv.Key == HuggingFaceFeatures.MetadataKey)?.Value;
+        if (entry is null) return null;
+        try
+        {
+            if (JsonNode.Parse(entry)?["info"]?["features"] is not JsonObject features) return null;
+            var names = features.Select(f => f.Key).ToHashSet(StringComparer.Ordinal);
+            return names.SetEquals(columns.Select(c => c.Name))
+                ? new Dictionary<string, string> { [HuggingFaceFeatures.MetadataKey] = entry }
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Catalog.Publishing;
+using Faceberg.Core.Datasets;
+using Faceberg.Core.Iceberg.Table;
+using Faceberg.Core.Tests.Datasets;
+using Faceberg.TestData;
+using Xunit;
+
+namespace Faceberg.Core.Tests.Publishing;
+
+/// <summary>Catalogs used straight from the Hub (hf://datasets/org/name), without a local copy.</summary>
+public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<PublishHubFixture>
+{
+    private DatasetTestHub Hub => fixture.Hub;
+
+    private CatalogContext Remote(string repo)
+    {
+        var context = CatalogLocator.FromPath($"hf://datasets/{repo}", Hub.Root);
+        context.Hub = Hub.Client;
+        return context;
+    }
+
+    [Fact]
+    public async Task A_hub_catalog_is_created_and_its_tables_created_read_and_synced_on_the_hub()
+    {
+        var repo = PublishHubFixture.NewRepo();
+        var remote = Remote(repo);
+        Assert.False(remote.Exists);
+
+        remote.Create();
+        Assert.True(remote.Exists);
+        var tables = new DatasetTables(Hub.Client, remote.CreateFileIO());
+        var results = await tables.CreateAsync(remote, DatasetTestHub.Dataset("split", SampleDatasets.SplitFolders));
+
+        var created = Assert.Single(results);
+        Assert.True(created.Status == DatasetTableStatus.Created, created.Error?.Message);
+        Assert.Equal($"hf://datasets/{repo}/metadata/default/split_default", created.Table!.Location);
+        Assert.NotNull(Hub.Server.Store.FindFile(repo, "main", "metadata/default/split_default/metadata/v2.metadata.json"));
+        Assert.Contains("default.split_default", System.Text.Encoding.UTF8.GetString(Hub.Server.Store.ReadFile(repo, "main", "catalog.json")));
+
+        // A fresh context sees the table, reads its metadata from the Hub, and syncs it in place.
+        var again = Remote(repo);
+        var info = Assert.Single(again.ListTables());
+        Assert.Null(info.AheadOfPublished);
+        var table = await IcebergTable.LoadAsync(again.CreateFileIO(), info.Location);
+        Assert.Equal(created.Table.SnapshotId, table.CurrentSnapshot!.SnapshotId);
+        Assert.Equal(4, (await table.PlanFilesAsync()).Count);
+        var copy = Hub.Server.Store.ReadFile(SampleDatasets.SplitFolders, "main", "data/train/0000.parquet");
+        Hub.Server.Store.Commit(SampleDatasets.SplitFolders, new Dictionary<string, byte[]> { ["data/train/0002.parquet"] = copy }, null, "more data");
+        var commits = fixture.CommitCount(repo);
+
+        var sync = await new DatasetTables(Hub.Client, again.CreateFileIO()).SyncAsync(again, info.Identifier);
+
+        Assert.True(sync.Status == SyncStatus.Updated, sync.Error?.Message);
+        Assert.Equal(1, sync.Added);
+        Assert.Equal(commits + 1, fixture.CommitCount(repo));
+        var synced = await IcebergTable.LoadAsync(Remote(repo).CreateFileIO(), info.Location);
+        Assert.Equal(sync.SnapshotId, synced.CurrentSnapshot!.SnapshotId);
+        Assert.Equal(5, (await synced.PlanFilesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_table_change_on_a_hub_catalog_is_one_hub_commit()
+    {
+        var repo = PublishHubFixture.NewRepo();
+        var local = fixture.NewProject(repo);
+        await fixture.CreateTablesAsync(local);
+        await new CatalogPublisher(Hub.Client).PublishAsync(local);
+        var remote = Remote(repo);
+        var before = fixture.CommitCount(repo);
+
+        var table = await IcebergTable.LoadAsync(remote.CreateFileIO(), remote.Open().GetTableLocation(TableIdentifier.Parse("default.flat_default")));
+        await table.UpdatePropertiesAsync(new Dictionary<string, string> { ["owner"] = "hub" });
+
+        Assert.Equal(before + 1, fixture.CommitCount(repo));
+        Assert.NotNull(Hub.Server.Store.FindFile(repo, "main", "metadata/default/flat_default/metadata/v3.metadata.json"));
+        Assert.Equal("Faceberg: commit metadata/default/flat_default v3", Hub.Server.Store.GetCommit(repo, "main").Title);
+    }
+
+    [Fact]
+    public async Task Catalog_json_changed_by_someone_else_since_it_was_read_is_a_conflict()
+    {
+        var repo = PublishHubFixture.NewRepo();
+        var remote = Remote(repo);
+        remote.Create();
+        var mine = remote.Open();
+        var theirs = Remote(repo).Open();
+        theirs.CreateTable(TableIdentifier.Parse("default.theirs"));
+
+        var error = Assert.Throws<CatalogConflictException>(() => mine.CreateTable(TableIdentifier.Parse("default.mine")));
+
+        Assert.Equal(FacebergErrorKind.Conflict, error.Kind);
+        var onHub = System.Text.Encoding.UTF8.GetString(Hub.Server.Store.ReadFile(repo, "main", "catalog.json"));
+        Assert.Contains("default.theirs", onHub);
+        Assert.DoesNotContain("default.mine", onHub);
+        await Task.CompletedTask;
+    }
+}
