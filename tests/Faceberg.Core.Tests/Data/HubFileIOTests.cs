@@ -44,7 +44,7 @@ public sealed class HubFileIOTests : IDisposable
     }
 
     [Fact]
-    public async Task Tells_existence_lists_by_prefix_and_refuses_writes()
+    public async Task Tells_existence_lists_by_prefix_and_refuses_writes_to_a_pinned_commit()
     {
         Assert.True(await _io.ExistsAsync(Uri("meta/sub/a.avro")));
         Assert.False(await _io.ExistsAsync(Uri("meta/nope.avro")));
@@ -52,7 +52,7 @@ public sealed class HubFileIOTests : IDisposable
         Assert.Empty(await _io.ListAsync(Uri("missing/")));
 
         var write = await Assert.ThrowsAsync<FacebergException>(() => _io.WriteAsync(Uri("meta/v2.metadata.json"), [1]));
-        Assert.Equal(("HubPathReadOnly", FacebergErrorKind.NotSupported), (write.ErrorId, write.Kind));
+        Assert.Equal(("HubPathPinned", FacebergErrorKind.NotSupported), (write.ErrorId, write.Kind));
         await Assert.ThrowsAsync<FacebergException>(() => _io.DeleteAsync(Uri("meta/v1.metadata.json")));
     }
 
