@@ -84,6 +84,9 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
             scan = new TableScan(table, options);
         }
         var runScriptBlock = Filter != null && !options.FilterRows;
+        // When every row Core returns is written, Core may know the limit: it then opens no file ahead.
+        if (!runScriptBlock && First > 0)
+            scan = new TableScan(table, options with { Limit = First });
         if (options.Filter != null)
             WriteVerbose($"Filter used for pruning: {options.Filter}{(runScriptBlock ? " (the scriptblock decides each row)" : "")}.");
         var limit = First;

@@ -257,6 +257,7 @@ public sealed class TableScan
             }
             Metrics.ManifestsRead++;
             var contents = await _table.ReadManifestAsync(manifest, cancellationToken).ConfigureAwait(false);
+            var files = new List<DataFile>();
             foreach (var entry in contents.Entries)
             {
                 if (entry.Status == ManifestEntryStatus.Deleted || entry.DataFile.Content != FileContent.Data) continue;
@@ -269,37 +270,105 @@ public sealed class TableScan
                 if (file.FileFormat != FileFormat.Parquet)
                     throw new FacebergException("UnsupportedDataFileFormat", FacebergErrorKind.NotSupported,
                         $"Data file '{file.FilePath}' is {file.FileFormat}; only Parquet data files can be read.");
-                Metrics.FilesRead++;
-                await foreach (var row in ReadFileAsync(file, contents.Spec, cancellationToken).ConfigureAwait(false))
+                files.Add(file);
+            }
+
+            // Without a row limit every file will be read, so the next one is opened (its footer fetched)
+            // while this one is read: remote latency is paid once per file pair instead of per file.
+            Task<OpenedFile>? next = null;
+            try
+            {
+                for (var i = 0; i < files.Count; i++)
                 {
-                    yield return row;
-                    Metrics.RowsReturned++;
-                    if (Metrics.RowsReturned >= _options.Limit) yield break;
+                    var current = next ?? OpenAsync(files[i], cancellationToken);
+                    next = _options.Limit == null && i + 1 < files.Count ? OpenAsync(files[i + 1], cancellationToken) : null;
+                    var opened = await current.ConfigureAwait(false);
+                    await using var owned = opened.ConfigureAwait(false);
+                    Metrics.FilesRead++;
+                    await foreach (var row in ReadFileAsync(opened, files[i], contents.Spec, cancellationToken).ConfigureAwait(false))
+                    {
+                        Metrics.RowsReturned++;
+                        yield return row;
+                        if (Metrics.RowsReturned >= _options.Limit) yield break;
+                    }
                 }
+            }
+            finally
+            {
+                if (next != null) await DisposeQuietlyAsync(next).ConfigureAwait(false);
             }
         }
     }
 
-    private async IAsyncEnumerable<TableRow> ReadFileAsync(DataFile file, PartitionSpec spec, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>A data file opened for reading: its stream (and chunk-prefetching view), Parquet reader, footer facts and column layout.</summary>
+    private sealed class OpenedFile(Stream stream, ChunkPrefetchStream? prefetch, ParquetReader reader, ParquetFileFacts facts, ParquetColumnLayout layout) : IAsyncDisposable
     {
-        var stream = await _io.OpenReadAsync(file.FilePath, ct).ConfigureAwait(false);
-        await using var _ = stream.ConfigureAwait(false);
-        var prefetch = PrefetchingView(stream);
-        await using var ___ = (prefetch ?? Stream.Null).ConfigureAwait(false);
-        ParquetReader reader;
+        public ChunkPrefetchStream? Prefetch => prefetch;
+        public ParquetReader Reader => reader;
+        public ParquetFileFacts Facts => facts;
+        public ParquetColumnLayout Layout => layout;
+
+        public async ValueTask DisposeAsync()
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+            if (prefetch != null) await prefetch.DisposeAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task DisposeQuietlyAsync(Task<OpenedFile> pending)
+    {
         try
         {
-            reader = await ParquetReader.CreateAsync(prefetch ?? stream, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
+            await (await pending.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
+        catch (Exception e) when (e is FacebergException or IOException or OperationCanceledException or HttpRequestException)
         {
-            throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{file.FilePath}' is not a readable Parquet file: {e.Message}", e);
+            // A file opened ahead that is no longer wanted; its failure concerns nobody.
         }
-        await using var __ = reader.ConfigureAwait(false);
+    }
+
+    private async Task<OpenedFile> OpenAsync(DataFile file, CancellationToken ct)
+    {
+        var stream = await _io.OpenReadAsync(file.FilePath, ct).ConfigureAwait(false);
+        var prefetch = PrefetchingView(stream);
+        try
+        {
+            ParquetReader reader;
+            try
+            {
+                reader = await ParquetReader.CreateAsync(prefetch ?? stream, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
+            {
+                throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{file.FilePath}' is not a readable Parquet file: {e.Message}", e);
+            }
+            try
+            {
+                var footer = reader.Metadata!;
+                var facts = ParquetFileInspector.Describe(footer, file.FilePath, stream.Length);
+                var usesFileIds = footer.Schema.Count > 1 && footer.Schema.Skip(1).All(e => e.FieldId != null);
+                var layout = ParquetColumnLayout.Build(footer, reader.Schema, facts, _mapping, usesFileIds, file.FilePath);
+                return new OpenedFile(stream, prefetch, reader, facts, layout);
+            }
+            catch
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch
+        {
+            if (prefetch != null) await prefetch.DisposeAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async IAsyncEnumerable<TableRow> ReadFileAsync(OpenedFile opened, DataFile file, PartitionSpec spec, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var (reader, facts, layout, prefetch) = (opened.Reader, opened.Facts, opened.Layout, opened.Prefetch);
         var footer = reader.Metadata!;
-        var facts = ParquetFileInspector.Describe(footer, file.FilePath, stream.Length);
-        var usesFileIds = footer.Schema.Count > 1 && footer.Schema.Skip(1).All(e => e.FieldId != null);
-        var layout = ParquetColumnLayout.Build(footer, reader.Schema, facts, _mapping, usesFileIds, file.FilePath);
 
         var readers = new ColumnReader?[_readFields.Length];
         var constants = new object?[_readFields.Length];
