@@ -174,7 +174,8 @@ public sealed partial class DatasetTables
     {
         var schema = table.Schema;
         var lastId = table.Metadata.LastColumnId;
-        foreach (var file in files)
+        var mapping = table.Metadata.Properties.TryGetValue(NameMapping.PropertyKey, out var json) ? NameMapping.Parse(json) : null;
+        foreach (var file in files.Select(f => (f.FileUri, Schema: AsTableNames(f.Schema, table.Schema, mapping))))
         {
             if (file.Schema.Struct.Field(TableProperties.SplitColumn) is not null)
                 throw new FacebergException("SplitColumnConflict", FacebergErrorKind.NotSupported,
@@ -192,5 +193,24 @@ public sealed partial class DatasetTables
             lastId = comparison.LastColumnId;
         }
         return schema.Fields.Where(f => table.Schema.Struct.Field(f.Name) is null).Select(f => f with { Required = false }).ToList();
+    }
+
+    /// <summary>
+    /// A file's columns under the names the table knows them by: a column the table renamed (its old name
+    /// is still in the name mapping) is the renamed column, and a column the table dropped stays dropped,
+    /// so files committed with old names neither re-add a column nor bring a dropped one back.
+    /// </summary>
+    private static Schema AsTableNames(Schema fileSchema, Schema tableSchema, NameMapping? mapping)
+    {
+        if (mapping is null) return fileSchema;
+        var fields = new List<NestedField>();
+        foreach (var field in fileSchema.Fields)
+        {
+            if (tableSchema.Struct.Field(field.Name) is not null || mapping.FindId(field.Name) is not { } id)
+                fields.Add(field);
+            else if (tableSchema.FindField(id) is { } current && tableSchema.Struct.Field(current.Name) is not null)
+                fields.Add(field with { Name = current.Name });
+        }
+        return new Schema(fileSchema.SchemaId, fields, fileSchema.IdentifierFieldIds);
     }
 }

@@ -1,7 +1,10 @@
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
 using Faceberg.Core.Datasets;
+using Faceberg.Core.Data;
+using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
+using Faceberg.Core.Iceberg.Table;
 using Faceberg.Core.Tests.Interop;
 using Faceberg.LocalHub.Samples;
 using Faceberg.TestData;
@@ -172,6 +175,32 @@ public sealed class DatasetSyncTests : IDisposable
             var dump = await new IcebirdReader().ReadAsync(table.Location, new IcebirdReadOptions { HfEndpoint = _hub.Server.Endpoint });
             Assert.Equal(["x4", "x5", "x6"], dump.Rows.Where(r => r["id"].GetInt64() >= 4).Select(r => r["extra"].GetString()).Order());
         }
+    }
+
+    [Fact]
+    public async Task Files_with_a_renamed_or_dropped_column_under_its_old_name_do_not_change_the_schema()
+    {
+        var repo = "test/renamed";
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-0.parquet", ParquetSamples.Write(new[] { new IdTextExtra { Id = 1, Text = "a", Extra = "x1" } }))
+            .Commit("First file");
+        var id = await CreateAsync("renamed", repo);
+        var before = await DatasetTestHub.LoadAsync(_catalog, id);
+        await before.UpdateColumnsAsync(new ColumnChanges { Rename = [new("text", "body")], Drop = ["extra"] });
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-1.parquet", ParquetSamples.Write(new[] { new IdTextExtra { Id = 2, Text = "b", Extra = "x2" } }))
+            .Commit("A file written with the dataset's original column names");
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Empty(result.AddedColumns);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(["id", "body", "split"], table.Schema.Fields.Select(f => f.Name));
+        var rows = new List<string>();
+        await foreach (var row in TableReader.ReadAsync(table, dataIO: new HubFileIO(_hub.Client)))
+            rows.Add($"{row["id"]}|{row["body"]}");
+        Assert.Equal(["1|a", "2|b"], rows.Order());
     }
 
     [Fact]
