@@ -38,6 +38,12 @@ try {
 
     Write-Host "6. List the tables again"
     Get-FacebergTable -Catalog $catalog | Out-Host
+
+    Write-Host "7. Read rows: only the test split's files are opened, only two columns fetched"
+    Read-FacebergTable movie_reviews_default -Catalog $catalog -Split test -Property text, label -First 3 | Out-Host
+
+    Write-Host "8. The iris table's history: the sync added a snapshot pinned to the new commit"
+    Get-FacebergSnapshot iris_default -Catalog $catalog | Out-Host
 }
 finally {
     $hub | Stop-FacebergLocalHub

@@ -34,6 +34,9 @@ public sealed class ScriptTests : IDisposable
         Assert.Matches(@"(?m)^default\.iris_default\s+Updated\s+\w{8}\s+\w{8}\s+1\s+0\s+0\s", output.ToString());
         Assert.Matches(@"(?m)^default\.movie_reviews_default\s+UpToDate\s", output.ToString());
         Assert.Matches(@"(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+200\s+3\s", output.ToString());
+        Assert.Matches(@"(?m)^text\s+label$", output.ToString());
+        Assert.Matches(@"(?m)^Review 10000: .*\s+0$", output.ToString());
+        Assert.Matches(@"(?m)^\s+\d+\s+\S+ \S+Z\s+append\s+\w{8}\s+1\s+200 \*$", output.ToString());
     }
 
     [Fact]
