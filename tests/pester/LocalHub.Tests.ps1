@@ -64,7 +64,13 @@ Describe 'Start-FacebergLocalHub and Stop-FacebergLocalHub' {
         Stop-FacebergLocalHub
 
         $restarted = Start-FacebergLocalHub -Path plain
-        Invoke-RestMethod "$($restarted.Endpoint)/datasets/acme/notes/resolve/main/README.md" | Should -BeExactly '# notes'
+        # HttpClient rather than Invoke-RestMethod: the Hub serves files as application/octet-stream.
+        $http = [System.Net.Http.HttpClient]::new()
+        try {
+            $http.GetStringAsync("$($restarted.Endpoint)/datasets/acme/notes/resolve/main/README.md").GetAwaiter().GetResult() |
+                Should -BeExactly '# notes'
+        }
+        finally { $http.Dispose() }
     }
 
     It 'has help naming its parameters' {
@@ -76,7 +82,7 @@ Describe 'Start-FacebergLocalHub and Stop-FacebergLocalHub' {
 
     It 'shows endpoint, state and repo count in its default view' {
         $hub = Start-FacebergLocalHub -Path hub -Sample
-        $lines = @(($hub | Out-String).Split("`n") | ForEach-Object Trim | Where-Object { $_ })
+        $lines = @(($hub | Out-String -Width 400).Split("`n") | ForEach-Object Trim | Where-Object { $_ })
         $lines[0] | Should -Match '^Endpoint\s+Running\s+Repos\s+Path$'
         $lines[2] | Should -Match '^http://127\.0\.0\.1:\d+\s+True\s+3\s+.*hub$'
     }

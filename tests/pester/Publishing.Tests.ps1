@@ -48,9 +48,10 @@ datasets:
 Describe 'Publish-FacebergCatalog and Save-FacebergCatalog' {
     BeforeEach {
         $hub = Start-TestHub
-        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-TestProject -Config $PublishConfig -Folder "$(Split-Path $root -Leaf)/alice"
-        Push-Location (Join-Path $root alice)
+        # alice's project; bob and carol pull into siblings of it.
+        $folder = [guid]::NewGuid().ToString('N')
+        $root = Join-Path $TestDrive $folder
+        Push-Location (New-TestProject -Config $PublishConfig -Folder "$folder/alice")
     }
     AfterEach {
         Pop-Location
