@@ -1,6 +1,12 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Pester 5 specs mirroring tests/Faceberg.Cmdlets.Tests, for machines with pwsh:
 #   ./build.ps1; Invoke-Pester ./tests/pester
+# This file: the module manifest and help, New-FacebergCatalog, Get-FacebergTable,
+# New-/Sync-FacebergTable and Write-/Update-FacebergTable. The other specs:
+#   LocalHub.Tests.ps1    Start-/Stop-FacebergLocalHub
+#   Reading.Tests.ps1     Read-FacebergTable, Get-FacebergSnapshot, Remove-FacebergTable
+#   Publishing.Tests.ps1  Publish-/Save-FacebergCatalog and hf:// catalogs
+# Helpers shared by all of them: TestHelpers.ps1.
 
 BeforeDiscovery {
     # -ForEach data is computed during discovery, before BeforeAll runs.
@@ -9,49 +15,18 @@ BeforeDiscovery {
 }
 
 BeforeAll {
-    $script:Manifest = Join-Path $PSScriptRoot '../../out/Faceberg/Faceberg.psd1'
-    Import-Module $script:Manifest -Force
-
-    function script:New-TestProject {
-        param([string] $Config = @'
-catalog:
-  name: test_catalog
-  location: .faceberg/
-datasets:
-  - name: movie_reviews
-    repo: demo/movie-reviews
-    configs: [default]
-  - name: iris
-    repo: demo/iris
-    revision: main
-'@)
-        $root = Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))
-        $null = New-Item $root -ItemType Directory
-        Set-Content -Path (Join-Path $root 'faceberg.yml') -Value $Config
-        $root
-    }
-
-    function script:Add-TestTable {
-        param([string] $Root, [string[]] $Identifier)
-        $entries = [ordered]@{}
-        foreach ($id in $Identifier) {
-            $ns, $name = $id.Split('.')
-            $null = New-Item (Join-Path $Root ".faceberg/metadata/$ns/$name") -ItemType Directory -Force
-            $entries[$id] = "metadata/$ns/$name"
-        }
-        $entries | ConvertTo-Json | Set-Content (Join-Path $Root '.faceberg/catalog.json')
-    }
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
 Describe 'Module' {
     It 'passes Test-ModuleManifest' {
-        $m = Test-ModuleManifest $script:Manifest
+        $m = Test-ModuleManifest $FacebergManifest
         $m.Guid | Should -Be '30f3a996-6abd-4513-b262-d24995fb94c1'
         $m.CompatiblePSEditions | Should -Be @('Core')
     }
 
     It 'ships no System.Management.Automation.dll' {
-        Get-ChildItem (Split-Path $script:Manifest) -Recurse -Filter System.Management.Automation.dll | Should -BeNullOrEmpty
+        Get-ChildItem (Split-Path $FacebergManifest) -Recurse -Filter System.Management.Automation.dll | Should -BeNullOrEmpty
     }
 
     It 'has help with synopsis, description and an example for <_>' -ForEach $exportedCmdlets {
@@ -136,7 +111,7 @@ Describe 'Get-FacebergTable' {
 
 Describe 'New-FacebergTable and Sync-FacebergTable' {
     BeforeEach {
-        $hub = Start-FacebergLocalHub -Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) -Sample -SetEnvironment
+        $hub = Start-TestHub
         $root = New-TestProject
         Push-Location $root
     }
@@ -151,9 +126,7 @@ Describe 'New-FacebergTable and Sync-FacebergTable' {
         ($tables | Where-Object Identifier -EQ 'default.iris_default').RecordCount | Should -Be 150
         @((Get-FacebergTable | Sync-FacebergTable).Status) | Should -Be @('UpToDate', 'UpToDate')
 
-        $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
-        $files['data/iris-00009.parquet'] = $hub.Server.Store.ReadFile('demo/iris', 'main', 'data/iris-00001.parquet')
-        $null = $hub.Server.Store.Commit('demo/iris', $files, $null, 'More flowers')
+        $null = Copy-HubFile $hub demo/iris data/iris-00001.parquet data/iris-00009.parquet 'More flowers'
 
         $result = Get-FacebergTable iris_default | Sync-FacebergTable
         $result.PSObject.TypeNames | Should -Contain 'Faceberg.SyncResult'
@@ -183,7 +156,7 @@ Describe 'New-FacebergTable and Sync-FacebergTable' {
 
 Describe 'Write-FacebergTable and Update-FacebergTable' {
     BeforeEach {
-        $hub = Start-FacebergLocalHub -Path (Join-Path $TestDrive ([guid]::NewGuid().ToString('N'))) -Sample -SetEnvironment
+        $hub = Start-TestHub
         $root = New-TestProject
         Push-Location $root
         $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable movie_reviews

@@ -1,0 +1,217 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Pester 5 specs for Read-FacebergTable (all rows, -Split, -Property, -Filter with and without file
+# pruning, -First, pipeline input, -SnapshotId, -AsOf, error ids, completion), Get-FacebergSnapshot and
+# Remove-FacebergTable (-WhatIf, -Confirm:$false, -Purge), mirroring
+# tests/Faceberg.Cmdlets.Tests/ReadFacebergTableTests.cs over the sample datasets of the local Hub
+# (demo/movie-reviews: train 400 rows in two files, test 100 rows; demo/iris: species 0-1 in
+# iris-00000.parquet, species 2 in iris-00001.parquet). Run: Invoke-Pester ./tests/pester
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+}
+
+Describe 'Read-FacebergTable' {
+    BeforeAll {
+        $hub = Start-TestHub
+        Push-Location (New-TestProject)
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+        $allReviews = @(Read-FacebergTable movie_reviews_default)
+        $allIris = @(Read-FacebergTable iris_default)
+    }
+    AfterAll {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'reads every row as an object with typed values in schema order' {
+        $allReviews | Should -HaveCount 500
+        $first = $allReviews | Where-Object text -Like 'Review 0:*'
+        $first.PSObject.TypeNames | Should -Contain 'Faceberg.Row'
+        @($first.PSObject.Properties.Name) | Should -Be @('text', 'label', 'split')
+        $first.text | Should -BeExactly 'Review 0: a tedious heist thriller that I cannot recommend.'
+        $first.label | Should -BeOfType ([long])
+        $first.label | Should -Be 0
+        $first.split | Should -BeExactly 'train'
+        @($allReviews | Where-Object split -EQ 'test') | Should -HaveCount 100
+    }
+
+    It 'reads only the files of the -Split it is given' {
+        $hub.Server.RequestLog.Clear()
+        $test = @(Read-FacebergTable movie_reviews_default -Split test)
+        $test | Should -HaveCount 100
+        @($test.split | Sort-Object -Unique) | Should -Be @('test')
+        Get-OpenedHubFile $hub | Should -Be @('data/test-00000-of-00001.parquet')
+    }
+
+    It 'selects -Property columns in the given order, whatever their case' {
+        $rows = @(Read-FacebergTable movie_reviews_default -Property LABEL, text -First 2)
+        $rows | Should -HaveCount 2
+        @($rows[0].PSObject.Properties.Name) | Should -Be @('label', 'text')
+    }
+
+    It 'skips files a simple -Filter rules out and returns the matching rows' {
+        $hub.Server.RequestLog.Clear()
+        $output = Read-FacebergTable iris_default -Filter { $_.species -eq 2 } -Verbose 4>&1
+        $rows = @($output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $verbose = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
+
+        $rows | Should -HaveCount 50
+        @($rows.species | Sort-Object -Unique) | Should -Be @(2)
+        Get-OpenedHubFile $hub | Should -Be @('data/iris-00001.parquet')
+        $verbose | Should -Contain 'Filter used for pruning: species Equal 2.'
+        ($verbose -join "`n") | Should -Match '1 files read, 1 skipped'
+    }
+
+    It 'still decides every row with filters that do not translate' {
+        @(Read-FacebergTable movie_reviews_default -Filter { $_.text -like 'Review 1?:*' }) | Should -HaveCount 10
+
+        $species = 2
+        $hub.Server.RequestLog.Clear()
+        $mixed = @(Read-FacebergTable iris_default -Filter { ($_.species -eq $species) -and "$($_.sepal_length)" -like '6.*' })
+        $mixed | Should -HaveCount @($allIris | Where-Object { $_.species -eq 2 -and "$($_.sepal_length)" -like '6.*' }).Count
+        Get-OpenedHubFile $hub | Should -Be @('data/iris-00001.parquet')
+
+        $strings = @(Read-FacebergTable movie_reviews_default -Filter {
+                $_.text -eq 'REVIEW 7: AN INVENTIVE FAMILY DRAMA, WORTH SEEING TWICE.' -or $_.split -eq 'nowhere' })
+        $strings.text | Should -BeExactly 'Review 7: an inventive family drama, worth seeing twice.'
+    }
+
+    It 'translates reversed operands, lists, casts and $null for pruning' {
+        $output = Read-FacebergTable iris_default -Verbose -Filter {
+            1 -lt $_.species -and $_.species -in 2, 3 -and $_.petal_length -ge [double]'0' } 4>&1
+        $rows = @($output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
+        $pushed = @($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } |
+                ForEach-Object Message | Where-Object { $_ -like 'Filter used for pruning*' })
+        $rows | Should -HaveCount 50
+        $pushed | Should -HaveCount 1
+        $pushed[0] | Should -Match 'species GreaterThan 1'
+        $pushed[0] | Should -Match 'species in \(2, 3\)'
+        $pushed[0] | Should -Match 'petal_length GreaterThanOrEqual 0'
+        $pushed[0] | Should -Not -Match 'scriptblock decides'
+
+        Read-FacebergTable movie_reviews_default -Split test -Filter { $_.text -eq $null } | Should -BeNullOrEmpty
+
+        $output = Read-FacebergTable movie_reviews_default -Verbose -Filter { $_.text -ceq 'Review 42: an inventive heist thriller, worth seeing twice.' } 4>&1
+        @($output | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }) | Should -HaveCount 1
+        (@($output | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message) -join "`n") | Should -Match 'scriptblock decides'
+    }
+
+    It 'stops early with -First and takes tables from Get-FacebergTable' {
+        @(Read-FacebergTable movie_reviews_default -First 3) | Should -HaveCount 3
+        @(Read-FacebergTable movie_reviews_default -First 2 -Filter { $_.text -like '*twice.' }) | Should -HaveCount 2
+        @(Get-FacebergTable | Read-FacebergTable -First 5) | Should -HaveCount 10
+    }
+
+    It 'reports problems as non-terminating errors with stable ids' {
+        $rows = @(Read-FacebergTable nosuch, movie_reviews_default -First 1 -ErrorVariable err -ErrorAction SilentlyContinue)
+        $rows | Should -HaveCount 1
+        $err | Should -HaveCount 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'TableNotFound,Faceberg.Cmdlets.ReadFacebergTableCommand'
+
+        Read-FacebergTable movie_reviews_default -Property nope -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'ColumnNotFound,Faceberg.Cmdlets.ReadFacebergTableCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+
+        Read-FacebergTable movie_reviews_default -Split nosuch | Should -BeNullOrEmpty
+    }
+
+    It 'completes table names for <_>' -ForEach 'Read-FacebergTable', 'Get-FacebergSnapshot', 'Remove-FacebergTable' {
+        $line = "$_ mov"
+        @((TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText) | Should -Be @('movie_reviews_default')
+    }
+}
+
+Describe 'Get-FacebergSnapshot and time travel' {
+    BeforeAll {
+        $hub = Start-TestHub
+        Push-Location (New-TestProject)
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable movie_reviews
+        $firstRevision = (Get-FacebergTable movie_reviews_default).Revision
+        $secondRevision = Copy-HubFile $hub demo/movie-reviews data/test-00000-of-00001.parquet data/test-00001-of-00002.parquet 'More test reviews'
+        $null = Sync-FacebergTable movie_reviews_default
+        $snapshots = @(Get-FacebergTable movie_reviews_default | Get-FacebergSnapshot)
+    }
+    AfterAll {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'lists the history oldest first' {
+        $snapshots | Should -HaveCount 2
+        $created, $synced = $snapshots
+        $created.PSObject.TypeNames | Should -Contain 'Faceberg.Snapshot'
+        $created.Table | Should -Be 'default.movie_reviews_default'
+        $created.ParentId | Should -BeNullOrEmpty
+        $created.Operation | Should -Be 'append'
+        $created.Revision | Should -Be $firstRevision
+        $created.AddedFiles | Should -Be 3
+        $created.AddedRecords | Should -Be 500
+        $created.TotalRecords | Should -Be 500
+        $created.IsCurrent | Should -BeFalse
+        $synced.ParentId | Should -Be $created.SnapshotId
+        $synced.Revision | Should -Be $secondRevision
+        $synced.AddedFiles | Should -Be 1
+        $synced.TotalRecords | Should -Be 600
+        $synced.IsCurrent | Should -BeTrue
+        $synced.Timestamp | Should -BeGreaterOrEqual $created.Timestamp
+    }
+
+    It 'renders the history as a table' {
+        $lines = @((Get-FacebergSnapshot movie_reviews_default | Out-String -Width 200).Split("`n") | ForEach-Object Trim)
+        $lines -match '^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+Records\s+Current$' | Should -HaveCount 1
+        $created = $snapshots[0]
+        @($lines | Where-Object { $_.StartsWith("$($created.SnapshotId)") -and $_.Contains(' append ') -and $_.Contains($firstRevision.Substring(0, 8)) }) |
+            Should -HaveCount 1
+    }
+
+    It 'reads an older snapshot by -SnapshotId and by -AsOf' {
+        @(Read-FacebergTable movie_reviews_default) | Should -HaveCount 600
+        @(Read-FacebergTable movie_reviews_default -SnapshotId $snapshots[0].SnapshotId) | Should -HaveCount 500
+        @(Read-FacebergTable movie_reviews_default -AsOf $snapshots[0].Timestamp.LocalDateTime) | Should -HaveCount 500
+    }
+
+    It 'says NoSnapshotAsOf for a time before the first snapshot' {
+        Read-FacebergTable movie_reviews_default -AsOf $snapshots[0].Timestamp.LocalDateTime.AddDays(-1) -ErrorVariable err -ErrorAction SilentlyContinue |
+            Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -Be 'NoSnapshotAsOf,Faceberg.Cmdlets.ReadFacebergTableCommand'
+    }
+}
+
+Describe 'Remove-FacebergTable' {
+    BeforeEach {
+        $hub = Start-TestHub
+        $root = New-TestProject
+        Push-Location $root
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+        $catalogFile = Join-Path $root '.faceberg/catalog.json'
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'asks first (ConfirmImpact High) and changes nothing with -WhatIf' {
+        Remove-FacebergTable movie_reviews_default -WhatIf
+        Get-Content $catalogFile -Raw | Should -Match 'movie_reviews_default'
+        (Get-Command Remove-FacebergTable).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact |
+            Should -Be 'High'
+    }
+
+    It 'drops the catalog entry and keeps the metadata unless -Purge' {
+        Remove-FacebergTable movie_reviews_default -Confirm:$false
+        Get-Content $catalogFile -Raw | Should -Not -Match 'movie_reviews_default'
+        Join-Path $root '.faceberg/metadata/default/movie_reviews_default' | Should -Exist
+
+        Get-FacebergTable iris_default | Remove-FacebergTable -Purge -Confirm:$false
+        Get-Content $catalogFile -Raw | Should -Not -Match 'iris_default'
+        Join-Path $root '.faceberg/metadata/default/iris_default' | Should -Not -Exist
+        # The dataset's own files are untouched.
+        @($hub.Server.Store.GetFiles('demo/iris', 'main') | Where-Object Path -Like '*.parquet') | Should -HaveCount 2
+    }
+
+    It 'says TableNotFound for a table that is not there' {
+        Remove-FacebergTable movie_reviews_default -Confirm:$false
+        Remove-FacebergTable movie_reviews_default -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -Be 'TableNotFound,Faceberg.Cmdlets.RemoveFacebergTableCommand'
+    }
+}

@@ -1,0 +1,69 @@
+# Shared by the Pester specs in this folder: dot-source it in a top-level BeforeAll
+# (. (Join-Path $PSScriptRoot 'TestHelpers.ps1')), so the module is imported and these
+# functions exist for every It. Mirrors tests/Faceberg.Cmdlets.Tests/ProjectFixtures.cs.
+
+$FacebergManifest = Join-Path $PSScriptRoot '../../out/Faceberg/Faceberg.psd1'
+Import-Module $FacebergManifest -Force
+
+# The faceberg.yml of ProjectFixtures.Config: both datasets are seeded by Start-FacebergLocalHub -Sample.
+$DefaultTestConfig = @'
+catalog:
+  name: test_catalog
+  location: .faceberg/
+datasets:
+  - name: movie_reviews
+    repo: demo/movie-reviews
+    configs: [default]
+  - name: iris
+    repo: demo/iris
+    revision: main
+'@
+
+function New-TestProject {
+    # A fresh folder under $TestDrive holding faceberg.yml (each It gets its own, so Its stay independent).
+    param([string] $Config = $DefaultTestConfig, [string] $Folder = [guid]::NewGuid().ToString('N'))
+    $root = Join-Path $TestDrive $Folder
+    $null = New-Item $root -ItemType Directory -Force
+    Set-Content -Path (Join-Path $root 'faceberg.yml') -Value $Config
+    $root
+}
+
+function Add-TestTable {
+    # Registers tables the way catalog.json documents them, without creating Iceberg metadata.
+    param([string] $Root, [string[]] $Identifier)
+    $entries = [ordered]@{}
+    foreach ($id in $Identifier) {
+        $ns, $name = $id.Split('.')
+        $null = New-Item (Join-Path $Root ".faceberg/metadata/$ns/$name") -ItemType Directory -Force
+        $entries[$id] = "metadata/$ns/$name"
+    }
+    $entries | ConvertTo-Json | Set-Content (Join-Path $Root '.faceberg/catalog.json')
+}
+
+function Start-TestHub {
+    # A local Hub with the sample datasets, in its own folder, with HF_ENDPOINT pointing at it.
+    Start-FacebergLocalHub -Path (Join-Path $TestDrive "hub-$([guid]::NewGuid().ToString('N'))") -Sample -SetEnvironment
+}
+
+function Copy-HubFile {
+    # A new commit on a dataset of the local Hub: a copy of one of its files under a new path
+    # (what a dataset author pushing more data looks like). Returns the commit id.
+    param([Parameter(Mandatory)] $Hub, [Parameter(Mandatory)] [string] $Repo,
+          [Parameter(Mandatory)] [string] $Path, [Parameter(Mandatory)] [string] $Destination,
+          [string] $Message = 'More data')
+    $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
+    $files[$Destination] = $Hub.Server.Store.ReadFile($Repo, 'main', $Path)
+    $Hub.Server.Store.Commit($Repo, $files, $null, $Message)
+}
+
+function Get-OpenedHubFile {
+    # Repo paths of the files downloaded from the local Hub since its request log was last cleared.
+    param([Parameter(Mandatory)] $Hub)
+    @($Hub.Server.RequestLog.Entries |
+        Where-Object { $_.Path -like '*/resolve/*' } |
+        ForEach-Object {
+            $rest = [uri]::UnescapeDataString($_.Path.Substring($_.Path.IndexOf('/resolve/') + '/resolve/'.Length))
+            $rest.Substring($rest.IndexOf('/') + 1)
+        } |
+        Sort-Object -Unique)
+}
