@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Avro;
 using AvroSchema = Avro.Schema;
@@ -17,6 +18,7 @@ internal sealed class AvroBinaryReader(byte[] data)
 
     public bool AtEnd => _pos >= _data.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long ReadLong()
     {
         ulong n = 0;
@@ -68,6 +70,7 @@ internal sealed class AvroBinaryReader(byte[] data)
     }
 
     /// <summary>A primitive value as Apache.Avro's generic reader returns it (fixed as its bytes); null for a null branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public object? ReadPrimitive(AvroSchema schema)
     {
         var branch = Branch(schema);
@@ -97,6 +100,7 @@ internal sealed class AvroBinaryReader(byte[] data)
     };
 
     /// <summary>Skips a value of any schema.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Skip(AvroSchema schema)
     {
         switch (schema.Tag)
