@@ -102,7 +102,7 @@ public sealed partial class DatasetTables
         var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
         foreach (var file in await table.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
             live[RepoPathOf(file.FilePath, state.Table)] = file;
-        // A path missing from the old listing has no content id, so the comparison treats it as replaced.
+        // A path missing from the old files has no content id, so the comparison treats it as replaced.
         var liveFiles = live.Select(e => oldTree.GetValueOrDefault(e.Key) ?? new RepoFile(e.Key, e.Value.FileSizeInBytes, "")).ToList();
         var diff = RevisionDiff.Compare(liveFiles, newFiles.Select(f => f.File).ToList());
         var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
