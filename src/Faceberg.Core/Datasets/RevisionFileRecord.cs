@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Iceberg.Io;
@@ -9,7 +10,7 @@ namespace Faceberg.Core.Datasets;
 /// The identities (path, content id, size) of a dataset table's files at the commit its data was read
 /// from, kept with the table so a sync can compare revisions without listing the old commit's tree.
 /// Iceberg has no place for a file's source content id (key_metadata is for encryption, Puffin blobs for
-/// column statistics), so it is a Faceberg-owned JSON file in the table's metadata folder, written by
+/// column statistics), so it is a Faceberg-owned gzipped JSON file in the table's metadata folder, written by
 /// the same commit that sets <see cref="TableProperties.RevisionFiles"/> to its location; readers other
 /// than Faceberg ignore both.
 /// </summary>
@@ -22,7 +23,9 @@ internal static class RevisionFileRecord
     public static void AddTo<T>(SnapshotUpdate<T> update, string dataRevision, IEnumerable<RepoFile> files) where T : SnapshotUpdate<T>
     {
         var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        // Content ids are hex digests: gzip halves the ~130 bytes a file takes as JSON.
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var json = new Utf8JsonWriter(gzip))
         {
             json.WriteStartObject();
             json.WriteNumber("format", Format);
@@ -39,7 +42,24 @@ internal static class RevisionFileRecord
             json.WriteEndArray();
             json.WriteEndObject();
         }
-        update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json", buffer.ToArray());
+        update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json.gz", buffer.ToArray());
+    }
+
+    /// <summary>
+    /// Deletes the record a commit replaced. Only the current metadata's record is ever read, so an older one is
+    /// dead weight (a file per sync); failing to delete it costs nothing but the space.
+    /// </summary>
+    public static async Task DeleteSupersededAsync(IcebergTable table, string? previousLocation)
+    {
+        if (previousLocation is null || table.Metadata.Properties.GetValueOrDefault(TableProperties.RevisionFiles) == previousLocation)
+            return;
+        try
+        {
+            await table.Io.DeleteAsync(previousLocation, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>
@@ -62,7 +82,8 @@ internal static class RevisionFileRecord
         }
         try
         {
-            using var doc = JsonDocument.Parse(bytes);
+            using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+            using var doc = JsonDocument.Parse(gzip);
             var root = doc.RootElement;
             if (root.GetProperty("format").GetInt32() != Format
                 || !string.Equals(root.GetProperty("revision").GetString(), dataRevision, StringComparison.OrdinalIgnoreCase))
@@ -72,7 +93,7 @@ internal static class RevisionFileRecord
                 files.Add(new RepoFile(file.GetProperty("path").GetString() ?? throw new FormatException("a file without a path"), file.GetProperty("size").GetInt64(), file.GetProperty("id").GetString() ?? ""));
             return files;
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException)
         {
             return null;
         }

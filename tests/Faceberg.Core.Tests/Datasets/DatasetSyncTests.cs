@@ -89,6 +89,20 @@ public sealed class DatasetSyncTests : IDisposable
                 : "info " + p.Split($"/api/datasets/{repo}", 2)[1].TrimStart('/'))
             .ToList();
 
+    private static string Gunzip(byte[] bytes)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+        return new StreamReader(gzip).ReadToEnd();
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
     [Fact]
     public async Task A_one_file_commit_costs_the_new_listing_and_one_footer_because_the_table_records_its_files()
     {
@@ -114,6 +128,7 @@ public sealed class DatasetSyncTests : IDisposable
         var synced = table.Metadata.Properties[TableProperties.RevisionFiles];
         Assert.NotEqual(record, synced);
         Assert.True(File.Exists(new Uri(synced).LocalPath));
+        Assert.False(File.Exists(new Uri(record).LocalPath)); // only the current record is ever read
         await _hub.AssertFilesAsync(table, repo, Files(
             ("data/train/0000.parquet", "train", old), ("data/train/0001.parquet", "train", old),
             ("data/validation/0000.parquet", "validation", old), ("data/test/0000.parquet", "test", head)));
@@ -153,8 +168,10 @@ public sealed class DatasetSyncTests : IDisposable
             case "unreadable":
                 File.WriteAllText(record, "{ not json");
                 break;
-            case "stale":
-                File.WriteAllText(record, File.ReadAllText(record).Replace(old, new string('0', 40), StringComparison.Ordinal));
+            case "stale": // a record of another commit than the table's
+                var json = Gunzip(File.ReadAllBytes(record));
+                Assert.Contains(old, json);
+                File.WriteAllBytes(record, Gzip(json.Replace(old, new string('0', 40), StringComparison.Ordinal)));
                 break;
         }
         new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/test/0000.parquet", 12).Commit("Replace test");
