@@ -6,6 +6,7 @@ namespace Faceberg.Bench;
 /// dotnet run -c Release --project tools/Faceberg.Bench -- create-sync --files 1000,10000 --latency-ms 20 --concurrency 16
 /// dotnet run -c Release --project tools/Faceberg.Bench -- read
 /// dotnet run -c Release --project tools/Faceberg.Bench -- write
+/// dotnet run -c Release --project tools/Faceberg.Bench -- manifest --files 1000,10000
 /// </code>
 /// </summary>
 public static class Program
@@ -22,6 +23,8 @@ public static class Program
                     return await CreateSyncBenchmark.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
                 case ClientPhase.Command:
                     return await ClientPhase.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
+                case ManifestBenchmark.Command:
+                    return ManifestBenchmark.Run(BenchArgs.Parse(rest), Console.Out);
                 case "read":
                     await ReadBenchmark.RunAsync(Console.Out).ConfigureAwait(false);
                     return 0;
@@ -58,6 +61,7 @@ public static class Program
         output.WriteLine("      --rows 20            rows per generated Parquet file");
         output.WriteLine("      --warmup-files 32    dataset each client creates and syncs before it is measured (0: cold)");
         output.WriteLine("      --trace no           yes: print each step's API requests on a timeline");
+        output.WriteLine("  manifest     Encode and decode a manifest of --files entries (one per data file), single-threaded");
         output.WriteLine("  read         Read-FacebergTable's reader against raw Parquet.Net reads of the same files");
         output.WriteLine("  write        Write-FacebergTable's writer against Parquet.Net's serializer on the same rows");
     }

@@ -14,7 +14,9 @@ public sealed partial class DatasetTables
     /// faceberg.yml when the catalog has one for it, else the table's <c>faceberg.ref</c>. When the ref still points at the
     /// pinned commit this costs one Hub request and writes nothing (<see cref="SyncStatus.UpToDate"/>); two for a
     /// dataset read from the Hub's Parquet conversion, whose commit is checked too.
-    /// Otherwise both commits' file lists are compared by path and content id: footers are read only
+    /// Otherwise the new commit's files are compared by path and content id with the table's, as recorded
+    /// by the last create or sync (<see cref="TableProperties.RevisionFiles"/>; tables without a usable record
+    /// list the old commit instead): footers are read only
     /// for added and replaced files, removed files are dropped, unchanged files keep their manifest
     /// entries (and their URIs pinned to the older commit, where that content still is), and one
     /// snapshot records the change; the new pin (<c>faceberg.revision</c>) is set in the same commit.
@@ -91,13 +93,18 @@ public sealed partial class DatasetTables
 
         // The table's live files, by repo path; their content ids come from the commit the data was read at.
         var oldDataRevision = sourceRevision ?? pinned;
-        var oldTree = (await ListFilesAsync(repo, oldDataRevision, ct).ConfigureAwait(false)).ToDictionary(f => f.Path, StringComparer.Ordinal);
+        // The record written by the last create or sync saves listing the old commit; older tables have none.
+        var oldFiles = await RevisionFileRecord.ReadAsync(table, oldDataRevision, ct).ConfigureAwait(false)
+            ?? await ListFilesAsync(repo, oldDataRevision, ct).ConfigureAwait(false);
+        var oldTree = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
+        foreach (var file in oldFiles)
+            oldTree.TryAdd(file.Path, file);
         var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
         foreach (var file in await table.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
             live[RepoPathOf(file.FilePath, state.Table)] = file;
-        // A path missing from the old listing has no content id, so the comparison treats it as replaced.
-        var oldFiles = live.Select(e => oldTree.GetValueOrDefault(e.Key) ?? new RepoFile(e.Key, e.Value.FileSizeInBytes, "")).ToList();
-        var diff = RevisionDiff.Compare(oldFiles, newFiles.Select(f => f.File).ToList());
+        // A path missing from the old files has no content id, so the comparison treats it as replaced.
+        var liveFiles = live.Select(e => oldTree.GetValueOrDefault(e.Key) ?? new RepoFile(e.Key, e.Value.FileSizeInBytes, "")).ToList();
+        var diff = RevisionDiff.Compare(liveFiles, newFiles.Select(f => f.File).ToList());
         var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
         // A card edit can move an unchanged file to another split: same stats, new partition value.
         var moved = diff.Unchanged.Where(f => !Equals(live[f.Path].Partition.FirstOrDefault(), splitOf[f.Path])).ToList();
@@ -137,6 +144,7 @@ public sealed partial class DatasetTables
         overwrite.SetProperty(TableProperties.WriteDataPath, DataFileUri(repo, data.DataRevision, ""));
         if (data.SourceRevision is not null)
             overwrite.SetProperty(TableProperties.SourceRevision, data.SourceRevision);
+        RevisionFileRecord.AddTo(overwrite, data.DataRevision, newFiles.Select(f => f.File));
         var snapshot = await overwrite.CommitAsync(new Dictionary<string, string>
         {
             [TableProperties.Revision] = sha,
@@ -147,6 +155,7 @@ public sealed partial class DatasetTables
             [TableProperties.ReplacedFiles] = state.Replaced.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, ct).ConfigureAwait(false);
         state.SnapshotId = snapshot.SnapshotId;
+        await RevisionFileRecord.DeleteSupersededAsync(table, properties.GetValueOrDefault(TableProperties.RevisionFiles)).ConfigureAwait(false);
         return state.Result(SyncStatus.Updated);
     }
 

@@ -263,6 +263,7 @@ public sealed partial class DatasetTables
             foreach (var (split, file) in facts)
                 append.AddFile(file.ToDataFile(iceberg.Schema, [split], file.FileUri));
             append.SetSummary(TableProperties.Revision, plan.Revision);
+            RevisionFileRecord.AddTo(append, plan.DataRevision, table.Files.Select(f => f.File));
             await append.CommitAsync(null, ct).ConfigureAwait(false);
             var info = new FacebergTableInfo { Identifier = table.Identifier, Location = location };
             TableFacts.Apply(info, iceberg.Metadata);

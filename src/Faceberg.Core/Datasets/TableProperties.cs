@@ -21,6 +21,10 @@ public static class TableProperties
     /// <summary>The <c>refs/convert/parquet</c> commit the data files come from, for datasets that are not Parquet.</summary>
     public const string SourceRevision = "faceberg.source-revision";
 
+    /// <summary>Location of the JSON record of the table's files (path, content id, size) at the commit its data was
+    /// read from, written in the same commit as the snapshot; lets a sync skip listing the old commit.</summary>
+    public const string RevisionFiles = "faceberg.revision-files";
+
     /// <summary>Iceberg's own property: where data files go; here the pinned dataset repo.</summary>
     public const string WriteDataPath = "write.data.path";
 

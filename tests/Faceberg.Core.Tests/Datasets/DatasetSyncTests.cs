@@ -83,6 +83,118 @@ public sealed class DatasetSyncTests : IDisposable
             await _hub.AssertIcebirdReadsAsync(table, repo, expected);
     }
 
+    /// <summary>The API calls of the log, as "kind revision": info (ref → sha) or one tree page at a revision.</summary>
+    private IReadOnlyList<string> ApiCalls(string repo) =>
+        _hub.Server.RequestLog.Entries.Where(e => !e.Path.Contains("/resolve/", StringComparison.Ordinal))
+            .Select(e => Uri.UnescapeDataString(e.Path))
+            .Select(p => p.Contains("/tree/", StringComparison.Ordinal)
+                ? "tree " + p.Split("/tree/", 2)[1].Split('/')[0]
+                : "info " + p.Split($"/api/datasets/{repo}", 2)[1].TrimStart('/'))
+            .ToList();
+
+    private static string Gunzip(byte[] bytes)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(bytes), System.IO.Compression.CompressionMode.Decompress);
+        return new StreamReader(gzip).ReadToEnd();
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
+    [Fact]
+    public async Task A_one_file_commit_costs_the_new_listing_and_one_footer_because_the_table_records_its_files()
+    {
+        var repo = SampleDatasets.SplitFolders;
+        var id = await CreateAsync("sf", repo);
+        var old = _hub.Head(repo);
+        var created = await DatasetTestHub.LoadAsync(_catalog, id);
+        var record = created.Metadata.Properties[TableProperties.RevisionFiles];
+        Assert.StartsWith(created.Location + "/metadata/", record);
+        new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/test/0000.parquet", 12).Commit("Replace test");
+        var head = _hub.Head(repo);
+        _hub.Server.RequestLog.Clear();
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((0, 0, 1), (result.Added, result.Removed, result.Replaced));
+        // One info request, the new commit's tree (one page here), one footer: the old commit is never listed.
+        Assert.Equal(["info revision/main", "tree " + head], ApiCalls(repo));
+        Assert.EndsWith("/data/test/0000.parquet", Assert.Single(_hub.FileReads()).Path);
+        Assert.Equal(3, _hub.Server.RequestLog.Count);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        var synced = table.Metadata.Properties[TableProperties.RevisionFiles];
+        Assert.NotEqual(record, synced);
+        Assert.True(File.Exists(new Uri(synced).LocalPath));
+        Assert.False(File.Exists(new Uri(record).LocalPath)); // only the current record is ever read
+        await _hub.AssertFilesAsync(table, repo, Files(
+            ("data/train/0000.parquet", "train", old), ("data/train/0001.parquet", "train", old),
+            ("data/validation/0000.parquet", "validation", old), ("data/test/0000.parquet", "test", head)));
+
+        // The record written by that sync serves the next one: a second replacement again skips the old listing.
+        new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/train/0001.parquet", 5).Commit("Replace a train file");
+        var third = _hub.Head(repo);
+        _hub.Server.RequestLog.Clear();
+
+        result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((0, 0, 1), (result.Added, result.Removed, result.Replaced));
+        Assert.Equal(["info revision/main", "tree " + third], ApiCalls(repo));
+        Assert.EndsWith("/data/train/0001.parquet", Assert.Single(_hub.FileReads()).Path);
+        await _hub.AssertFilesAsync(await DatasetTestHub.LoadAsync(_catalog, id), repo, Files(
+            ("data/train/0000.parquet", "train", old), ("data/train/0001.parquet", "train", third),
+            ("data/validation/0000.parquet", "validation", old), ("data/test/0000.parquet", "test", head)));
+    }
+
+    [Theory]
+    [InlineData("missing")]
+    [InlineData("unreadable")]
+    [InlineData("stale")]
+    public async Task A_table_without_a_usable_record_of_its_files_lists_the_old_commit_instead(string how)
+    {
+        var repo = SampleDatasets.SplitFolders;
+        var id = await CreateAsync("sf", repo);
+        var old = _hub.Head(repo);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        var record = new Uri(table.Metadata.Properties[TableProperties.RevisionFiles]).LocalPath;
+        switch (how)
+        {
+            case "missing": // a table created before Faceberg recorded its files
+                await table.UpdatePropertiesAsync(null, [TableProperties.RevisionFiles]);
+                break;
+            case "unreadable":
+                File.WriteAllText(record, "{ not json");
+                break;
+            case "stale": // a record of another commit than the table's
+                var json = Gunzip(File.ReadAllBytes(record));
+                Assert.Contains(old, json);
+                File.WriteAllBytes(record, Gzip(json.Replace(old, new string('0', 40), StringComparison.Ordinal)));
+                break;
+        }
+        new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/test/0000.parquet", 12).Commit("Replace test");
+        var head = _hub.Head(repo);
+        _hub.Server.RequestLog.Clear();
+
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        Assert.Equal((0, 0, 1), (result.Added, result.Removed, result.Replaced));
+        Assert.Equal(["info revision/main", "tree " + head, "tree " + old], ApiCalls(repo));
+        Assert.Single(_hub.FileReads());
+        table = await DatasetTestHub.LoadAsync(_catalog, id);
+        await _hub.AssertFilesAsync(table, repo, Files(
+            ("data/train/0000.parquet", "train", old), ("data/train/0001.parquet", "train", old),
+            ("data/validation/0000.parquet", "validation", old), ("data/test/0000.parquet", "test", head)));
+        // The sync writes a fresh record, so the table is back on the cheap path.
+        Assert.True(File.Exists(new Uri(table.Metadata.Properties[TableProperties.RevisionFiles]).LocalPath));
+    }
+
     [Fact]
     public async Task A_readme_only_commit_moves_the_pin_without_reading_footers()
     {

@@ -114,6 +114,31 @@ public class CommitSafetyTests
     }
 
     [Fact]
+    public async Task A_property_file_is_written_with_its_commit_and_removed_when_the_commit_fails()
+    {
+        using var dir = new TempTableDir();
+        var table = await TableWithOneSnapshot(dir);
+        var append = table.NewAppend().AddFile(File(dir.Location, "b", "train"));
+        var path = append.SetPropertyFile("test.record", "record", "json", Encoding.UTF8.GetBytes("{\"n\":1}"));
+        Assert.StartsWith(dir.Location + "/metadata/record-", path);
+        await append.CommitAsync();
+
+        var loaded = await IcebergTable.LoadAsync(_io, dir.Location);
+        Assert.Equal(path, loaded.Metadata.Properties["test.record"]);
+        Assert.Equal("{\"n\":1}", Encoding.UTF8.GetString(await _io.ReadAllBytesAsync(path)));
+
+        // A writer that loses the race leaves neither its record nor the property behind.
+        var loser = await IcebergTable.LoadAsync(_io, dir.Location);
+        loser.MaxCommitAttempts = 1;
+        await table.NewAppend().AddFile(File(dir.Location, "w", "train")).CommitAsync();
+        var lost = loser.NewAppend().AddFile(File(dir.Location, "l", "train"));
+        var lostPath = lost.SetPropertyFile("test.record", "record", "json", [1, 2, 3]);
+        await Assert.ThrowsAsync<CommitConflictException>(() => lost.CommitAsync());
+        Assert.False(await _io.ExistsAsync(lostPath));
+        Assert.Equal(path, (await IcebergTable.LoadAsync(_io, dir.Location)).Metadata.Properties["test.record"]);
+    }
+
+    [Fact]
     public async Task Concurrent_deletes_of_the_same_file_let_exactly_one_win()
     {
         using var dir = new TempTableDir();

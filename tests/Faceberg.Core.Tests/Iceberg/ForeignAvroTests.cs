@@ -10,12 +10,15 @@ namespace Faceberg.Core.Tests.Iceberg;
 /// <summary>Files written by a stock Avro writer in the v1 shapes other tools produce, read by Faceberg's readers.</summary>
 public class ForeignAvroTests
 {
-    private static byte[] WriteWithStockWriter(string schemaJson, IDictionary<string, string> meta, Func<AvroSchema, IEnumerable<GenericRecord>> records)
+    private static byte[] WriteWithStockWriter(string schemaJson, IDictionary<string, string> meta, Func<AvroSchema, IEnumerable<GenericRecord>> records,
+        int? syncInterval = null)
     {
         var schema = AvroSchema.Parse(schemaJson);
         using var stream = new MemoryStream();
         using (var writer = DataFileWriter<GenericRecord>.OpenWriter(new GenericDatumWriter<GenericRecord>(schema), stream, Codec.CreateCodec(Codec.Type.Deflate)))
         {
+            // A small interval splits the records over many blocks.
+            if (syncInterval is { } interval) writer.SetSyncInterval(interval);
             foreach (var (k, v) in meta) writer.SetMeta(k, v);
             foreach (var r in records(schema)) writer.Append(r);
         }
@@ -126,5 +129,120 @@ public class ForeignAvroTests
         Assert.Equal(1000, manifest.Spec.Fields[0].FieldId);
         Assert.Equal(18993, e.DataFile.Partition[0]); // 2022-01-01 as days since epoch
         Assert.Equal(5L, e.DataFile.ValueCounts![1]);
+    }
+
+    [Fact]
+    public void A_manifest_with_reordered_unions_fields_and_unknown_fields_reads_by_field_name()
+    {
+        // Another writer's v2 manifest: data_file before status, union branches with null last, key/value records
+        // with the value first, a fixed decimal partition, and fields Faceberg does not know (a map, an array, a
+        // nested record, v3's first_row_id) that must be skipped.
+        const string schema = """
+        {"type":"record","name":"manifest_entry","fields":[
+          {"name":"data_file","field-id":2,"type":{"type":"record","name":"r2","fields":[
+            {"name":"extra_tags","type":{"type":"map","values":"string"}},
+            {"name":"file_path","type":"string","field-id":100},
+            {"name":"partition","field-id":102,"type":{"type":"record","name":"r102","fields":[
+              {"name":"price","type":["null",{"type":"fixed","name":"dec","size":5}],"field-id":1000}]}},
+            {"name":"file_format","type":"string","field-id":101},
+            {"name":"record_count","type":["long","null"],"field-id":103},
+            {"name":"file_size_in_bytes","type":"long","field-id":104},
+            {"name":"lower_bounds","type":["null",{"type":"array","logicalType":"map","items":{"type":"record","name":"k126_v127","fields":[
+              {"name":"value","type":"bytes","field-id":127},{"name":"key","type":"int","field-id":126}]}}],"field-id":125},
+            {"name":"split_offsets","type":["null",{"type":"array","items":"long"}],"field-id":132},
+            {"name":"first_row_id","type":["null","long"],"field-id":142},
+            {"name":"nested","type":{"type":"record","name":"other","fields":[{"name":"a","type":{"type":"array","items":"double"}},{"name":"b","type":"boolean"}]}}]}},
+          {"name":"status","type":"int","field-id":0},
+          {"name":"snapshot_id","type":["long","null"],"field-id":1},
+          {"name":"sequence_number","type":["null","long"],"field-id":3},
+          {"name":"file_sequence_number","type":["null","long"],"field-id":4}]}
+        """;
+        var tableSchema = new Schema(0, NestedField.Optional(1, "id", PrimitiveType.Long), NestedField.Optional(2, "price", new DecimalType(10, 2)));
+        var meta = new Dictionary<string, string>
+        {
+            ["schema"] = SpecJson.ToJson(tableSchema),
+            ["partition-spec"] = "[{\"name\":\"price\",\"transform\":\"identity\",\"source-id\":2,\"field-id\":1000}]",
+            ["partition-spec-id"] = "0",
+            ["format-version"] = "2",
+            ["content"] = "data",
+        };
+        const int count = 300;
+        var bytes = WriteWithStockWriter(schema, meta, s =>
+        {
+            var rs = (Avro.RecordSchema)s;
+            var fileSchema = (Avro.RecordSchema)rs["data_file"].Schema;
+            var partitionSchema = (Avro.RecordSchema)fileSchema["partition"].Schema;
+            var decimalSchema = (Avro.FixedSchema)((Avro.UnionSchema)partitionSchema["price"].Schema).Schemas[1];
+            var boundSchema = (Avro.RecordSchema)((Avro.ArraySchema)((Avro.UnionSchema)fileSchema["lower_bounds"].Schema).Schemas[1]).ItemSchema;
+            var nestedSchema = (Avro.RecordSchema)fileSchema["nested"].Schema;
+            return Enumerable.Range(0, count).Select(i =>
+            {
+                var partition = new GenericRecord(partitionSchema);
+                // 123.45 as a 5-byte big-endian two's-complement unscaled value; every other file has a null price. (The
+                // schema leaves out the decimal annotation, which changes no bytes, because the stock writer would want an AvroDecimal.)
+                partition.Add("price", i % 2 == 0 ? new GenericFixed(decimalSchema, [0, 0, 0, 0x30, 0x39]) : null);
+                var bound = new GenericRecord(boundSchema);
+                bound.Add("value", BitConverter.GetBytes((long)i));
+                bound.Add("key", 1);
+                var nested = new GenericRecord(nestedSchema);
+                nested.Add("a", new object[] { 1.5, 2.5 });
+                nested.Add("b", true);
+                var file = new GenericRecord(fileSchema);
+                file.Add("extra_tags", new Dictionary<string, object> { ["writer"] = "other", ["n"] = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                file.Add("file_path", $"s3://b/{i}.parquet");
+                file.Add("partition", partition);
+                file.Add("file_format", "PARQUET");
+                file.Add("record_count", (long)i);
+                file.Add("file_size_in_bytes", 1000L + i);
+                file.Add("lower_bounds", new object[] { bound });
+                file.Add("split_offsets", new object[] { 4L, 100L });
+                file.Add("first_row_id", i % 3 == 0 ? null : (object)(long)i);
+                file.Add("nested", nested);
+                var entry = new GenericRecord(rs);
+                entry.Add("data_file", file);
+                entry.Add("status", i % 2 == 0 ? 1 : 0);
+                entry.Add("snapshot_id", i % 2 == 0 ? null : (object)7L);
+                entry.Add("sequence_number", i % 2 == 0 ? null : (object)3L);
+                entry.Add("file_sequence_number", i % 2 == 0 ? null : (object)2L);
+                return entry;
+            }).ToArray();
+        }, syncInterval: 512);
+        var source = new ManifestFile { ManifestPath = "s3://b/m.avro", ManifestLength = bytes.Length, PartitionSpecId = 0, SequenceNumber = 9, MinSequenceNumber = 9, AddedSnapshotId = 42 };
+
+        var manifest = ManifestIO.Read(bytes, "foreign manifest", source);
+
+        Assert.Equal(count, manifest.Entries.Count);
+        for (var i = 0; i < count; i++)
+        {
+            var e = manifest.Entries[i];
+            var f = e.DataFile;
+            Assert.Equal($"s3://b/{i}.parquet", f.FilePath);
+            Assert.Equal((FileFormat.Parquet, (long)i, 1000L + i), (f.FileFormat, f.RecordCount, f.FileSizeInBytes));
+            Assert.Equal(i % 2 == 0 ? 123.45m : null, (decimal?)f.Partition[0]);
+            Assert.Equal((long)i, BitConverter.ToInt64(f.LowerBounds![1]));
+            Assert.Equal([4L, 100L], f.SplitOffsets);
+            Assert.Null(f.ValueCounts);
+            // Added entries without ids inherit them from the manifest list; existing ones keep theirs.
+            Assert.Equal(i % 2 == 0 ? (ManifestEntryStatus.Added, 42L, 9L, 9L) : (ManifestEntryStatus.Existing, 7L, 3L, 2L),
+                (e.Status, e.SnapshotId!.Value, e.SequenceNumber!.Value, e.FileSequenceNumber!.Value));
+        }
+    }
+
+    [Fact]
+    public void A_truncated_manifest_block_is_an_invalid_manifest()
+    {
+        var schema = new Schema(0, NestedField.Optional(1, "id", PrimitiveType.Long));
+        var spec = new PartitionSpec(0, Array.Empty<PartitionField>());
+        var file = new DataFile { FilePath = "s3://b/a.parquet", RecordCount = 1, FileSizeInBytes = 10 };
+        var bytes = ManifestIO.Write(schema, spec, [new ManifestEntry(ManifestEntryStatus.Added, 1, 1, 1, file)], codec: AvroCodec.Null);
+        // The block after the header (which ends with the file's sync marker) claims two records but holds one.
+        var sync = bytes.AsSpan(bytes.Length - 16).ToArray();
+        var blockStart = bytes.AsSpan().IndexOf(sync) + 16;
+        Assert.Equal(0x02, bytes[blockStart]); // zigzag varint 1
+        var broken = bytes.ToArray();
+        broken[blockStart] = 0x04;
+
+        var ex = Assert.Throws<FacebergException>(() => ManifestIO.Read(broken, "broken manifest"));
+        Assert.Contains(ex.ErrorId, new[] { "InvalidManifest", "InvalidAvroFile" });
     }
 }

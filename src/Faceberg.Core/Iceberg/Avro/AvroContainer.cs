@@ -15,6 +15,12 @@ public enum AvroCodec { Null, Deflate }
 /// <summary>The decoded content of an Avro container file.</summary>
 internal sealed record AvroContainerContent(string SchemaJson, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<GenericRecord> Records);
 
+/// <summary>One data block of a container: its record count and its decompressed bytes.</summary>
+internal sealed record AvroBlock(long Count, byte[] Data);
+
+/// <summary>A container's header and its blocks, not yet decoded.</summary>
+internal sealed record AvroContainerBlocks(string SchemaJson, AvroSchema Schema, IReadOnlyDictionary<string, string> Metadata, IReadOnlyList<AvroBlock> Blocks);
+
 /// <summary>
 /// Reads and writes Avro object container files. The header is written here rather than by
 /// Apache.Avro's DataFileWriter because that writer re-serialises the schema and drops
@@ -71,11 +77,35 @@ internal static class AvroContainer
 
     public static AvroContainerContent Read(byte[] file, string description)
     {
+        var blocks = ReadBlocks(file, description);
+        try
+        {
+            var reader = new GenericDatumReader<GenericRecord>(blocks.Schema, blocks.Schema);
+            var records = new List<GenericRecord>();
+            foreach (var block in blocks.Blocks)
+            {
+                var decoder = new BinaryDecoder(new MemoryStream(block.Data));
+                for (long i = 0; i < block.Count; i++) records.Add(reader.Read(null!, decoder));
+            }
+            return new AvroContainerContent(blocks.SchemaJson, blocks.Metadata, records);
+        }
+        catch (Exception ex) when (ex is IndexOutOfRangeException or ArgumentOutOfRangeException or EndOfStreamException or global::Avro.AvroException or InvalidDataException or InvalidCastException)
+        {
+            throw new FacebergException("InvalidAvroFile", FacebergErrorKind.InvalidData, $"{description} is not a readable Avro file: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The header and the (decompressed) data blocks of a container, for readers that decode the records
+    /// themselves. <see cref="AvroContainerBlocks.Schema"/> is the writer schema without logical types.
+    /// </summary>
+    public static AvroContainerBlocks ReadBlocks(byte[] file, string description)
+    {
         try
         {
             var pos = 0;
             var meta = ReadHeader(file, ref pos, description);
-            var sync = file.AsSpan(pos - 16, 16).ToArray();
+            var sync = file.AsSpan(pos - 16, 16);
 
             if (!meta.TryGetValue("avro.schema", out var schemaBytes))
                 throw Invalid(description, "the header has no avro.schema");
@@ -85,8 +115,7 @@ internal static class AvroContainer
                 throw new FacebergException("UnsupportedAvroCodec", FacebergErrorKind.NotSupported, $"{description} uses Avro codec '{codec}'; only null and deflate are supported.");
 
             var schema = ParseForEncoding(schemaJson);
-            var reader = new GenericDatumReader<GenericRecord>(schema, schema);
-            var records = new List<GenericRecord>();
+            var blocks = new List<AvroBlock>();
             while (pos < file.Length)
             {
                 var count = ReadLong(file, ref pos);
@@ -97,13 +126,12 @@ internal static class AvroContainer
                     throw Invalid(description, "a block's sync marker does not match the header");
                 pos += 16;
                 if (codec == "deflate") data = Inflate(data);
-                var decoder = new BinaryDecoder(new MemoryStream(data));
-                for (long i = 0; i < count; i++) records.Add(reader.Read(null!, decoder));
+                blocks.Add(new AvroBlock(count, data));
             }
 
             var metadata = meta.Where(kv => !kv.Key.StartsWith("avro.", StringComparison.Ordinal))
                 .ToDictionary(kv => kv.Key, kv => Encoding.UTF8.GetString(kv.Value), StringComparer.Ordinal);
-            return new AvroContainerContent(schemaJson, metadata, records);
+            return new AvroContainerBlocks(schemaJson, schema, metadata, blocks);
         }
         catch (FacebergException)
         {

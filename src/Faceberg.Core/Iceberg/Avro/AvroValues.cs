@@ -32,19 +32,22 @@ internal static class AvroValues
         };
     }
 
+    /// <summary>A partition value from its Avro value: Apache.Avro's generic one, or <see cref="AvroBinaryReader"/>'s (fixed as bytes).</summary>
     public static object? FromAvro(PrimitiveType type, object? value)
     {
         if (value == null) return null;
         return type.TypeId switch
         {
-            TypeId.Decimal => BoundEncoding.FromUnscaled(BoundEncoding.DecodeDecimalUnscaled(((GenericFixed)value).Value), ((DecimalType)type).Scale),
-            TypeId.Uuid => new Guid(((GenericFixed)value).Value, bigEndian: true),
-            TypeId.Fixed => ((GenericFixed)value).Value.ToArray(),
+            TypeId.Decimal => BoundEncoding.FromUnscaled(BoundEncoding.DecodeDecimalUnscaled(FixedBytes(value)), ((DecimalType)type).Scale),
+            TypeId.Uuid => new Guid(FixedBytes(value), bigEndian: true),
+            TypeId.Fixed => FixedBytes(value).ToArray(),
             TypeId.Float => value is double d ? (float)d : (float)value,
             TypeId.Long or TypeId.Time or TypeId.Timestamp or TypeId.TimestampTz or TypeId.TimestampNs or TypeId.TimestampTzNs => value is int i ? (long)i : (long)value,
             _ => value,
         };
     }
+
+    private static byte[] FixedBytes(object value) => value is GenericFixed generic ? generic.Value : (byte[])value;
 
     private static byte[] SignExtend(byte[] bigEndian, int size)
     {
@@ -83,12 +86,4 @@ internal static class AvroValues
             r.Add("value", kv.Value);
             return r;
         }).ToArray();
-
-    public static Dictionary<int, TValue>? ReadKeyValues<TValue>(GenericRecord record, string name, Func<object, TValue> convert)
-    {
-        if (Get(record, name) is not System.Collections.IEnumerable items) return null;
-        var result = new Dictionary<int, TValue>();
-        foreach (GenericRecord kv in items) result[(int)kv["key"]] = convert(kv["value"]);
-        return result;
-    }
 }

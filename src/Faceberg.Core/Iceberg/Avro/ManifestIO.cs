@@ -110,7 +110,7 @@ public static class ManifestIO
     /// </summary>
     public static ManifestContents Read(byte[] bytes, string description, ManifestFile? source = null)
     {
-        var container = AvroContainer.Read(bytes, description);
+        var container = AvroContainer.ReadBlocks(bytes, description);
         try
         {
             var meta = container.Metadata;
@@ -131,62 +131,37 @@ public static class ManifestIO
             var formatVersion = meta.TryGetValue("format-version", out var fv) ? int.Parse(fv, CultureInfo.InvariantCulture) : 1;
             var content = meta.TryGetValue("content", out var c) && c == "deletes" ? ManifestContent.Deletes : ManifestContent.Data;
 
-            var entries = new List<ManifestEntry>(container.Records.Count);
-            foreach (var record in container.Records)
+            var decoder = new ManifestEntryDecoder(container.Schema, partitionTypes);
+            var entries = new List<ManifestEntry>((int)Math.Min(container.Blocks.Sum(b => b.Count), int.MaxValue));
+            foreach (var block in container.Blocks)
             {
-                var status = (ManifestEntryStatus)GetInt(record, "status")!.Value;
-                var snapshotId = GetLong(record, "snapshot_id");
-                // v1 manifests have no sequence numbers: they default to 0.
-                var sequence = formatVersion == 1 ? 0 : GetLong(record, "sequence_number");
-                var fileSequence = formatVersion == 1 ? 0 : GetLong(record, "file_sequence_number");
-                if (source != null)
+                var reader = new AvroBinaryReader(block.Data);
+                for (long i = 0; i < block.Count; i++)
                 {
-                    snapshotId ??= source.AddedSnapshotId;
-                    if (status == ManifestEntryStatus.Added)
+                    var entry = decoder.Read(reader);
+                    // v1 manifests have no sequence numbers: they default to 0.
+                    var sequence = formatVersion == 1 ? 0 : entry.SequenceNumber;
+                    var fileSequence = formatVersion == 1 ? 0 : entry.FileSequenceNumber;
+                    var snapshotId = entry.SnapshotId;
+                    if (source != null)
                     {
-                        sequence ??= source.SequenceNumber;
-                        fileSequence ??= source.SequenceNumber;
+                        snapshotId ??= source.AddedSnapshotId;
+                        if (entry.Status == ManifestEntryStatus.Added)
+                        {
+                            sequence ??= source.SequenceNumber;
+                            fileSequence ??= source.SequenceNumber;
+                        }
                     }
+                    entries.Add(entry with { SnapshotId = snapshotId, SequenceNumber = sequence, FileSequenceNumber = fileSequence });
                 }
-                entries.Add(new ManifestEntry(status, snapshotId, sequence, fileSequence, ReadDataFile((GenericRecord)record["data_file"], partitionTypes)));
             }
             return new ManifestContents(schema, spec, formatVersion, content, entries);
         }
-        catch (Exception ex) when (ex is InvalidCastException or KeyNotFoundException or FormatException or AvroException or NullReferenceException or InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidCastException or KeyNotFoundException or FormatException or AvroException or NullReferenceException
+            or InvalidOperationException or InvalidDataException or IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException)
         {
             throw new FacebergException("InvalidManifest", FacebergErrorKind.InvalidData, $"{description} is not a valid Iceberg manifest: {ex.Message}", ex);
         }
-    }
-
-    private static DataFile ReadDataFile(GenericRecord f, PrimitiveType[] partitionTypes)
-    {
-        var partitionRecord = (GenericRecord)f["partition"];
-        if (partitionRecord.Schema.Fields.Count != partitionTypes.Length)
-            throw new FacebergException("InvalidManifest", FacebergErrorKind.InvalidData,
-                $"Manifest partition struct has {partitionRecord.Schema.Fields.Count} fields but its partition spec has {partitionTypes.Length}.");
-        var partition = new object?[partitionTypes.Length];
-        for (var i = 0; i < partition.Length; i++)
-            partition[i] = FromAvro(partitionTypes[i], partitionRecord.GetValue(i));
-
-        return new DataFile
-        {
-            Content = (FileContent)(GetInt(f, "content") ?? 0),
-            FilePath = (string)f["file_path"],
-            FileFormat = FileFormatNames.Parse((string)f["file_format"]),
-            Partition = partition,
-            RecordCount = GetLong(f, "record_count")!.Value,
-            FileSizeInBytes = GetLong(f, "file_size_in_bytes")!.Value,
-            ColumnSizes = ReadKeyValues(f, "column_sizes", v => (long)v),
-            ValueCounts = ReadKeyValues(f, "value_counts", v => (long)v),
-            NullValueCounts = ReadKeyValues(f, "null_value_counts", v => (long)v),
-            NanValueCounts = ReadKeyValues(f, "nan_value_counts", v => (long)v),
-            LowerBounds = ReadKeyValues(f, "lower_bounds", v => (byte[])v),
-            UpperBounds = ReadKeyValues(f, "upper_bounds", v => (byte[])v),
-            KeyMetadata = Get(f, "key_metadata") as byte[],
-            SplitOffsets = (Get(f, "split_offsets") as System.Collections.IEnumerable)?.Cast<object>().Select(Convert.ToInt64).ToArray(),
-            EqualityIds = (Get(f, "equality_ids") as System.Collections.IEnumerable)?.Cast<object>().Select(Convert.ToInt32).ToArray(),
-            SortOrderId = GetInt(f, "sort_order_id"),
-        };
     }
 
     /// <summary>Per partition field: whether any value is null or NaN, and the bounds of the others (field_summary).</summary>

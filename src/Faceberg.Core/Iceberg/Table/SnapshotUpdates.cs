@@ -18,6 +18,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
     private readonly HashSet<string> _addedPaths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
+    private readonly List<FileWrite> _propertyFiles = new();
     private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
 
     private protected SnapshotUpdate(IcebergTable table)
@@ -64,6 +65,21 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>
+    /// Writes <paramref name="content"/> to a new, uniquely named file in the table's metadata folder as part
+    /// of this commit and sets property <paramref name="key"/> to its location: the file exists before any
+    /// metadata version points at it, and a failed commit deletes it with the commit's other files.
+    /// </summary>
+    /// <returns>The file's location.</returns>
+    public string SetPropertyFile(string key, string fileNamePrefix, string extension, byte[] content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var path = Table.NewMetadataFilePath($"{fileNamePrefix}-{SnapshotId}-{Guid.NewGuid():D}.{extension}");
+        _propertyFiles.Add(new FileWrite(path, content, Overwrite: false));
+        _properties[key] = path;
+        return path;
+    }
+
     /// <summary>Commits, retrying against newer table versions; returns the new snapshot.</summary>
     public async Task<Snapshot> CommitAsync(IReadOnlyDictionary<string, string>? summaryExtras = null, CancellationToken cancellationToken = default)
     {
@@ -87,7 +103,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var now = IcebergTable.NowMs();
         var schema = current.CurrentSchema;
         var spec = current.DefaultSpec;
-        var files = new List<FileWrite>();
+        var files = new List<FileWrite>(_propertyFiles);
         var manifests = new List<ManifestFile>();
 
         var parentManifests = parent == null ? Array.Empty<ManifestFile>() : await Table.ReadManifestListAsync(parent, ct).ConfigureAwait(false);
