@@ -110,25 +110,17 @@ public static class ClientPhase
     /// </summary>
     private static async Task WarmUpAsync(DatasetTables tables, string repo, int concurrency)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "faceberg-bench", "warmup-" + Guid.NewGuid().ToString("N")[..12]);
-        try
+        using var scratch = new ScratchDirectory("warmup");
+        var catalog = CatalogContext.FromDirectory(scratch.Path);
+        catalog.Create();
+        var created = await CreateAsync(tables, catalog, new FacebergConfig
         {
-            var catalog = CatalogContext.FromDirectory(directory);
-            catalog.Create();
-            var created = await CreateAsync(tables, catalog, new FacebergConfig
-            {
-                Catalog = new CatalogConfig { Name = "warmup", Location = catalog.Location },
-                Datasets = [new DatasetConfig { Name = "warmup", Repo = repo }],
-            }, concurrency).ConfigureAwait(false);
-            var synced = await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
-            if ((created.Error ?? synced.Error) is { } error)
-                throw new InvalidOperationException($"The warm-up on '{repo}' failed: {error}");
-        }
-        finally
-        {
-            try { Directory.Delete(directory, recursive: true); }
-            catch (IOException) { }
-        }
+            Catalog = new CatalogConfig { Name = "warmup", Location = catalog.Location },
+            Datasets = [new DatasetConfig { Name = "warmup", Repo = repo }],
+        }, concurrency).ConfigureAwait(false);
+        var synced = await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
+        if ((created.Error ?? synced.Error) is { } error)
+            throw new InvalidOperationException($"The warm-up on '{repo}' failed: {error}");
     }
 
     /// <summary>As New-FacebergTable: plan each dataset, then create its tables.</summary>

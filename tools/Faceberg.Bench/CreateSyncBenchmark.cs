@@ -72,44 +72,36 @@ public static class CreateSyncBenchmark
 
     private static async Task<IReadOnlyList<Scenario>> RunSizeAsync(int size, Settings settings)
     {
-        var root = Path.Combine(Path.GetTempPath(), "faceberg-bench", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(root);
-        try
-        {
-            using var server = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub"), Port = 0 });
-            var repo = $"bench/files-{size}";
-            Progress($"{size} files: generating the dataset");
-            var watch = Stopwatch.StartNew();
-            BenchmarkDatasets.Create(server.Store, repo, size, settings.Rows);
-            Progress($"{size} files: generated in {watch.Elapsed.TotalSeconds:F1} s");
-            if (settings.WarmupFiles > 0)
-                BenchmarkDatasets.Create(server.Store, WarmupRepo, settings.WarmupFiles, settings.Rows);
+        using var scratch = new ScratchDirectory($"files-{size}");
+        var root = scratch.Path;
+        using var server = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub"), Port = 0 });
+        var repo = $"bench/files-{size}";
+        Progress($"{size} files: generating the dataset");
+        var watch = Stopwatch.StartNew();
+        BenchmarkDatasets.Create(server.Store, repo, size, settings.Rows);
+        Progress($"{size} files: generated in {watch.Elapsed.TotalSeconds:F1} s");
+        if (settings.WarmupFiles > 0)
+            BenchmarkDatasets.Create(server.Store, WarmupRepo, settings.WarmupFiles, settings.Rows);
 
-            var configPath = WriteConfig(root, repo);
-            // As New-FacebergCatalog: the catalog exists before New-FacebergTable runs.
-            CatalogContext.FromConfig(FacebergConfigLoader.Load(configPath), configPath).Create();
+        var configPath = WriteConfig(root, repo);
+        // As New-FacebergCatalog: the catalog exists before New-FacebergTable runs.
+        CatalogContext.FromConfig(FacebergConfigLoader.Load(configPath), configPath).Create();
 
-            var scenarios = new List<Scenario>();
-            var create = await MeasureAsync(server, settings, repo, "create", configPath).ConfigureAwait(false);
-            scenarios.Add(new Scenario(size, "create", size, create.Requests, create.Timeline, create.Client, LowerBound(size, settings)));
-            if (create.Client.Error is not null)
-                return scenarios;
-
-            var added = Math.Max(1, (int)Math.Round(size * settings.AddedPercent / 100));
-            AddFiles(server, repo, size, added, settings.Rows);
-            var sync = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
-            scenarios.Add(new Scenario(size, $"sync +{added} files", added, sync.Requests, sync.Timeline, sync.Client, LowerBound(added, settings)));
-
-            var noop = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
-            // Nothing to read: the floor is the one request that finds the ref unchanged.
-            scenarios.Add(new Scenario(size, "sync, no change", 0, noop.Requests, noop.Timeline, noop.Client, settings.Latency.TotalSeconds));
+        var scenarios = new List<Scenario>();
+        var create = await MeasureAsync(server, settings, repo, "create", configPath).ConfigureAwait(false);
+        scenarios.Add(new Scenario(size, "create", size, create.Requests, create.Timeline, create.Client, LowerBound(size, settings)));
+        if (create.Client.Error is not null)
             return scenarios;
-        }
-        finally
-        {
-            try { Directory.Delete(root, recursive: true); }
-            catch (IOException) { }
-        }
+
+        var added = Math.Max(1, (int)Math.Round(size * settings.AddedPercent / 100));
+        AddFiles(server, repo, size, added, settings.Rows);
+        var sync = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
+        scenarios.Add(new Scenario(size, $"sync +{added} files", added, sync.Requests, sync.Timeline, sync.Client, LowerBound(added, settings)));
+
+        var noop = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
+        // Nothing to read: the floor is the one request that finds the ref unchanged.
+        scenarios.Add(new Scenario(size, "sync, no change", 0, noop.Requests, noop.Timeline, noop.Client, settings.Latency.TotalSeconds));
+        return scenarios;
     }
 
     /// <summary>The lower bound: every file costs one request of the injected latency, <c>concurrency</c> at a time.</summary>

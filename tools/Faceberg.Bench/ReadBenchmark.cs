@@ -29,16 +29,8 @@ public static class ReadBenchmark
 
     public static async Task RunAsync(TextWriter output)
     {
-        var root = Path.Combine(Path.GetTempPath(), "faceberg-read-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        try
-        {
-            await RunAsync(output, root);
-        }
-        finally
-        {
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
-        }
+        using var scratch = new ScratchDirectory("read");
+        await RunAsync(output, scratch.Path);
     }
 
     private static async Task RunAsync(TextWriter output, string root)

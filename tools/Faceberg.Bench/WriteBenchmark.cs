@@ -25,16 +25,8 @@ public static class WriteBenchmark
 
     public static async Task RunAsync(TextWriter output)
     {
-        var root = Path.Combine(Path.GetTempPath(), "faceberg-write-bench-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        try
-        {
-            await RunAsync(output, root);
-        }
-        finally
-        {
-            try { Directory.Delete(root, recursive: true); } catch (IOException) { }
-        }
+        using var scratch = new ScratchDirectory("write");
+        await RunAsync(output, scratch.Path);
     }
 
     private static async Task RunAsync(TextWriter output, string root)
