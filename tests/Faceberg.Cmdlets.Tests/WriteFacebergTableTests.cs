@@ -120,6 +120,30 @@ public sealed class WriteFacebergTableTests : IDisposable
     }
 
     [Fact]
+    public void Time_travel_reads_the_table_as_it_was_before_a_write_and_after_a_sync()
+    {
+        var created = _shell.Run("Get-FacebergSnapshot sf_default").AssertSuccess().Objects("Faceberg.Snapshot").Single(s => s.Prop<bool>("IsCurrent"));
+        var createdId = created.Prop<long>("SnapshotId");
+        var createdAt = created.Prop<DateTimeOffset>("Timestamp");
+        Thread.Sleep(20); // the write's snapshot gets a later millisecond timestamp than the first one
+        var written = Assert.Single(_shell.Run($"{SampleRow} | Write-FacebergTable sf_default -Split test").AssertSuccess().Objects("Faceberg.WriteResult"));
+        new HubDatasetBuilder(_hub.Store, Repo).Parquet("data/train/0002.parquet", 5).Commit("More train");
+        var synced = _shell.Run("Sync-FacebergTable sf_default").AssertSuccess().Output[0];
+        Assert.Equal("Updated", synced.Prop<string>("Status"));
+
+        long Count(string script, params object[] args) => _shell.Run(script, args: args).AssertSuccess().Output.Count;
+        Assert.Equal(10, Count("Read-FacebergTable sf_default -Split test -SnapshotId $args[0]", createdId));
+        Assert.Equal(10, Count("Read-FacebergTable sf_default -Split test -AsOf $args[0]", createdAt.LocalDateTime));
+        Assert.Equal(11, Count("Read-FacebergTable sf_default -Split test -SnapshotId $args[0]", written.Prop<long>("SnapshotId")));
+        Assert.Equal(0, Count("Read-FacebergTable sf_default -SnapshotId $args[0] -Filter { $_.id -eq 1000 } -Split train", written.Prop<long>("SnapshotId")));
+        var trainBefore = Count("Read-FacebergTable sf_default -Split train -SnapshotId $args[0]", written.Prop<long>("SnapshotId"));
+        Assert.Equal(trainBefore + 5, Count("Read-FacebergTable sf_default -Split train -SnapshotId $args[0]", synced.Prop<long>("SnapshotId")));
+        Assert.Equal(trainBefore + 5, Count("Read-FacebergTable sf_default -Split train"));
+        var history = _shell.Run("Get-FacebergSnapshot sf_default").AssertSuccess().Objects("Faceberg.Snapshot").Select(s => s.Prop<long>("SnapshotId")).ToList();
+        Assert.Equal([createdId, written.Prop<long>("SnapshotId"), synced.Prop<long>("SnapshotId")], history);
+    }
+
+    [Fact]
     public void Hashtables_and_DataTables_are_rows_too()
     {
         var result = _shell.Run("""
