@@ -155,7 +155,6 @@ public sealed partial class DatasetTables
             [TableProperties.ReplacedFiles] = state.Replaced.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, ct).ConfigureAwait(false);
         state.SnapshotId = snapshot.SnapshotId;
-        await RevisionFileRecord.DeleteSupersededAsync(table, properties.GetValueOrDefault(TableProperties.RevisionFiles)).ConfigureAwait(false);
         return state.Result(SyncStatus.Updated);
     }
 

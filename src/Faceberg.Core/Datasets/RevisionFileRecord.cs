@@ -46,23 +46,6 @@ internal static class RevisionFileRecord
     }
 
     /// <summary>
-    /// Deletes the record a commit replaced. Only the current metadata's record is ever read, so an older one is
-    /// dead weight (a file per sync); failing to delete it costs nothing but the space.
-    /// </summary>
-    public static async Task DeleteSupersededAsync(IcebergTable table, string? previousLocation)
-    {
-        if (previousLocation is null || table.Metadata.Properties.GetValueOrDefault(TableProperties.RevisionFiles) == previousLocation)
-            return;
-        try
-        {
-            await table.Io.DeleteAsync(previousLocation, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
-    /// <summary>
     /// The recorded files of <paramref name="table"/> when the record exists and describes
     /// <paramref name="dataRevision"/>; null otherwise (a table created before the record existed, or whose
     /// record is missing, unreadable or stale), and the caller lists the revision instead.
