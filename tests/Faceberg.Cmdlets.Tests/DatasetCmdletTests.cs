@@ -36,23 +36,20 @@ public sealed class DatasetCmdletTests : IDisposable
     };
 
     private readonly TempProject _project = new();
-    private readonly LocalHubServer _hub;
-    private readonly EnvironmentScope _environment;
+    private readonly SeededHub _seededHub;
+    private LocalHubServer Hub => _seededHub.Server;
     private readonly PowerShellHost _shell;
 
     public DatasetCmdletTests()
     {
-        _hub = LocalHubServer.Start(new LocalHubOptions { RootPath = _project.PathOf("hub") });
-        SampleDatasets.Seed(_hub.Store);
-        _environment = new EnvironmentScope().Set("HF_ENDPOINT", _hub.Endpoint).Set("HF_TOKEN", null);
+        _seededHub = new SeededHub(_project.PathOf("hub"));
         _shell = new PowerShellHost(_project.Root);
     }
 
     public void Dispose()
     {
         _shell.Dispose();
-        _environment.Dispose();
-        _hub.Dispose();
+        _seededHub.Dispose();
         _project.Dispose();
     }
 
@@ -76,7 +73,7 @@ public sealed class DatasetCmdletTests : IDisposable
         var listed = ByIdentifier(_shell.Run("Get-FacebergTable").AssertSuccess().Objects("Faceberg.Table"));
         Assert.Equal(SeededTables.Keys.Order(), listed.Keys.Order());
         var flat = listed["default.flat_default"];
-        Assert.Equal(_hub.Store.ResolveRevision(SampleDatasets.FlatData, "main"), flat.Prop<string>("Revision"));
+        Assert.Equal(Hub.Store.ResolveRevision(SampleDatasets.FlatData, "main"), flat.Prop<string>("Revision"));
         Assert.Equal("layouts/flat", flat.Prop<string>("Repo"));
         Assert.Equal((30L, 2L), (flat.Prop<long>("RecordCount"), flat.Prop<long>("FileCount")));
         Assert.Equal(tables["default.flat_default"].Prop<long>("SnapshotId"), flat.Prop<long>("SnapshotId"));
@@ -85,11 +82,11 @@ public sealed class DatasetCmdletTests : IDisposable
         var columns = flat.Prop<Faceberg.Core.Catalog.TableColumn[]>("Columns")!;
         Assert.Equal(("split", "string", false), (columns[^1].Name, columns[^1].Type, columns[^1].Required));
         Assert.Equal(
-            _hub.Store.GetFiles(SampleDatasets.FlatData, flat.Prop<string>("Revision")!).Where(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)).Sum(f => f.Size),
+            Hub.Store.GetFiles(SampleDatasets.FlatData, flat.Prop<string>("Revision")!).Where(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)).Sum(f => f.Size),
             flat.Prop<long>("TotalBytes"));
 
-        new HubDatasetBuilder(_hub.Store, SampleDatasets.SplitFolders).Parquet("data/test/0000.parquet", 12).Commit("Replace test");
-        new HubDatasetBuilder(_hub.Store, SampleDatasets.FlatData).Parquet("data/part-2.parquet", 5).Commit("Add part 2");
+        new HubDatasetBuilder(Hub.Store, SampleDatasets.SplitFolders).Parquet("data/test/0000.parquet", 12).Commit("Replace test");
+        new HubDatasetBuilder(Hub.Store, SampleDatasets.FlatData).Parquet("data/part-2.parquet", 5).Commit("Add part 2");
 
         var synced = _shell.Run("Get-FacebergTable | Sync-FacebergTable").AssertSuccess().Objects("Faceberg.SyncResult")
             .ToDictionary(r => r.Prop<string>("Table")!);
@@ -99,7 +96,7 @@ public sealed class DatasetCmdletTests : IDisposable
         Assert.Equal(("Updated", 1, 0, 0), Counts(synced["default.flat_default"]));
         Assert.All(synced.Where(r => r.Key is not ("default.sf_default" or "default.flat_default")),
             r => Assert.Equal(("UpToDate", 0, 0, 0), Counts(r.Value)));
-        Assert.Equal(_hub.Store.ResolveRevision(SampleDatasets.FlatData, "main"), synced["default.flat_default"].Prop<string>("ToRevision"));
+        Assert.Equal(Hub.Store.ResolveRevision(SampleDatasets.FlatData, "main"), synced["default.flat_default"].Prop<string>("ToRevision"));
 
         var after = ByIdentifier(_shell.Run("Get-FacebergTable sf_default, flat_default").AssertSuccess().Objects("Faceberg.Table"));
         Assert.Equal(82, after["default.sf_default"].Prop<long>("RecordCount"));
@@ -121,8 +118,8 @@ public sealed class DatasetCmdletTests : IDisposable
         Assert.Empty(_shell.Run("Get-FacebergTable").AssertSuccess().Output);
 
         Assert.Single(_shell.Run("New-FacebergTable flat").AssertSuccess().Objects("Faceberg.Table"));
-        var pinned = _hub.Store.ResolveRevision(SampleDatasets.FlatData, "main");
-        new HubDatasetBuilder(_hub.Store, SampleDatasets.FlatData).Parquet("data/part-2.parquet", 5).Commit("Add part 2");
+        var pinned = Hub.Store.ResolveRevision(SampleDatasets.FlatData, "main");
+        new HubDatasetBuilder(Hub.Store, SampleDatasets.FlatData).Parquet("data/part-2.parquet", 5).Commit("Add part 2");
 
         var result = Assert.Single(_shell.Run("Sync-FacebergTable -WhatIf").AssertSuccess().Objects("Faceberg.SyncResult"));
 
@@ -195,8 +192,8 @@ public sealed class DatasetCmdletTests : IDisposable
     {
         _project.Write("faceberg.yml", Config);
         _shell.Run("New-FacebergCatalog ./faceberg.yml; New-FacebergTable flat").AssertSuccess();
-        var pinned = _hub.Store.ResolveRevision(SampleDatasets.FlatData, "main");
-        new HubDatasetBuilder(_hub.Store, SampleDatasets.FlatData)
+        var pinned = Hub.Store.ResolveRevision(SampleDatasets.FlatData, "main");
+        new HubDatasetBuilder(Hub.Store, SampleDatasets.FlatData)
             .File("data/part-2.parquet", Faceberg.LocalHub.Samples.ParquetSamples.Write(new[] { new StringIdRow { Id = "x" } }))
             .Commit("A file whose id is a string");
 

@@ -21,15 +21,13 @@ public sealed class PublishCmdletTests : IDisposable
         """;
 
     private readonly TempProject _project = new();
-    private readonly LocalHubServer _hub;
-    private readonly EnvironmentScope _environment;
+    private readonly SeededHub _seededHub;
+    private LocalHubServer Hub => _seededHub.Server;
     private readonly PowerShellHost _shell;
 
     public PublishCmdletTests()
     {
-        _hub = LocalHubServer.Start(new LocalHubOptions { RootPath = _project.PathOf("hub") });
-        SampleDatasets.Seed(_hub.Store);
-        _environment = new EnvironmentScope().Set("HF_ENDPOINT", _hub.Endpoint).Set("HF_TOKEN", null);
+        _seededHub = new SeededHub(_project.PathOf("hub"));
         _project.Write("alice/faceberg.yml", Config);
         _shell = new PowerShellHost(_project.PathOf("alice"));
     }
@@ -37,12 +35,11 @@ public sealed class PublishCmdletTests : IDisposable
     public void Dispose()
     {
         _shell.Dispose();
-        _environment.Dispose();
-        _hub.Dispose();
+        _seededHub.Dispose();
         _project.Dispose();
     }
 
-    private string Head => _hub.Store.ResolveRevision(Repo, "main");
+    private string Head => Hub.Store.ResolveRevision(Repo, "main");
 
     private void BuildAndPublish()
     {
@@ -96,8 +93,8 @@ public sealed class PublishCmdletTests : IDisposable
         var unchanged = _shell.Run("Publish-FacebergCatalog").AssertSuccess().Objects("Faceberg.PublishResult").Single();
         Assert.Equal((0, first), (unchanged.Prop<int>("FilesUploaded"), unchanged.Prop<string>("CommitId")));
 
-        var data = _hub.Store.ReadFile(SampleDatasets.FlatData, "main", "data/part-0.parquet");
-        _hub.Store.Commit(SampleDatasets.FlatData, new Dictionary<string, byte[]> { ["data/part-2.parquet"] = data }, null, "more");
+        var data = Hub.Store.ReadFile(SampleDatasets.FlatData, "main", "data/part-0.parquet");
+        Hub.Store.Commit(SampleDatasets.FlatData, new Dictionary<string, byte[]> { ["data/part-2.parquet"] = data }, null, "more");
         _shell.Run("Sync-FacebergTable").AssertSuccess();
         Assert.True(_shell.Run("Get-FacebergTable").AssertSuccess().Objects("Faceberg.Table").Single().Prop<bool?>("AheadOfPublished"));
 
@@ -109,8 +106,8 @@ public sealed class PublishCmdletTests : IDisposable
         Assert.DoesNotContain("faceberg.yml", files);
         Assert.DoesNotContain("catalog.json", files);
         Assert.DoesNotContain("metadata/default/flat_default/metadata/v2.metadata.json", files);
-        Assert.Equal("sync flat", _hub.Store.GetCommit(Repo, "main").Title);
-        Assert.Equal(first, _hub.Store.GetCommit(Repo, "main").Parents.Single());
+        Assert.Equal("sync flat", Hub.Store.GetCommit(Repo, "main").Title);
+        Assert.Equal(first, Hub.Store.GetCommit(Repo, "main").Parents.Single());
     }
 
     [Fact]
@@ -121,7 +118,7 @@ public sealed class PublishCmdletTests : IDisposable
         var publish = _shell.Run("Publish-FacebergCatalog -WhatIf").AssertSuccess();
 
         Assert.Empty(publish.Output);
-        Assert.False(_hub.Store.RepoExists(Repo));
+        Assert.False(Hub.Store.RepoExists(Repo));
         Assert.False(_project.Exists("alice/.faceberg/.published"));
 
         _shell.Run("Publish-FacebergCatalog").AssertSuccess();
@@ -137,8 +134,8 @@ public sealed class PublishCmdletTests : IDisposable
     {
         BuildAndPublish();
         _shell.Run($"Save-FacebergCatalog {Repo} -Path ../bob").AssertSuccess();
-        var data = _hub.Store.ReadFile(SampleDatasets.FlatData, "main", "data/part-0.parquet");
-        _hub.Store.Commit(SampleDatasets.FlatData, new Dictionary<string, byte[]> { ["data/part-2.parquet"] = data }, null, "more");
+        var data = Hub.Store.ReadFile(SampleDatasets.FlatData, "main", "data/part-0.parquet");
+        Hub.Store.Commit(SampleDatasets.FlatData, new Dictionary<string, byte[]> { ["data/part-2.parquet"] = data }, null, "more");
         _shell.Run("Sync-FacebergTable").AssertSuccess();
         _shell.Run("Sync-FacebergTable -Catalog ../bob").AssertSuccess();
         _shell.Run("Publish-FacebergCatalog").AssertSuccess();
@@ -176,7 +173,7 @@ public sealed class PublishCmdletTests : IDisposable
 
         var result = _shell.Run("Publish-FacebergCatalog -Repository team/dave").AssertSuccess().Objects("Faceberg.PublishResult").Single();
         Assert.True(result.Prop<bool>("RepositoryCreated"));
-        Assert.NotNull(_hub.Store.FindFile("team/dave", "main", "catalog.json"));
+        Assert.NotNull(Hub.Store.FindFile("team/dave", "main", "catalog.json"));
     }
 
     [Fact]
@@ -193,28 +190,28 @@ public sealed class PublishCmdletTests : IDisposable
             Rows(_shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess()));
 
         // Sync on the Hub: one Hub commit for the table change.
-        var data = _hub.Store.ReadFile(SampleDatasets.FlatData, "main", "data/part-0.parquet");
-        _hub.Store.Commit(SampleDatasets.FlatData, new Dictionary<string, byte[]> { ["data/part-2.parquet"] = data }, null, "more");
-        var commits = _hub.Store.GetHistory(Repo, "main").Count;
+        var data = Hub.Store.ReadFile(SampleDatasets.FlatData, "main", "data/part-0.parquet");
+        Hub.Store.Commit(SampleDatasets.FlatData, new Dictionary<string, byte[]> { ["data/part-2.parquet"] = data }, null, "more");
+        var commits = Hub.Store.GetHistory(Repo, "main").Count;
         var sync = _shell.Run($"Sync-FacebergTable -Catalog {remote}").AssertSuccess().Objects("Faceberg.SyncResult").Single();
         Assert.Equal("Updated", sync.Prop<string>("Status"));
-        Assert.Equal(commits + 1, _hub.Store.GetHistory(Repo, "main").Count);
+        Assert.Equal(commits + 1, Hub.Store.GetHistory(Repo, "main").Count);
         // The seeded dataset's 30 rows plus a second copy of part-0's 15.
         Assert.Equal(45, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
 
         // Drop with purge, then create on the Hub: faceberg.yml there lists the dataset.
         _shell.Run($"Remove-FacebergTable flat_default -Catalog {remote} -Purge -Confirm:$false").AssertSuccess();
         Assert.Empty(_shell.Run($"Get-FacebergTable -Catalog {remote}").AssertSuccess().Objects("Faceberg.Table"));
-        Assert.DoesNotContain(_hub.Store.GetFiles(Repo, "main"), f => f.Path.StartsWith("metadata/", StringComparison.Ordinal));
+        Assert.DoesNotContain(Hub.Store.GetFiles(Repo, "main"), f => f.Path.StartsWith("metadata/", StringComparison.Ordinal));
         var created = _shell.Run($"New-FacebergTable -Catalog {remote}").AssertSuccess().Objects("Faceberg.Table").Single();
         Assert.Equal(45, created.Prop<long?>("RecordCount"));
-        Assert.NotNull(_hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v2.metadata.json"));
+        Assert.NotNull(Hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v2.metadata.json"));
         Assert.Equal(45, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
 
         // Recreating the catalog on the Hub empties it, metadata and all.
         _shell.Run($"New-FacebergCatalog ./faceberg.yml -Location {remote} -Force").AssertSuccess();
         Assert.Empty(_shell.Run($"Get-FacebergTable -Catalog {remote}").AssertSuccess().Objects("Faceberg.Table"));
-        Assert.DoesNotContain(_hub.Store.GetFiles(Repo, "main"), f => f.Path.StartsWith("metadata/", StringComparison.Ordinal));
+        Assert.DoesNotContain(Hub.Store.GetFiles(Repo, "main"), f => f.Path.StartsWith("metadata/", StringComparison.Ordinal));
     }
 
     private const string Row = """
@@ -230,17 +227,17 @@ public sealed class PublishCmdletTests : IDisposable
         _shell.Run($"{Row} | Write-FacebergTable flat_default -Split train").AssertSuccess();
 
         Assert.True(_shell.Run("Get-FacebergTable").AssertSuccess().Objects("Faceberg.Table").Single().Prop<bool?>("AheadOfPublished"));
-        Assert.Null(_hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v3.metadata.json"));
+        Assert.Null(Hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v3.metadata.json"));
         var published = _shell.Run("Publish-FacebergCatalog").AssertSuccess().Objects("Faceberg.PublishResult").Single();
         Assert.Contains("metadata/default/flat_default/metadata/v3.metadata.json", published.Prop<string[]>("Files"));
         var remote = $"hf://datasets/{Repo}";
         Assert.Equal(31, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
 
-        var commits = _hub.Store.GetHistory(Repo, "main").Count;
+        var commits = Hub.Store.GetHistory(Repo, "main").Count;
         _shell.Run($"{Row} | Write-FacebergTable flat_default -Split train -Catalog {remote}").AssertSuccess();
 
-        Assert.Equal(commits + 1, _hub.Store.GetHistory(Repo, "main").Count);
-        Assert.NotNull(_hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v4.metadata.json"));
+        Assert.Equal(commits + 1, Hub.Store.GetHistory(Repo, "main").Count);
+        Assert.NotNull(Hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v4.metadata.json"));
         Assert.Equal(32, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
         // The working copy is now behind: publishing from it is refused until it pulls.
         Assert.Equal("PublishConflict,Faceberg.Cmdlets.PublishFacebergCatalogCommand",

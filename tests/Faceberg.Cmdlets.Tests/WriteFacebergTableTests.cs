@@ -30,15 +30,13 @@ public sealed class WriteFacebergTableTests : IDisposable
         """;
 
     private readonly TempProject _project = new();
-    private readonly LocalHubServer _hub;
-    private readonly EnvironmentScope _environment;
+    private readonly SeededHub _seededHub;
+    private LocalHubServer Hub => _seededHub.Server;
     private readonly PowerShellHost _shell;
 
     public WriteFacebergTableTests()
     {
-        _hub = LocalHubServer.Start(new LocalHubOptions { RootPath = _project.PathOf("hub") });
-        SampleDatasets.Seed(_hub.Store);
-        _environment = new EnvironmentScope().Set("HF_ENDPOINT", _hub.Endpoint).Set("HF_TOKEN", null);
+        _seededHub = new SeededHub(_project.PathOf("hub"));
         _shell = new PowerShellHost(_project.Root);
         _project.Write("faceberg.yml", Config);
         _shell.Run("New-FacebergCatalog ./faceberg.yml | New-FacebergTable").AssertSuccess();
@@ -47,14 +45,13 @@ public sealed class WriteFacebergTableTests : IDisposable
     public void Dispose()
     {
         _shell.Dispose();
-        _environment.Dispose();
-        _hub.Dispose();
+        _seededHub.Dispose();
         _project.Dispose();
     }
 
-    private string Head => _hub.Store.ResolveRevision(Repo, "main");
+    private string Head => Hub.Store.ResolveRevision(Repo, "main");
 
-    private int HubCommits() => _hub.RequestLog.Entries.Count(e => e.Method == "POST" && e.Path.Contains("/commit/", StringComparison.Ordinal));
+    private int HubCommits() => Hub.RequestLog.Entries.Count(e => e.Method == "POST" && e.Path.Contains("/commit/", StringComparison.Ordinal));
 
     [Fact]
     public void Written_rows_read_back_with_exact_values_for_every_supported_type()
@@ -100,7 +97,7 @@ public sealed class WriteFacebergTableTests : IDisposable
     public void Write_then_sync_finds_nothing_new_and_the_rows_are_read()
     {
         var before = Head;
-        _hub.RequestLog.Clear();
+        Hub.RequestLog.Clear();
         var result = Assert.Single(_shell.Run($"{SampleRow} | Write-FacebergTable sf_default -Split test").AssertSuccess().Objects("Faceberg.WriteResult"));
 
         Assert.Equal(1, HubCommits());
@@ -114,7 +111,7 @@ public sealed class WriteFacebergTableTests : IDisposable
         Assert.Equal(11, _shell.Run("Read-FacebergTable sf_default -Split test").AssertSuccess().Output.Count);
 
         // Another commit on the dataset, then a sync, still reads the written rows.
-        new HubDatasetBuilder(_hub.Store, Repo).Parquet("data/train/0002.parquet", 5).Commit("More train");
+        new HubDatasetBuilder(Hub.Store, Repo).Parquet("data/train/0002.parquet", 5).Commit("More train");
         Assert.Equal("Updated", _shell.Run("Sync-FacebergTable sf_default").AssertSuccess().Output[0].Prop<string>("Status"));
         Assert.Single(_shell.Run("Read-FacebergTable sf_default -Filter { $_.id -eq 1000 }").AssertSuccess().Output);
     }
@@ -127,7 +124,7 @@ public sealed class WriteFacebergTableTests : IDisposable
         var createdAt = created.Prop<DateTimeOffset>("Timestamp");
         Thread.Sleep(20); // the write's snapshot gets a later millisecond timestamp than the first one
         var written = Assert.Single(_shell.Run($"{SampleRow} | Write-FacebergTable sf_default -Split test").AssertSuccess().Objects("Faceberg.WriteResult"));
-        new HubDatasetBuilder(_hub.Store, Repo).Parquet("data/train/0002.parquet", 5).Commit("More train");
+        new HubDatasetBuilder(Hub.Store, Repo).Parquet("data/train/0002.parquet", 5).Commit("More train");
         var synced = _shell.Run("Sync-FacebergTable sf_default").AssertSuccess().Output[0];
         Assert.Equal("Updated", synced.Prop<string>("Status"));
 
@@ -176,7 +173,7 @@ public sealed class WriteFacebergTableTests : IDisposable
     public void A_bad_row_is_a_terminating_error_naming_row_and_column_and_nothing_is_written()
     {
         var before = Head;
-        _hub.RequestLog.Clear();
+        Hub.RequestLog.Clear();
         var result = _shell.Run($"@({SampleRow}, @{{ id = 'x'; text = 'bad' }}) | Write-FacebergTable sf_default -Split test");
 
         var error = result.SingleError();
@@ -200,7 +197,7 @@ public sealed class WriteFacebergTableTests : IDisposable
     [Fact]
     public void A_moved_branch_asks_for_a_sync_first()
     {
-        new HubDatasetBuilder(_hub.Store, Repo).Text("notes.md", "x").Commit("Moved");
+        new HubDatasetBuilder(Hub.Store, Repo).Text("notes.md", "x").Commit("Moved");
         var error = _shell.Run($"{SampleRow} | Write-FacebergTable sf_default -Split test").SingleError();
         Assert.Equal("WriteBranchMoved,Faceberg.Cmdlets.WriteFacebergTableCommand", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.ResourceBusy, error.CategoryInfo.Category);
