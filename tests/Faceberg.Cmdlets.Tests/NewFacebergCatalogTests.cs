@@ -70,7 +70,7 @@ public sealed class NewFacebergCatalogTests : IDisposable
     }
 
     [Theory]
-    [InlineData("catalog:\n  name: c\n  colour: blue\n", 3, 3, "unknown key in 'catalog' 'colour'")]
+    [InlineData("catalog:\n  name: c\n  colour: blue\n", 3, 3, "unknown key 'colour' in 'catalog'")]
     [InlineData("catalog:\n  name: c\ndatasets:\n  - name: a\n    revision: main\n", 4, 5, "missing 'repo'")]
     [InlineData("catalog:\n  name: c\ndatasets:\n  - name: a\n    repo: not-a-repo-id\n", 5, 11, "not a valid dataset repo id")]
     [InlineData("catalog:\n  name: c\n  location: s3://bucket/x\n", 3, 13, "neither a local path nor")]

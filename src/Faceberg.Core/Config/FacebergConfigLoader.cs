@@ -29,13 +29,13 @@ public static class FacebergConfigLoader
         var root = reader.LoadRoot(text);
         if (root is null)
             throw reader.Error(1, 1, "the file is empty; expected a 'catalog:' section.");
-        var rootMap = reader.Expect<YamlMappingNode>(root, "the top level", "a mapping with 'catalog' and 'datasets'");
-        reader.RejectUnknownKeys(rootMap, RootKeys, "top-level key");
+        var rootMap = reader.Expect<YamlMappingNode>(root, "at the top level", "a mapping with 'catalog' and 'datasets'");
+        reader.RejectUnknownKeys(rootMap, RootKeys, "at the top level");
 
         var catalogNode = reader.Get(rootMap, "catalog")
             ?? throw reader.Error(rootMap.Start, "missing the 'catalog:' section (with 'name' and optionally 'location').");
         var catalogMap = reader.Expect<YamlMappingNode>(catalogNode, "'catalog'", "a mapping with 'name' and 'location'");
-        reader.RejectUnknownKeys(catalogMap, CatalogKeys, "key in 'catalog'");
+        reader.RejectUnknownKeys(catalogMap, CatalogKeys, "in 'catalog'");
         var catalogName = reader.RequiredIdentifier(catalogMap, "name", "'catalog'");
         var locationNode = reader.Get(catalogMap, "location");
         var locationText = locationNode is null ? CatalogConfig.DefaultLocation : reader.RequiredString(locationNode, "'catalog.location'");
@@ -90,7 +90,7 @@ public static class FacebergConfigLoader
     private static DatasetConfig ReadDataset(Reader reader, YamlNode item)
     {
         var map = reader.Expect<YamlMappingNode>(item, "a dataset entry", "a mapping with 'name' and 'repo'");
-        reader.RejectUnknownKeys(map, DatasetKeys, "key in dataset entry");
+        reader.RejectUnknownKeys(map, DatasetKeys, "in a dataset entry");
         var name = reader.RequiredIdentifier(map, "name", "a dataset entry");
         var repoNode = reader.Get(map, "repo")
             ?? throw reader.Error(map.Start, $"dataset '{name}' is missing 'repo' (the Hub dataset id, 'org/name').");
@@ -154,13 +154,13 @@ public static class FacebergConfigLoader
         public YamlNode? Get(YamlMappingNode map, string key) =>
             map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value : null;
 
-        public void RejectUnknownKeys(YamlMappingNode map, string[] allowed, string what)
+        public void RejectUnknownKeys(YamlMappingNode map, string[] allowed, string where)
         {
             foreach (var key in map.Children.Keys)
             {
                 var text = (key as YamlScalarNode)?.Value;
                 if (text is null || !allowed.Contains(text, StringComparer.Ordinal))
-                    throw Error(key.Start, $"unknown {what} '{text ?? key.ToString()}'; expected one of: {string.Join(", ", allowed)}.");
+                    throw Error(key.Start, $"unknown key '{text ?? key.ToString()}' {where}; expected one of: {string.Join(", ", allowed)}.");
             }
         }
 

@@ -64,9 +64,9 @@ public sealed class FacebergConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("catalog:\n  name: c\nextra: 1\n", 3, 1, "unknown top-level key 'extra'")]
-    [InlineData("catalog:\n  name: c\n  colour: blue\n", 3, 3, "unknown key in 'catalog' 'colour'")]
-    [InlineData("catalog:\n  name: c\ndatasets:\n  - name: a\n    repo: o/a\n    repoo: x\n", 6, 5, "unknown key in dataset entry 'repoo'; expected one of: name, repo, configs, revision")]
+    [InlineData("catalog:\n  name: c\nextra: 1\n", 3, 1, "unknown key 'extra' at the top level")]
+    [InlineData("catalog:\n  name: c\n  colour: blue\n", 3, 3, "unknown key 'colour' in 'catalog'")]
+    [InlineData("catalog:\n  name: c\ndatasets:\n  - name: a\n    repo: o/a\n    repoo: x\n", 6, 5, "unknown key 'repoo' in a dataset entry; expected one of: name, repo, configs, revision")]
     [InlineData("catalog:\n  name: c\ndatasets:\n  - name: a\n    revision: main\n", 4, 5, "dataset 'a' is missing 'repo'")]
     [InlineData("catalog:\n  name: c\ndatasets:\n  - name: a\n    repo: justname\n", 5, 11, "'justname' is not a valid dataset repo id")]
     [InlineData("catalog:\n  name: c\ndatasets:\n  - name: a\n    repo: o/a/b\n", 5, 11, "not a valid dataset repo id")]
