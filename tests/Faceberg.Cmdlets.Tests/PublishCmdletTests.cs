@@ -203,8 +203,12 @@ public sealed class PublishCmdletTests : IDisposable
         _shell.Run($"Remove-FacebergTable flat_default -Catalog {remote} -Purge -Confirm:$false").AssertSuccess();
         Assert.Empty(_shell.Run($"Get-FacebergTable -Catalog {remote}").AssertSuccess().Objects("Faceberg.Table"));
         Assert.DoesNotContain(Hub.Store.GetFiles(Repo, "main"), f => f.Path.StartsWith("metadata/", StringComparison.Ordinal));
+        var beforeCreate = (Count: Hub.Store.GetHistory(Repo, "main").Count, Head);
         var created = _shell.Run($"New-FacebergTable -Catalog {remote}").AssertSuccess().Objects("Faceberg.Table").Single();
         Assert.Equal(45, created.Prop<long?>("RecordCount"));
+        // The whole create (catalog entry, metadata, manifests, hint) is one Hub commit on top of the head it read.
+        Assert.Equal(beforeCreate.Count + 1, Hub.Store.GetHistory(Repo, "main").Count);
+        Assert.Equal(beforeCreate.Head, Hub.Store.GetCommit(Repo, "main").Parents.Single());
         Assert.NotNull(Hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v2.metadata.json"));
         Assert.Equal(45, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
 

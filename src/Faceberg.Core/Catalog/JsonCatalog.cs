@@ -50,8 +50,13 @@ public sealed class JsonCatalog
     public string MetadataDirectory => Path.Combine(Directory, MetadataFolderName);
 
     /// <summary>For a catalog whose home is elsewhere (a Hub repo): stores the new catalog.json there, given
-    /// the content it replaces, before the local copy is updated; throws when that content moved on.</summary>
-    internal Action<byte[], byte[]>? RemoteSave { get; set; }
+    /// the content it replaces, before the local copy is updated; throws when that content moved on. The files
+    /// given (a new table's metadata) are stored with it in the same atomic change.</summary>
+    internal Action<byte[], byte[], IReadOnlyList<Iceberg.Io.FileWrite>>? RemoteSave { get; set; }
+
+    /// <summary>True for a catalog whose home is a Hub repo: a new table's files are best staged and stored with its
+    /// catalog entry (<see cref="CreateTable(TableIdentifier, string?, IReadOnlyList{Iceberg.Io.FileWrite})"/>), one commit.</summary>
+    internal bool StoresFilesWithCatalog => RemoteSave is not null;
 
     /// <summary>For a catalog whose home is elsewhere: deletes a dropped table's folder (a path relative to the catalog root) there.</summary>
     internal Action<string>? RemotePurge { get; set; }
@@ -187,8 +192,15 @@ public sealed class JsonCatalog
     public string DefaultTableLocation(TableIdentifier id) => Resolve(Store(Path.Combine(NamespaceDirectory(id.Namespace), id.Name)));
 
     /// <summary>Adds a table to the catalog and creates its folder; returns its absolute location.</summary>
-    public string CreateTable(TableIdentifier id, string? location = null)
+    public string CreateTable(TableIdentifier id, string? location = null) => CreateTable(id, location, []);
+
+    /// <summary>Like <see cref="CreateTable(TableIdentifier, string?)"/>, storing <paramref name="files"/> (the table's
+    /// metadata, staged against its <see cref="DefaultTableLocation"/>) in the same change as catalog.json: one Hub
+    /// commit for a catalog on the Hub. Only such a catalog can do that.</summary>
+    internal string CreateTable(TableIdentifier id, string? location, IReadOnlyList<Iceberg.Io.FileWrite> files)
     {
+        if (files.Count > 0 && RemoteSave is null)
+            throw new InvalidOperationException("Only a catalog on the Hub stores table files together with catalog.json.");
         RequireNamespace(id.Namespace);
         var absolute = location is null ? DefaultTableLocation(id) : Resolve(location);
         Mutate(entries =>
@@ -199,7 +211,7 @@ public sealed class JsonCatalog
             if (IsLocalPath(absolute))
                 System.IO.Directory.CreateDirectory(absolute);
             entries[id.ToString()] = Store(absolute);
-        });
+        }, files);
         return absolute;
     }
 
@@ -237,7 +249,7 @@ public sealed class JsonCatalog
         });
     }
 
-    private void Mutate(Action<SortedDictionary<string, string>> change)
+    private void Mutate(Action<SortedDictionary<string, string>> change, IReadOnlyList<Iceberg.Io.FileWrite>? files = null)
     {
         using var _ = AcquireLock();
         if (!File.Exists(CatalogFile))
@@ -249,7 +261,7 @@ public sealed class JsonCatalog
         var next = new SortedDictionary<string, string>(_entries, StringComparer.Ordinal);
         change(next);
         var bytes = Serialize(next);
-        RemoteSave?.Invoke(current, bytes);
+        RemoteSave?.Invoke(current, bytes, files ?? []);
         AtomicFile.WriteAllBytes(CatalogFile, bytes);
         _entries = next;
         _loadedHash = AtomicFile.Hash(bytes);

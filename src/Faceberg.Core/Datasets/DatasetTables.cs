@@ -254,20 +254,23 @@ public sealed partial class DatasetTables
         if (plan.SourceRevision is not null)
             properties[TableProperties.SourceRevision] = plan.SourceRevision;
 
+        if (store.StoresFilesWithCatalog)
+        {
+            // A catalog on the Hub: the table's metadata (both versions, manifests, manifest list, hint) is staged and
+            // committed with its catalog entry, one Hub commit; a failure before it leaves nothing to undo.
+            var staged = new StagedFileIO(IoFor(catalog));
+            var target = store.DefaultTableLocation(table.Identifier);
+            var metadata = await WriteTableAsync(staged, target, schema, spec, properties, plan, table, facts, ct).ConfigureAwait(false);
+            var registered = ChangeCatalog(store, () => store.CreateTable(table.Identifier, null, staged.Writes));
+            return Describe(table.Identifier, registered, metadata);
+        }
+
         // Registered first so a failure can be undone by dropping it: the drop also purges the folder.
         var location = ChangeCatalog(store, () => store.CreateTable(table.Identifier));
         try
         {
-            var iceberg = await IcebergTable.CreateAsync(IoFor(catalog), IcebergLocation(location), schema, spec, properties, ct).ConfigureAwait(false);
-            var append = iceberg.NewAppend();
-            foreach (var (split, file) in facts)
-                append.AddFile(file.ToDataFile(iceberg.Schema, [split], file.FileUri));
-            append.SetSummary(TableProperties.Revision, plan.Revision);
-            RevisionFileRecord.AddTo(append, plan.DataRevision, table.Files.Select(f => f.File));
-            await append.CommitAsync(null, ct).ConfigureAwait(false);
-            var info = new FacebergTableInfo { Identifier = table.Identifier, Location = location };
-            TableFacts.Apply(info, iceberg.Metadata);
-            return info;
+            var metadata = await WriteTableAsync(IoFor(catalog), location, schema, spec, properties, plan, table, facts, ct).ConfigureAwait(false);
+            return Describe(table.Identifier, location, metadata);
         }
         catch
         {
@@ -275,6 +278,28 @@ public sealed partial class DatasetTables
             catch (Exception cleanup) when (cleanup is FacebergException or IOException or UnauthorizedAccessException) { }
             throw;
         }
+    }
+
+    /// <summary>Creates the Iceberg table at <paramref name="location"/> and commits its first snapshot (every file of the config).</summary>
+    private static async Task<TableMetadata> WriteTableAsync(IFileIO io, string location, Schema schema, PartitionSpec spec,
+        IReadOnlyDictionary<string, string> properties, DatasetPlan plan, PlannedTable table, IReadOnlyList<(string Split, ParquetFileFacts Facts)> facts,
+        CancellationToken ct)
+    {
+        var iceberg = await IcebergTable.CreateAsync(io, IcebergLocation(location), schema, spec, properties, ct).ConfigureAwait(false);
+        var append = iceberg.NewAppend();
+        foreach (var (split, file) in facts)
+            append.AddFile(file.ToDataFile(iceberg.Schema, [split], file.FileUri));
+        append.SetSummary(TableProperties.Revision, plan.Revision);
+        RevisionFileRecord.AddTo(append, plan.DataRevision, table.Files.Select(f => f.File));
+        await append.CommitAsync(null, ct).ConfigureAwait(false);
+        return iceberg.Metadata;
+    }
+
+    private static FacebergTableInfo Describe(TableIdentifier identifier, string location, TableMetadata metadata)
+    {
+        var info = new FacebergTableInfo { Identifier = identifier, Location = location };
+        TableFacts.Apply(info, metadata);
+        return info;
     }
 
     /// <summary>Changes catalog.json; another writer meanwhile (another dataset being created in parallel)

@@ -30,10 +30,18 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
         remote.Create();
         Assert.True(remote.Exists);
         var tables = new DatasetTables(Hub.Client, remote.CreateFileIO());
+        var before = (Count: fixture.CommitCount(repo), Head: Hub.Server.Store.ResolveRevision(repo, "main"));
         var results = await tables.CreateAsync(remote, DatasetTestHub.Dataset("split", SampleDatasets.SplitFolders));
 
         var created = Assert.Single(results);
         Assert.True(created.Status == DatasetTableStatus.Created, created.Error?.Message);
+        // Catalog entry, both metadata versions, manifests, manifest list and hint: one commit on the head it read.
+        Assert.Equal(before.Count + 1, fixture.CommitCount(repo));
+        Assert.Equal(before.Head, Hub.Server.Store.GetCommit(repo, "main").Parents.Single());
+        var files = Hub.Server.Store.GetFiles(repo, "main").Select(f => f.Path).ToList();
+        Assert.Contains("metadata/default/split_default/metadata/v1.metadata.json", files);
+        Assert.Equal("2", System.Text.Encoding.ASCII.GetString(Hub.Server.Store.ReadFile(repo, "main", "metadata/default/split_default/metadata/version-hint.text")));
+        Assert.Contains(files, f => f.StartsWith("metadata/default/split_default/metadata/snap-", StringComparison.Ordinal));
         Assert.Equal($"hf://datasets/{repo}/metadata/default/split_default", created.Table!.Location);
         Assert.NotNull(Hub.Server.Store.FindFile(repo, "main", "metadata/default/split_default/metadata/v2.metadata.json"));
         Assert.Contains("default.split_default", System.Text.Encoding.UTF8.GetString(Hub.Server.Store.ReadFile(repo, "main", "catalog.json")));
@@ -75,6 +83,39 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
         Assert.Equal(before + 1, fixture.CommitCount(repo));
         Assert.NotNull(Hub.Server.Store.FindFile(repo, "main", "metadata/default/flat_default/metadata/v3.metadata.json"));
         Assert.Equal("Faceberg: commit metadata/default/flat_default v3", Hub.Server.Store.GetCommit(repo, "main").Title);
+    }
+
+    [Fact]
+    public async Task A_table_created_by_someone_else_during_a_create_fails_it_and_nothing_of_it_reaches_the_hub()
+    {
+        var repo = PublishHubFixture.NewRepo();
+        var remote = Remote(repo);
+        remote.Create();
+        var identifier = TableIdentifier.Parse("default.split_default");
+        // The other writer registers the same table after this create checked the catalog and staged its files.
+        var intruder = new Intruder(() => Remote(repo).Open().CreateTable(identifier));
+        var commits = fixture.CommitCount(repo);
+
+        var results = await new DatasetTables(Hub.Client, remote.CreateFileIO())
+            .CreateAsync(remote, DatasetTestHub.Dataset("split", SampleDatasets.SplitFolders), new DatasetTableOptions { Progress = intruder });
+
+        var failed = Assert.Single(results);
+        Assert.Equal(DatasetTableStatus.Failed, failed.Status);
+        Assert.Equal(FacebergErrorKind.Conflict, failed.Error!.Kind);
+        Assert.Equal(commits + 1, fixture.CommitCount(repo));
+        Assert.DoesNotContain(Hub.Server.Store.GetFiles(repo, "main"), f => f.Path.StartsWith("metadata/default/split_default/", StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs a change once, synchronously, when the create reports it is about to write its table.</summary>
+    private sealed class Intruder(Action change) : IProgress<DatasetProgress>
+    {
+        private Action? _pending = change;
+
+        public void Report(DatasetProgress value)
+        {
+            if (!value.Activity.StartsWith("Creating", StringComparison.Ordinal)) return;
+            Interlocked.Exchange(ref _pending, null)?.Invoke();
+        }
     }
 
     [Fact]

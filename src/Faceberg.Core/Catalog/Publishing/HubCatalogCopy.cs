@@ -1,6 +1,7 @@
 using System.Text;
 using Faceberg.Core.Config;
 using Faceberg.Core.Hub;
+using Faceberg.Core.Iceberg.Io;
 
 namespace Faceberg.Core.Catalog.Publishing;
 
@@ -53,7 +54,7 @@ internal static class HubCatalogCopy
             Directory.CreateDirectory(Path.Combine(folder, ns.Path));
         AtomicFile.WriteAllBytes(Path.Combine(folder, CatalogFiles.CatalogPath), content);
         var catalog = JsonCatalog.Open(folder, CatalogLocation.HubPrefix + repo);
-        catalog.RemoteSave = (previous, next) => Save(hub, repo, previous, next);
+        catalog.RemoteSave = (previous, next, files) => Save(hub, repo, previous, next, files);
         catalog.RemotePurge = folder => Purge(hub, repo, folder);
         return catalog;
     }
@@ -90,18 +91,27 @@ internal static class HubCatalogCopy
         return FacebergConfigLoader.Parse(Encoding.UTF8.GetString(bytes), $"{CatalogLocation.HubPrefix}{repo}/{CatalogFiles.ConfigPath}");
     }
 
-    private static void Save(HubClient hub, string repo, byte[] previous, byte[] next)
+    /// <summary>Commits catalog.json, and <paramref name="files"/> (hf:// URIs in this repo) with it, in one commit whose
+    /// parent is the head at which catalog.json still held <paramref name="previous"/> and the exclusive files were absent.</summary>
+    private static void Save(HubClient hub, string repo, byte[] previous, byte[] next, IReadOnlyList<FileWrite> files)
     {
+        var paths = files.Select(f => RepoPath(repo, f.Path)).ToList();
+        var exclusive = files.Select((f, i) => (f, i)).Where(x => !x.f.Overwrite).Select(x => paths[x.i]).ToList();
+        var operations = files.Select((f, i) => CommitOperation.Add(paths[i], f.Data)).Append(CommitOperation.Add(CatalogFiles.CatalogPath, next)).ToList();
+        var summary = files.Count == 0 ? "Faceberg: update catalog.json" : $"Faceberg: update catalog.json with {files.Count} table files";
         for (var attempt = 1; ; attempt++)
         {
             var head = Head(hub, repo);
-            var current = hub.GetPathsInfoAsync(repo, head, [CatalogFiles.CatalogPath]).GetAwaiter().GetResult().FirstOrDefault(e => e.IsFile);
+            var found = hub.GetPathsInfoAsync(repo, head, [CatalogFiles.CatalogPath, .. exclusive]).GetAwaiter().GetResult().Where(e => e.IsFile).ToList();
+            var current = found.FirstOrDefault(e => e.Path == CatalogFiles.CatalogPath);
             if (current is null || !CatalogFiles.Matches(previous, CatalogFiles.RemoteId(current)))
                 throw new CatalogConflictException(CatalogLocation.HubPrefix + repo + "/" + CatalogFiles.CatalogPath,
                     $"catalog.json in '{repo}' was changed by someone else after it was read; run the command again.");
+            if (found.FirstOrDefault(e => e.Path != CatalogFiles.CatalogPath) is { } taken)
+                throw FileIOErrors.AlreadyExists(CatalogLocation.HubPrefix + repo + "/" + taken.Path);
             try
             {
-                Commit(hub, repo, head, next, "Faceberg: update catalog.json");
+                hub.CreateCommitAsync(repo, Branch, operations, summary, parentCommit: head).GetAwaiter().GetResult();
                 return;
             }
             catch (HubCommitConflictException) when (attempt < 5)
@@ -109,6 +119,16 @@ internal static class HubCatalogCopy
                 // Another file (a table commit) moved the branch: check catalog.json again on the new head.
             }
         }
+    }
+
+    /// <summary>The path inside <paramref name="repo"/>'s main branch that <paramref name="uri"/> names.</summary>
+    private static string RepoPath(string repo, string uri)
+    {
+        var parsed = HfUri.Parse(uri);
+        if (parsed.RepoId != repo || (parsed.Revision ?? Branch) != Branch)
+            throw new FacebergException("HubBatchSpansRepos", FacebergErrorKind.InvalidArgument,
+                $"'{uri}' is not on the {Branch} branch of catalog repo '{repo}'; a commit changes one branch of one repo.");
+        return parsed.Path;
     }
 
     /// <summary>Deletes a dropped table's folder in one commit (retried when other files moved the branch).</summary>
@@ -130,10 +150,6 @@ internal static class HubCatalogCopy
             }
         }
     }
-
-    private static void Commit(HubClient hub, string repo, string parent, byte[] catalogJson, string summary) =>
-        hub.CreateCommitAsync(repo, Branch, [CommitOperation.Add(CatalogFiles.CatalogPath, catalogJson)], summary, parentCommit: parent)
-            .GetAwaiter().GetResult();
 
     private static IReadOnlyList<HubTreeEntry> ListNamespaces(HubClient hub, string repo, string head)
     {
