@@ -231,6 +231,24 @@ public sealed class TableScanTests : IDisposable
     }
 
     [Fact]
+    public async Task A_remote_file_that_is_not_Parquet_still_fails_to_open_though_its_leading_magic_is_not_fetched()
+    {
+        var parquet = await ReadFixture.ParquetBytes(Reviews(0, 10));
+        var random = new Random(11);
+        var garbage = new byte[100_000];
+        random.NextBytes(garbage);
+        garbage[^4..].AsSpan().Clear();
+        var uris = _f.Seed(Repo, new Dictionary<string, byte[]> { [Train0] = garbage });
+        var facts = await ReadFixture.Inspect(parquet, uris[Train0]);
+        var (schema, spec) = ReadFixture.SplitTableSchema(facts.Schema);
+        var table = await _f.CreateTable("garbage", schema, spec);
+        await table.NewAppend().AddFile(await ReadFixture.DataFile(parquet, uris[Train0], schema, "train")).CommitAsync();
+
+        var e = await Assert.ThrowsAsync<FacebergException>(() => ReadFixture.ReadAll(new TableScan(table)));
+        Assert.Equal("InvalidParquetFile", e.ErrorId);
+    }
+
+    [Fact]
     public async Task Projection_reads_only_the_requested_columns_chunks()
     {
         var random = new Random(7);
