@@ -422,8 +422,7 @@ public sealed class TableScan
         var hub = (_io as FileIORouter)?.Resolve(HfUri.Scheme) as HubFileIO ?? _io as HubFileIO;
         if (hub == null) return null;
         // Opening the stream already fetched the file's tail; chunks in it need no request.
-        var tailStart = Math.Max(0, remote.Length - hub.Client.Options.TailPrefetchBytes);
-        return new ChunkPrefetchStream(stream, (offset, length, ct) => hub.Client.ReadRangeAsync(remote.RepoId, remote.Revision, remote.PathInRepo, offset, length, ct), tailStart);
+        return new ChunkPrefetchStream(stream, (offset, length, ct) => hub.Client.ReadRangeAsync(remote.RepoId, remote.Revision, remote.PathInRepo, offset, length, ct), remote.TailStart);
     }
 
     /// <summary>Where a leaf's column chunk lies in the file: from its dictionary page (if any) over its compressed size.</summary>

@@ -4,8 +4,9 @@ namespace Faceberg.Core.Hub;
 /// Seekable read-only stream over a Hub file, served from ranged GETs. The file's tail is fetched when the stream
 /// opens (Parquet footers live there); other reads fetch at least <see cref="MinimumFetchBytes"/> so small
 /// sequential reads do not each cost a request. Parquet.Net also checks the leading magic, so a
-/// ParquetReader over this stream costs the tail plus one small head read; <see cref="HubParquetFooter"/>
-/// reads a footer with the tail request alone.
+/// ParquetReader directly over this stream costs the tail plus one small head read unless the file fits in
+/// the tail (the table reader's view answers the magic itself); <see cref="HubParquetFooter"/> reads a
+/// footer with the tail request alone.
 /// </summary>
 public sealed class HubFileStream : Stream
 {
@@ -33,6 +34,9 @@ public sealed class HubFileStream : Stream
     public string PathInRepo { get; }
 
     public int MinimumFetchBytes { get; init; } = 64 * 1024;
+
+    /// <summary>Where the tail fetched on opening starts (0 when it holds the whole file): bytes from here on cost no request.</summary>
+    public long TailStart => _tailStart;
 
     /// <summary>Ranged GETs issued after opening (the tail prefetch is not counted).</summary>
     public int FetchCount { get; private set; }

@@ -184,11 +184,68 @@ public sealed class TableScanTests : IDisposable
 
         Assert.Equal(40_000, (await ReadFixture.ReadAll(new TableScan(table))).Count);
 
-        // The tail (footer), the head (Parquet.Net checks the leading magic), then one ranged read per
-        // row group for all three columns' chunks.
+        // The tail (footer), then one ranged read per row group for all three columns' chunks.
         var ranges = _f.Log.Entries.Where(e => e.Path.EndsWith(Train0, StringComparison.Ordinal)).Select(e => e.Range).ToList();
-        Assert.Equal(2 + 4, ranges.Count);
-        Assert.Equal("bytes=4-" + (facts.RowGroups[1].StartOffset - 1), ranges[2]);
+        Assert.Equal(1 + 4, ranges.Count);
+        Assert.Equal("bytes=4-" + (facts.RowGroups[1].StartOffset - 1), ranges[1]);
+    }
+
+    [Fact]
+    public async Task A_file_costs_its_footer_request_and_one_per_row_group_and_a_small_file_one_request()
+    {
+        var random = new Random(5);
+        var large = Enumerable.Range(0, 20_000).Select(i => new Review
+        {
+            Id = i,
+            Label = i % 5,
+            Text = Convert.ToBase64String(Enumerable.Range(0, 48).Select(_ => (byte)random.Next(256)).ToArray()),
+        });
+        var files = new Dictionary<string, byte[]>
+        {
+            [Train0] = await ReadFixture.ParquetBytes(large, rowGroupSize: 10_000),
+            [Test0] = await ReadFixture.ParquetBytes(Reviews(0, 100)),
+        };
+        var uris = _f.Seed(Repo, files);
+        var largeFacts = await ReadFixture.Inspect(files[Train0], uris[Train0]);
+        Assert.Equal(2, largeFacts.RowGroups.Count);
+        // Both row groups start before the tail the stream prefetches, so each needs a request of its own.
+        Assert.True(largeFacts.RowGroups[1].StartOffset < files[Train0].Length - _f.Client.Options.TailPrefetchBytes);
+        Assert.True(files[Test0].Length <= _f.Client.Options.TailPrefetchBytes);
+        var (schema, spec) = ReadFixture.SplitTableSchema(largeFacts.Schema);
+        var table = await _f.CreateTable("requests", schema, spec);
+        await table.NewAppend()
+            .AddFile(await ReadFixture.DataFile(files[Train0], uris[Train0], schema, "train"))
+            .AddFile(await ReadFixture.DataFile(files[Test0], uris[Test0], schema, "test"))
+            .CommitAsync();
+        _f.Log.Clear();
+
+        Assert.Equal(20_100, (await ReadFixture.ReadAll(new TableScan(table))).Count);
+
+        List<string?> Ranges(string path) => _f.Log.Entries.Where(e => e.Path.EndsWith(path, StringComparison.Ordinal)).Select(e => e.Range).ToList();
+        var largeRanges = Ranges(Train0);
+        Assert.Equal(3, largeRanges.Count);
+        Assert.StartsWith("bytes=-", largeRanges[0]);       // the tail with the footer
+        Assert.Equal("bytes=4-" + (largeFacts.RowGroups[1].StartOffset - 1), largeRanges[1]);
+        Assert.StartsWith("bytes=" + largeFacts.RowGroups[1].StartOffset + "-", largeRanges[2]);
+        Assert.Equal(["bytes=-" + _f.Client.Options.TailPrefetchBytes], Ranges(Test0));
+    }
+
+    [Fact]
+    public async Task A_remote_file_that_is_not_Parquet_still_fails_to_open_though_its_leading_magic_is_not_fetched()
+    {
+        var parquet = await ReadFixture.ParquetBytes(Reviews(0, 10));
+        var random = new Random(11);
+        var garbage = new byte[100_000];
+        random.NextBytes(garbage);
+        garbage[^4..].AsSpan().Clear();
+        var uris = _f.Seed(Repo, new Dictionary<string, byte[]> { [Train0] = garbage });
+        var facts = await ReadFixture.Inspect(parquet, uris[Train0]);
+        var (schema, spec) = ReadFixture.SplitTableSchema(facts.Schema);
+        var table = await _f.CreateTable("garbage", schema, spec);
+        await table.NewAppend().AddFile(await ReadFixture.DataFile(parquet, uris[Train0], schema, "train")).CommitAsync();
+
+        var e = await Assert.ThrowsAsync<FacebergException>(() => ReadFixture.ReadAll(new TableScan(table)));
+        Assert.Equal("InvalidParquetFile", e.ErrorId);
     }
 
     [Fact]
