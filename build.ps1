@@ -10,7 +10,7 @@
 #>
 [CmdletBinding()]
 param(
-    # Also run every test project (the same dotnet test commands as tests/run.sh).
+    # Also run every test suite (the same commands as tests/run.sh, icebird's included).
     [switch] $Test,
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Debug'
@@ -25,11 +25,17 @@ try {
     Write-Host "Module built: $(Join-Path $PSScriptRoot 'out/Faceberg/Faceberg.psd1')"
 
     if ($Test) {
+        # The independent Iceberg reader (icebird, Node) from the committed lockfile; its checks must run, not skip.
+        $env:FACEBERG_INTEROP = 'require'
+        npm ci --prefix tests/interop --no-audit --no-fund
+        if ($LASTEXITCODE -ne 0) { throw "npm ci --prefix tests/interop failed ($LASTEXITCODE)." }
         $failures = @()
         foreach ($project in Get-ChildItem tests/*.Tests/*.Tests.csproj) {
             dotnet test $project.FullName --no-build -c $Configuration
             if ($LASTEXITCODE -ne 0) { $failures += $project.Name }
         }
+        node --test tests/interop/
+        if ($LASTEXITCODE -ne 0) { $failures += 'tests/interop' }
         if ($failures) { throw "Tests failed in: $($failures -join ', ')" }
     }
 }
