@@ -22,8 +22,8 @@ internal static class ProjectFixtures
     /// <summary>Writes faceberg.yml and returns its path.</summary>
     public static string WriteConfig(this TempProject project, string content = Config) => project.Write("faceberg.yml", content);
 
-    /// <summary>Registers tables the way later issues will: a catalog.json entry and a table folder
-    /// (catalog.json's format is the documented flat dictionary).</summary>
+    /// <summary>Registers tables without Iceberg metadata, by hand: a catalog.json entry and a table folder
+    /// (catalog.json's format is the documented flat dictionary), for tests of listing and naming alone.</summary>
     public static void AddTables(this TempProject project, params string[] identifiers)
     {
         var entries = identifiers.Select(id =>
