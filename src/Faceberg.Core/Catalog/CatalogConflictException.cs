@@ -4,8 +4,8 @@ namespace Faceberg.Core.Catalog;
 /// process holds its lock. Reload and retry; nothing was overwritten.</summary>
 public sealed class CatalogConflictException : FacebergException
 {
-    public CatalogConflictException(string catalogFile, string message)
-        : base("CatalogConflict", FacebergErrorKind.Conflict, message)
+    public CatalogConflictException(string catalogFile, string message, Exception? inner = null)
+        : base("CatalogConflict", FacebergErrorKind.Conflict, message, inner)
     {
         CatalogFile = catalogFile;
     }

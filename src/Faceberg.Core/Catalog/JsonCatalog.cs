@@ -54,6 +54,9 @@ public sealed class JsonCatalog
     /// given (a new table's metadata) are stored with it in the same atomic change.</summary>
     internal Action<byte[], byte[], IReadOnlyList<Iceberg.Io.FileWrite>>? RemoteSave { get; set; }
 
+    /// <summary>For a catalog whose home is elsewhere (a Hub repo): reads catalog.json there, as it is now.</summary>
+    internal Func<byte[]>? RemoteLoad { get; set; }
+
     /// <summary>True for a catalog whose home is a Hub repo: a new table's files are best staged and stored with its
     /// catalog entry (<see cref="CreateTable(TableIdentifier, string?, IReadOnlyList{Iceberg.Io.FileWrite})"/>), one commit.</summary>
     internal bool StoresFilesWithCatalog => RemoteSave is not null;
@@ -100,10 +103,20 @@ public sealed class JsonCatalog
         return new JsonCatalog(directory, Deserialize(file, bytes), AtomicFile.Hash(bytes), publishedRoot);
     }
 
-    /// <summary>Forgets what was loaded and reads catalog.json again (after a conflict).</summary>
+    /// <summary>Forgets what was loaded and reads catalog.json again (after a conflict): from its home when that is
+    /// elsewhere (the Hub), since the conflicting change is there and not in the local copy.</summary>
     public void Reload()
     {
-        var bytes = ReadCatalogBytes(CatalogFile);
+        byte[] bytes;
+        if (RemoteLoad is null)
+            bytes = ReadCatalogBytes(CatalogFile);
+        else
+        {
+            using var _ = AcquireLock();
+            bytes = RemoteLoad();
+            // The next change compares the local copy with what was loaded, and hands it to RemoteSave as the content it replaces.
+            AtomicFile.WriteAllBytes(CatalogFile, bytes);
+        }
         _entries = Deserialize(CatalogFile, bytes);
         _loadedHash = AtomicFile.Hash(bytes);
     }

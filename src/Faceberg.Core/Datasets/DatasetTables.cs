@@ -317,6 +317,12 @@ public sealed partial class DatasetTables
                 Thread.Sleep(Random.Shared.Next(10, 50 * attempt));
                 store.Reload();
             }
+            // Only the other writer's change can make ours invalid after a reload (the same table created or dropped by them).
+            catch (FacebergException e) when (attempt > 1 && e is not CatalogConflictException
+                && e.Kind is FacebergErrorKind.AlreadyExists or FacebergErrorKind.NotFound)
+            {
+                throw new CatalogConflictException(store.CatalogFile, $"{e.Message} Another writer changed the catalog meanwhile.", e);
+            }
         }
     }
 

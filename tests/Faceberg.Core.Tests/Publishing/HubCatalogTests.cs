@@ -106,6 +106,33 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
         Assert.DoesNotContain(Hub.Server.Store.GetFiles(repo, "main"), f => f.Path.StartsWith("metadata/default/split_default/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_different_table_registered_by_someone_else_during_a_create_is_kept_and_the_create_reapplied_on_the_hub_head()
+    {
+        var repo = PublishHubFixture.NewRepo();
+        var remote = Remote(repo);
+        remote.Create();
+        var theirs = TableIdentifier.Parse("default.theirs");
+        // The other writer registers another table after this create read catalog.json and staged its files.
+        var intruder = new Intruder(() => Remote(repo).Open().CreateTable(theirs));
+        var commits = fixture.CommitCount(repo);
+
+        var results = await new DatasetTables(Hub.Client, remote.CreateFileIO())
+            .CreateAsync(remote, DatasetTestHub.Dataset("split", SampleDatasets.SplitFolders), new DatasetTableOptions { Progress = intruder });
+
+        var created = Assert.Single(results);
+        Assert.True(created.Status == DatasetTableStatus.Created, created.Error?.Message);
+        // One commit each: theirs, then mine on top of it (its parent is the head that holds their table).
+        Assert.Equal(commits + 2, fixture.CommitCount(repo));
+        var mine = Hub.Server.Store.GetCommit(repo, "main");
+        Assert.StartsWith("Faceberg: update catalog.json with", mine.Title);
+        Assert.Contains("default.theirs", System.Text.Encoding.UTF8.GetString(Hub.Server.Store.ReadFile(repo, mine.Parents.Single(), "catalog.json")));
+        var fresh = Remote(repo).Open();
+        Assert.Equal(["default.split_default", "default.theirs"], fresh.ListTables().Select(t => t.ToString()).Order(StringComparer.Ordinal));
+        var table = await IcebergTable.LoadAsync(Remote(repo).CreateFileIO(), fresh.GetTableLocation(created.Identifier!));
+        Assert.Equal(created.Table!.SnapshotId, table.CurrentSnapshot!.SnapshotId);
+    }
+
     /// <summary>Runs a change once, synchronously, when the create reports it is about to write its table.</summary>
     private sealed class Intruder(Action change) : IProgress<DatasetProgress>
     {

@@ -54,6 +54,7 @@ internal static class HubCatalogCopy
             Directory.CreateDirectory(Path.Combine(folder, ns.Path));
         AtomicFile.WriteAllBytes(Path.Combine(folder, CatalogFiles.CatalogPath), content);
         var catalog = JsonCatalog.Open(folder, CatalogLocation.HubPrefix + repo);
+        catalog.RemoteLoad = () => Load(hub, repo);
         catalog.RemoteSave = (previous, next, files) => Save(hub, repo, previous, next, files);
         catalog.RemotePurge = folder => Purge(hub, repo, folder);
         return catalog;
@@ -89,6 +90,20 @@ internal static class HubCatalogCopy
             return null;
         }
         return FacebergConfigLoader.Parse(Encoding.UTF8.GetString(bytes), $"{CatalogLocation.HubPrefix}{repo}/{CatalogFiles.ConfigPath}");
+    }
+
+    /// <summary>catalog.json at the branch head, in one request (a resolve at the branch).</summary>
+    private static byte[] Load(HubClient hub, string repo)
+    {
+        try
+        {
+            return hub.DownloadFileAsync(repo, Branch, CatalogFiles.CatalogPath).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is EntryNotFoundException or RepositoryNotFoundException or RevisionNotFoundException)
+        {
+            throw new CatalogConflictException(CatalogLocation.HubPrefix + repo + "/" + CatalogFiles.CatalogPath,
+                $"catalog.json in '{repo}' was deleted by someone else after it was read.");
+        }
     }
 
     /// <summary>Commits catalog.json, and <paramref name="files"/> (hf:// URIs in this repo) with it, in one commit whose
