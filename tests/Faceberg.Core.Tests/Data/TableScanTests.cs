@@ -26,6 +26,19 @@ public sealed class TableScanTests : IDisposable
     private static List<Review> Reviews(int from, int count) =>
         Enumerable.Range(from, count).Select(i => new Review { Id = i, Label = i % 2, Text = $"review {i}" }).ToList();
 
+    /// <summary>Reviews whose text is random (it does not compress), so column chunks and row groups are large
+    /// enough to be fetched by separate ranged requests.</summary>
+    private static IEnumerable<Review> IncompressibleReviews(int count, int seed)
+    {
+        var random = new Random(seed);
+        return Enumerable.Range(0, count).Select(i => new Review
+        {
+            Id = i,
+            Label = i % 5,
+            Text = Convert.ToBase64String(Enumerable.Range(0, 48).Select(_ => (byte)random.Next(256)).ToArray()),
+        });
+    }
+
     /// <summary>Three files (train 0-999 in 4 row groups, train 1000-1999, test 2000-2499), committed as one snapshot per split.</summary>
     private async Task<(IcebergTable Table, Dictionary<string, string> Uris, Snapshot Train, Snapshot Test)> ReviewsTable()
     {
@@ -166,13 +179,7 @@ public sealed class TableScanTests : IDisposable
     [Fact]
     public async Task Each_row_group_costs_one_request_for_all_its_column_chunks()
     {
-        var random = new Random(3);
-        var rows = Enumerable.Range(0, 40_000).Select(i => new Review
-        {
-            Id = i,
-            Label = i % 5,
-            Text = Convert.ToBase64String(Enumerable.Range(0, 48).Select(_ => (byte)random.Next(256)).ToArray()),
-        });
+        var rows = IncompressibleReviews(40_000, seed: 3);
         var bytes = await ReadFixture.ParquetBytes(rows, rowGroupSize: 10_000);
         var uris = _f.Seed(Repo, new Dictionary<string, byte[]> { [Train0] = bytes });
         var facts = await ReadFixture.Inspect(bytes, uris[Train0]);
@@ -193,13 +200,7 @@ public sealed class TableScanTests : IDisposable
     [Fact]
     public async Task A_file_costs_its_footer_request_and_one_per_row_group_and_a_small_file_one_request()
     {
-        var random = new Random(5);
-        var large = Enumerable.Range(0, 20_000).Select(i => new Review
-        {
-            Id = i,
-            Label = i % 5,
-            Text = Convert.ToBase64String(Enumerable.Range(0, 48).Select(_ => (byte)random.Next(256)).ToArray()),
-        });
+        var large = IncompressibleReviews(20_000, seed: 5);
         var files = new Dictionary<string, byte[]>
         {
             [Train0] = await ReadFixture.ParquetBytes(large, rowGroupSize: 10_000),
@@ -251,13 +252,7 @@ public sealed class TableScanTests : IDisposable
     [Fact]
     public async Task Projection_reads_only_the_requested_columns_chunks()
     {
-        var random = new Random(7);
-        var rows = Enumerable.Range(0, 40_000).Select(i => new Review
-        {
-            Id = i,
-            Label = i % 5,
-            Text = Convert.ToBase64String(Enumerable.Range(0, 48).Select(_ => (byte)random.Next(256)).ToArray()),
-        });
+        var rows = IncompressibleReviews(40_000, seed: 7);
         var bytes = await ReadFixture.ParquetBytes(rows);
         var uris = _f.Seed(Repo, new Dictionary<string, byte[]> { [Train0] = bytes });
         var facts = await ReadFixture.Inspect(bytes, uris[Train0]);
