@@ -346,13 +346,13 @@ public sealed class DatasetSyncTests : IDisposable
     {
         var repo = SampleDatasets.ConvertedCsv;
         var id = await CreateAsync("csv", repo);
-        var oldConversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var oldConversion = _hub.Head(repo, DatasetSource.ConversionRef);
         new HubDatasetBuilder(_hub.Server.Store, repo)
             .Text("data/test.csv", "id,text,label\n100,row 100,1\n")
             .Commit("Shorter test split")
             .Parquet("default/test/0000.parquet", 1)
-            .Commit("Update parquet files", DatasetTables.ConversionRef);
-        var conversion = _hub.Head(repo, DatasetTables.ConversionRef);
+            .Commit("Update parquet files", DatasetSource.ConversionRef);
+        var conversion = _hub.Head(repo, DatasetSource.ConversionRef);
 
         var result = await _hub.Tables.SyncAsync(_catalog, id);
 
@@ -396,7 +396,7 @@ public sealed class DatasetSyncTests : IDisposable
     {
         var repo = SampleDatasets.ConvertedCsv;
         var id = await CreateAsync("csv", repo);
-        var oldConversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var oldConversion = _hub.Head(repo, DatasetSource.ConversionRef);
         var builder = new HubDatasetBuilder(_hub.Server.Store, repo).Text("data/test.csv", "id,text,label\n100,row 100,1\n").Commit("Shorter test split");
 
         var early = await _hub.Tables.SyncAsync(_catalog, id);
@@ -407,13 +407,13 @@ public sealed class DatasetSyncTests : IDisposable
         Assert.Equal(SyncStatus.UpToDate, (await _hub.Tables.SyncAsync(_catalog, id)).Status);
         Assert.Equal(2, _hub.Server.RequestLog.Count);
 
-        builder.Parquet("default/test/0000.parquet", 1).Commit("Update parquet files", DatasetTables.ConversionRef);
+        builder.Parquet("default/test/0000.parquet", 1).Commit("Update parquet files", DatasetSource.ConversionRef);
         var late = await _hub.Tables.SyncAsync(_catalog, id);
 
         Assert.True(late.Status == SyncStatus.Updated, late.Error?.Message);
         Assert.Equal((_hub.Head(repo), _hub.Head(repo)), (late.FromRevision, late.ToRevision));
         Assert.Equal((0, 0, 1), (late.Added, late.Removed, late.Replaced));
-        var conversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var conversion = _hub.Head(repo, DatasetSource.ConversionRef);
         var table = await DatasetTestHub.LoadAsync(_catalog, id);
         Assert.Equal(conversion, table.Metadata.Properties[TableProperties.SourceRevision]);
         await _hub.AssertFilesAsync(table, repo, Files(("default/train/0000.parquet", "train", oldConversion), ("default/test/0000.parquet", "test", conversion)));
