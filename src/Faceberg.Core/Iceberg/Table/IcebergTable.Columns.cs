@@ -23,7 +23,7 @@ public sealed partial class IcebergTable
     /// The table's one schema evolution: adds, renames and drops top-level columns in one new schema, keeping
     /// every surviving field's id. Its guards hold for every caller (Update-FacebergTable and dataset syncs):
     /// added columns are optional; no column type changes (Faceberg promotes no types, see
-    /// <see cref="Parquet.SchemaComparer"/>); only the columns named in <see cref="ColumnChanges.Drop"/> leave
+    /// <see cref="Faceberg.Core.Iceberg.Parquet.SchemaComparer"/>); only the columns named in <see cref="ColumnChanges.Drop"/> leave
     /// the schema; a new or renamed-to name must not still be another field's name in the name mapping; and
     /// partition source and identifier columns cannot be renamed or dropped. The guards run against the table
     /// as each commit attempt finds it, so a concurrent rename or drop cannot slip past them. The name mapping
