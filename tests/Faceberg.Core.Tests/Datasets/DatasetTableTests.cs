@@ -2,6 +2,7 @@ using Faceberg.Core.Catalog;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
+using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
@@ -261,5 +262,61 @@ public sealed class FooterReaderTests : IDisposable
         {
             lock (_gate) report(value);
         }
+    }
+}
+
+/// <summary><see cref="DatasetPlanner"/> and <see cref="DatasetTableCreator.TableSchema"/>: what a dataset's tables hold.</summary>
+public sealed class DatasetPlannerTests : IDisposable
+{
+    private readonly DatasetTestHub _hub = new(seed: false);
+
+    public void Dispose() => _hub.Dispose();
+
+    [Fact]
+    public async Task A_plan_pins_the_refs_commit_and_gives_each_config_its_files_with_their_splits()
+    {
+        const string repo = "test/planned";
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-0.parquet", ParquetSamples.Write(new[] { new IdText { Id = 1, Text = "a" } }))
+            .File("data/test-0.parquet", ParquetSamples.Write(new[] { new IdText { Id = 2, Text = "b" } }))
+            .Commit("Two splits");
+
+        var plan = await new DatasetPlanner(_hub.Client).PlanAsync(DatasetTestHub.Dataset("planned", repo));
+
+        Assert.Equal((DatasetSource.DefaultRef, _hub.Head(repo), _hub.Head(repo), (string?)null), (plan.Ref, plan.Revision, plan.DataRevision, plan.SourceRevision));
+        var table = Assert.Single(plan.Tables);
+        Assert.Equal([("data/test-0.parquet", "test"), ("data/train-0.parquet", "train")],
+            table.Files.Select(f => (f.File.Path, f.Split)).OrderBy(f => f.Path, StringComparer.Ordinal));
+        Assert.All(table.Files, f => Assert.NotEmpty(f.File.ContentId));
+        var source = DatasetTableCreator.SourceOf(plan, table);
+        Assert.Equal(new DatasetSource("planned", repo, table.Config, plan.Revision, DatasetSource.DefaultRef), source);
+    }
+
+    [Fact]
+    public async Task A_table_schema_is_the_union_of_its_files_plus_the_split_column_which_the_data_must_not_have()
+    {
+        const string repo = "test/schemas";
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-0.parquet", ParquetSamples.Write(new[] { new IdText { Id = 1, Text = "a" } }))
+            .File("data/train-1.parquet", ParquetSamples.Write(new[] { new IdTextExtra { Id = 2, Text = "b", Extra = "x" } }))
+            .File("other/train-0.parquet", ParquetSamples.Write(new[] { new IdSplit { Id = 3, Split = "s" } }))
+            .Commit("Files");
+        var sha = _hub.Head(repo);
+        var reader = new FooterReader(_hub.Client);
+        async Task<ParquetFileFacts> Facts(string path) => await reader.ReadOneAsync(repo, sha, new RepoFile(path, 0, ""));
+
+        var schema = DatasetTableCreator.TableSchema([await Facts("data/train-0.parquet"), await Facts("data/train-1.parquet")], repo, "default");
+        var withSplit = await Facts("other/train-0.parquet");
+        var e = Assert.Throws<FacebergException>(() => DatasetTableCreator.TableSchema([withSplit], repo, "other"));
+
+        Assert.Equal(["id", "text", "extra", "split"], schema.Fields.Select(f => f.Name));
+        Assert.False(schema.Struct.Field("split")!.Required);
+        Assert.Equal("SplitColumnConflict", e.ErrorId);
+    }
+
+    private sealed class IdSplit
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("id")] public long Id { get; set; }
+        [System.Text.Json.Serialization.JsonPropertyName("split")] public string? Split { get; set; }
     }
 }
