@@ -8,7 +8,7 @@ namespace Faceberg.Core.Datasets;
 
 /// <summary>
 /// Where the dataset services load, create and commit tables: every catalog and table-metadata access of
-/// <c>Datasets/</c> goes through these three methods, so pointing dataset tables at another catalog
+/// <c>Datasets/</c> goes through these methods, so pointing dataset tables at another catalog
 /// implementation means replacing them. Today a table is found through catalog.json (<see cref="JsonCatalog"/>) and
 /// its metadata is read and written with the catalog's file IO. Thread-safe.
 /// </summary>
@@ -37,8 +37,15 @@ public sealed class DatasetTableStore
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(table);
-        var location = catalog.Open().GetTableLocation(table);
-        return IcebergTable.LoadAsync(IoFor(catalog), IcebergLocation(location), cancellationToken);
+        return LoadAtAsync(IoFor(catalog), catalog.Open().GetTableLocation(table), cancellationToken);
+    }
+
+    /// <summary>Loads the newest version of the table at a catalog location (a listing that already has it) with <paramref name="io"/>.</summary>
+    public static Task<IcebergTable> LoadAtAsync(IFileIO io, string catalogLocation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(catalogLocation);
+        return IcebergTable.LoadAsync(io, IcebergLocation(catalogLocation), cancellationToken);
     }
 
     /// <summary>
