@@ -150,7 +150,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         {
             plan = Run((progress, ct) =>
             {
-                progress.Report(new DatasetProgress(dataset.Name, null, 0, 0, $"Resolving {dataset.Repo}@{dataset.Revision ?? DatasetTables.DefaultRef}"));
+                progress.Report(new DatasetProgress(dataset.Name, null, 0, 0, $"Resolving {dataset.Repo}@{dataset.Revision ?? DatasetSource.DefaultRef}"));
                 return Tables.PlanAsync(dataset, ct);
             });
         }

@@ -64,7 +64,7 @@ public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
         var what = string.Join("; ", Describe());
         if (!ShouldProcess(target.Identifier.ToString(), $"Update table: {what}"))
             return;
-        var table = Access.Load(target with { Location = DatasetTables.IcebergLocation(target.Location) }, Cancellation);
+        var table = Access.Load(target with { Location = DatasetTableStore.IcebergLocation(target.Location) }, Cancellation);
         if (!_changes.IsEmpty)
             table.UpdateColumnsAsync(_changes, Cancellation).GetAwaiter().GetResult();
         if (Property is not null)

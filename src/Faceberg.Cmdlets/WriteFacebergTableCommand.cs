@@ -5,6 +5,7 @@ using Faceberg.Cmdlets.Completers;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Data;
+using Faceberg.Core.Datasets;
 using Faceberg.Core.Hub;
 
 namespace Faceberg.Cmdlets;

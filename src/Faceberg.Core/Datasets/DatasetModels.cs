@@ -17,7 +17,7 @@ public sealed class DatasetTableOptions
     public bool WhatIf { get; init; }
 }
 
-/// <summary>How <see cref="DatasetTables.SyncAsync"/> runs.</summary>
+/// <summary>How <see cref="DatasetSync.SyncAsync"/> runs.</summary>
 public sealed class SyncOptions
 {
     public int ThrottleLimit { get; init; } = DatasetTables.DefaultThrottleLimit;
@@ -111,8 +111,8 @@ public sealed record PlannedFile(string Split, RepoFile File);
 
 /// <summary>
 /// A dataset resolved against the Hub: the commit its ref points at, where its Parquet files live and
-/// which tables its configs become. Made by <see cref="DatasetTables.PlanAsync"/>; pass it (or a copy
-/// with fewer <see cref="Tables"/>) to <see cref="DatasetTables.CreateAsync(CatalogContext, DatasetPlan, DatasetTableOptions?, CancellationToken)"/>.
+/// which tables its configs become. Made by <see cref="DatasetPlanner.PlanAsync"/>; pass it (or a copy
+/// with fewer <see cref="Tables"/>) to <see cref="DatasetTableCreator.CreateAsync"/>.
 /// </summary>
 public sealed record DatasetPlan
 {

@@ -20,7 +20,7 @@ public static class TableFacts
         IcebergTable table;
         try
         {
-            table = await IcebergTable.LoadAsync(io ?? new FileIORouter(), DatasetTables.IcebergLocation(info.Location), cancellationToken).ConfigureAwait(false);
+            table = await DatasetTableStore.LoadAtAsync(io ?? new FileIORouter(), info.Location, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
         {

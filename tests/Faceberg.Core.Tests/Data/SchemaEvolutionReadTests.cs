@@ -75,7 +75,7 @@ public sealed class SchemaEvolutionReadTests : IDisposable
         await table.NewAppend().AddFile(await ReadFixture.DataFile(oldBytes, oldUri, schema)).CommitAsync();
         var before = table.CurrentSnapshot!;
 
-        await table.UpdateSchemaAsync([NestedField.Optional(0, "extra", PrimitiveType.Long)]);
+        await table.UpdateColumnsAsync(new Faceberg.Core.Iceberg.Table.ColumnChanges { Add = [NestedField.Optional(0, "extra", PrimitiveType.Long)] });
         var (newBytes, newUri) = await Write("v2.parquet", new[] { new V2 { Id = 2, Title = "two", Extra = 42 } });
         await table.NewAppend().AddFile(await ReadFixture.DataFile(newBytes, newUri, table.Schema)).CommitAsync();
 

@@ -46,7 +46,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         var catalog = Hub.NewCatalog();
         var head = Hub.Head(repo);
         var converted = repo == SampleDatasets.ConvertedCsv;
-        var dataRevision = converted ? Hub.Head(repo, DatasetTables.ConversionRef) : head;
+        var dataRevision = converted ? Hub.Head(repo, DatasetSource.ConversionRef) : head;
 
         var results = await Hub.Tables.CreateAsync(catalog, DatasetTestHub.Dataset("ds", repo));
 

@@ -318,6 +318,66 @@ public sealed class DatasetSyncTests : IDisposable
     }
 
     [Fact]
+    public async Task A_new_column_whose_name_another_writer_dropped_meanwhile_is_refused_by_the_name_mapping_guard()
+    {
+        var repo = "test/raced";
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-0.parquet", ParquetSamples.Write(new[] { new IdText { Id = 1, Text = "a" } }))
+            .Commit("First file");
+        var id = await CreateAsync("raced", repo);
+        var created = await DatasetTestHub.LoadAsync(_catalog, id);
+        new HubDatasetBuilder(_hub.Server.Store, repo)
+            .File("data/train-1.parquet", ParquetSamples.Write(new[] { new IdTextExtra { Id = 2, Text = "b", Extra = "x2" } }))
+            .Commit("A file with a new column");
+        // Between the sync's load and its schema commit, Update-FacebergTable adds and drops 'extra' on the same table:
+        // 'extra' stays in the name mapping for the dropped field, so old files' 'extra' would be read as the sync's new column.
+        var io = new BeforeFirstMetadataWrite(_catalog.CreateFileIO(_hub.Client), async () =>
+        {
+            var other = await DatasetTestHub.LoadAsync(_catalog, id);
+            await other.UpdateColumnsAsync(new ColumnChanges { Add = [NestedField.Optional(0, "extra", PrimitiveType.String)] });
+            await other.UpdateColumnsAsync(new ColumnChanges { Drop = ["extra"] });
+        });
+
+        var result = await new DatasetTables(_hub.Client, io).SyncAsync(_catalog, id);
+
+        Assert.True(io.Fired);
+        Assert.Equal(SyncStatus.Failed, result.Status);
+        Assert.Equal("ColumnNameInMapping", result.Error!.ErrorId);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(["id", "text", "split"], table.Schema.Fields.Select(f => f.Name));
+        Assert.Equal(created.CurrentSnapshot!.SnapshotId, table.CurrentSnapshot!.SnapshotId);
+        Assert.Equal(created.Metadata.Properties[TableProperties.Revision], table.Metadata.Properties[TableProperties.Revision]);
+
+        // Run again, the sync sees the drop and keeps 'extra' dropped.
+        var again = await _hub.Tables.SyncAsync(_catalog, id);
+        Assert.True(again.Status == SyncStatus.Updated, again.Error?.Message);
+        Assert.Empty(again.AddedColumns);
+        Assert.Equal(["id", "text", "split"], (await DatasetTestHub.LoadAsync(_catalog, id)).Schema.Fields.Select(f => f.Name));
+    }
+
+    /// <summary>Runs <paramref name="before"/> once, just before the first table-metadata version is written through it.</summary>
+    private sealed class BeforeFirstMetadataWrite(IFileIO inner, Func<Task> before) : IFileIO
+    {
+        public bool Fired { get; private set; }
+
+        public async Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default)
+        {
+            if (!Fired && path.EndsWith(".metadata.json", StringComparison.Ordinal))
+            {
+                Fired = true;
+                await before();
+            }
+            await inner.WriteAsync(path, data, overwrite, cancellationToken);
+        }
+
+        public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default) => inner.ReadAllBytesAsync(path, cancellationToken);
+        public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default) => inner.OpenReadAsync(path, cancellationToken);
+        public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => inner.ExistsAsync(path, cancellationToken);
+        public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => inner.DeleteAsync(path, cancellationToken);
+        public Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+    }
+
+    [Fact]
     public async Task An_incompatible_change_fails_and_leaves_the_table_as_it_was()
     {
         var repo = "test/breaking";
@@ -346,13 +406,13 @@ public sealed class DatasetSyncTests : IDisposable
     {
         var repo = SampleDatasets.ConvertedCsv;
         var id = await CreateAsync("csv", repo);
-        var oldConversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var oldConversion = _hub.Head(repo, DatasetSource.ConversionRef);
         new HubDatasetBuilder(_hub.Server.Store, repo)
             .Text("data/test.csv", "id,text,label\n100,row 100,1\n")
             .Commit("Shorter test split")
             .Parquet("default/test/0000.parquet", 1)
-            .Commit("Update parquet files", DatasetTables.ConversionRef);
-        var conversion = _hub.Head(repo, DatasetTables.ConversionRef);
+            .Commit("Update parquet files", DatasetSource.ConversionRef);
+        var conversion = _hub.Head(repo, DatasetSource.ConversionRef);
 
         var result = await _hub.Tables.SyncAsync(_catalog, id);
 
@@ -396,7 +456,7 @@ public sealed class DatasetSyncTests : IDisposable
     {
         var repo = SampleDatasets.ConvertedCsv;
         var id = await CreateAsync("csv", repo);
-        var oldConversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var oldConversion = _hub.Head(repo, DatasetSource.ConversionRef);
         var builder = new HubDatasetBuilder(_hub.Server.Store, repo).Text("data/test.csv", "id,text,label\n100,row 100,1\n").Commit("Shorter test split");
 
         var early = await _hub.Tables.SyncAsync(_catalog, id);
@@ -407,13 +467,13 @@ public sealed class DatasetSyncTests : IDisposable
         Assert.Equal(SyncStatus.UpToDate, (await _hub.Tables.SyncAsync(_catalog, id)).Status);
         Assert.Equal(2, _hub.Server.RequestLog.Count);
 
-        builder.Parquet("default/test/0000.parquet", 1).Commit("Update parquet files", DatasetTables.ConversionRef);
+        builder.Parquet("default/test/0000.parquet", 1).Commit("Update parquet files", DatasetSource.ConversionRef);
         var late = await _hub.Tables.SyncAsync(_catalog, id);
 
         Assert.True(late.Status == SyncStatus.Updated, late.Error?.Message);
         Assert.Equal((_hub.Head(repo), _hub.Head(repo)), (late.FromRevision, late.ToRevision));
         Assert.Equal((0, 0, 1), (late.Added, late.Removed, late.Replaced));
-        var conversion = _hub.Head(repo, DatasetTables.ConversionRef);
+        var conversion = _hub.Head(repo, DatasetSource.ConversionRef);
         var table = await DatasetTestHub.LoadAsync(_catalog, id);
         Assert.Equal(conversion, table.Metadata.Properties[TableProperties.SourceRevision]);
         await _hub.AssertFilesAsync(table, repo, Files(("default/train/0000.parquet", "train", oldConversion), ("default/test/0000.parquet", "test", conversion)));

@@ -51,10 +51,10 @@ public sealed class DatasetTestHub : IDisposable
         Server.RequestLog.Entries.Where(e => e.Path.Contains("/resolve/", StringComparison.Ordinal)).ToList();
 
     public static Task<IcebergTable> LoadAsync(FacebergTableInfo info) =>
-        IcebergTable.LoadAsync(new FileIORouter(), DatasetTables.IcebergLocation(info.Location));
+        IcebergTable.LoadAsync(new FileIORouter(), DatasetTableStore.IcebergLocation(info.Location));
 
     public static async Task<IcebergTable> LoadAsync(CatalogContext catalog, TableIdentifier id) =>
-        await IcebergTable.LoadAsync(new FileIORouter(), DatasetTables.IcebergLocation(catalog.Open().GetTableLocation(id)));
+        await IcebergTable.LoadAsync(new FileIORouter(), DatasetTableStore.IcebergLocation(catalog.Open().GetTableLocation(id)));
 
     /// <summary>
     /// Checks a table against the Parquet files it should hold (path → split, read from
@@ -68,7 +68,7 @@ public sealed class DatasetTestHub : IDisposable
         long total = 0;
         foreach (var (path, (split, revision)) in expected)
         {
-            var uri = DatasetTables.DataFileUri(repo, revision, path);
+            var uri = DatasetSource.DataFileUri(repo, revision, path);
             var file = Assert.Single(files, f => f.FilePath == uri);
             Assert.Equal(split, Assert.Single(file.Partition));
             var bytes = Server.Store.ReadFile(repo, revision, path);
@@ -93,7 +93,7 @@ public sealed class DatasetTestHub : IDisposable
         var expectedRows = new List<string>();
         foreach (var (path, (split, revision)) in expected)
         {
-            var file = Assert.Single(live, f => f.FilePath == DatasetTables.DataFileUri(repo, revision, path));
+            var file = Assert.Single(live, f => f.FilePath == DatasetSource.DataFileUri(repo, revision, path));
             Assert.Equal(split, file.PartitionString(TableProperties.SplitColumn));
             expectedRows.AddRange(await IdTextRowsAsync(Server.Store.ReadFile(repo, revision, path)));
         }

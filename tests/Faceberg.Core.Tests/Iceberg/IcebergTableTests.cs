@@ -158,10 +158,9 @@ public class IcebergTableTests
     {
         using var dir = new TempTableDir();
         var table = await IcebergTable.CreateAsync(_io, dir.Location, TestSchema, SplitSpec);
-        await table.UpdateSchemaAsync(new[]
+        await table.UpdateColumnsAsync(new ColumnChanges
         {
-            NestedField.Optional(0, "score", PrimitiveType.Double),
-            NestedField.Optional(0, "tags", new ListType(0, PrimitiveType.String, false)),
+            Add = [NestedField.Optional(0, "score", PrimitiveType.Double), NestedField.Optional(0, "tags", new ListType(0, PrimitiveType.String, false))],
         });
         Assert.Equal(1, table.Schema.SchemaId);
         Assert.Equal(4, table.Schema.FindField("score")!.Id);
@@ -170,7 +169,7 @@ public class IcebergTableTests
         Assert.Equal(6, table.Metadata.LastColumnId);
         Assert.Equal(2, table.Metadata.Schemas.Count);
         Assert.Equal(6, NameMapping.Parse(table.Metadata.Properties[NameMapping.PropertyKey]).FindId("tags", "element"));
-        await Assert.ThrowsAsync<FacebergException>(() => table.UpdateSchemaAsync(new[] { NestedField.Require(0, "bad", PrimitiveType.Int) }));
+        await Assert.ThrowsAsync<FacebergException>(() => table.UpdateColumnsAsync(new ColumnChanges { Add = [NestedField.Require(0, "bad", PrimitiveType.Int)] }));
 
         await table.UpdatePropertiesAsync(new Dictionary<string, string> { ["owner"] = "me" });
         await table.UpdatePropertiesAsync(null, new[] { "owner" });

@@ -20,10 +20,15 @@ public sealed record ColumnChanges
 public sealed partial class IcebergTable
 {
     /// <summary>
-    /// Adds, renames and drops top-level columns in one new schema, keeping every surviving field's id.
-    /// The name mapping is extended (<see cref="NameMapping.Extend"/>), so files without field ids that
-    /// still carry an old column name resolve to the renamed field, and dropped columns in old files
-    /// resolve to nothing. Partition source and identifier columns cannot be renamed or dropped.
+    /// The table's one schema evolution: adds, renames and drops top-level columns in one new schema, keeping
+    /// every surviving field's id. Its guards hold for every caller (Update-FacebergTable and dataset syncs):
+    /// added columns are optional; no column type changes (Faceberg promotes no types, see
+    /// <see cref="Faceberg.Core.Iceberg.Parquet.SchemaComparer"/>); only the columns named in <see cref="ColumnChanges.Drop"/> leave
+    /// the schema; a new or renamed-to name must not still be another field's name in the name mapping; and
+    /// partition source and identifier columns cannot be renamed or dropped. The guards run against the table
+    /// as each commit attempt finds it, so a concurrent rename or drop cannot slip past them. The name mapping
+    /// is extended (<see cref="NameMapping.Extend"/>), so files without field ids that still carry an old
+    /// column name resolve to the renamed field, and dropped columns in old files resolve to nothing.
     /// </summary>
     /// <exception cref="FacebergException">ColumnNotFound, ColumnExists, RequiredColumnAdded,
     /// ColumnIsPartitionSource, ColumnIsIdentifier, ColumnNameInMapping.</exception>

@@ -337,43 +337,6 @@ public sealed partial class IcebergTable
         }, cancellationToken);
     }
 
-    /// <summary>
-    /// Adds optional top-level columns (ids, including nested ids, are assigned here). Extends the
-    /// name mapping with the new columns.
-    /// </summary>
-    public Task UpdateSchemaAsync(IEnumerable<NestedField> newColumns, CancellationToken cancellationToken = default)
-    {
-        var columns = newColumns.ToArray();
-        foreach (var c in columns)
-        {
-            if (c.Required)
-                throw new FacebergException("RequiredColumnAdded", FacebergErrorKind.InvalidArgument, $"Column '{c.Name}' must be optional: a required column cannot be added to a table with existing data.");
-        }
-        return CommitAsync((current, _, _) =>
-        {
-            var schema = current.CurrentSchema;
-            foreach (var c in columns)
-            {
-                if (schema.Struct.Field(c.Name) != null)
-                    throw new FacebergException("ColumnExists", FacebergErrorKind.AlreadyExists, $"Column '{c.Name}' already exists in table '{Location}'.");
-            }
-            var added = FieldIdAssigner.AssignFresh(columns, current.LastColumnId, out _);
-            var newSchema = new Schema(current.Schemas.Max(s => s.SchemaId) + 1, schema.Fields.Concat(added), schema.IdentifierFieldIds);
-            var props = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
-            if (props.TryGetValue(NameMapping.PropertyKey, out var mapping))
-                props[NameMapping.PropertyKey] = NameMapping.Parse(mapping).Extend(newSchema).ToJson();
-            var updated = current with
-            {
-                Schemas = current.Schemas.Append(newSchema).ToArray(),
-                CurrentSchemaId = newSchema.SchemaId,
-                LastColumnId = Math.Max(current.LastColumnId, newSchema.HighestFieldId),
-                Properties = props,
-                LastUpdatedMs = NowMs(),
-            };
-            return Task.FromResult(new PendingCommit(updated, Array.Empty<FileWrite>()));
-        }, cancellationToken);
-    }
-
     // ---- snapshot updates ----
 
     /// <summary>A fast append: new files go into one new manifest; existing manifests are reused.</summary>

@@ -20,6 +20,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private readonly List<FileWrite> _propertyFiles = new();
     private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
+    private (bool Set, long? SnapshotId) _requiredBase;
 
     private protected SnapshotUpdate(IcebergTable table)
     {
@@ -80,6 +81,18 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         return path;
     }
 
+    /// <summary>
+    /// Requires the table's current snapshot (<c>main</c>) to still be <paramref name="snapshotId"/> (null: no snapshot)
+    /// when the commit applies, as the REST requirement assert-ref-snapshot-id does: a commit computed against that
+    /// snapshot then fails with <see cref="CommitConflictException"/> instead of being retried on top of another
+    /// writer's. Metadata-only commits in between (schema, properties) do not break it.
+    /// </summary>
+    public TSelf RequireCurrentSnapshot(long? snapshotId)
+    {
+        _requiredBase = (true, snapshotId);
+        return (TSelf)this;
+    }
+
     /// <summary>Commits, retrying against newer table versions; returns the new snapshot.</summary>
     public async Task<Snapshot> CommitAsync(IReadOnlyDictionary<string, string>? summaryExtras = null, CancellationToken cancellationToken = default)
     {
@@ -98,8 +111,12 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
 
     private async Task<IcebergTable.PendingCommit> PrepareAsync(TableMetadata current, int attempt, CancellationToken ct)
     {
-        var sequenceNumber = current.LastSequenceNumber + 1;
         var parent = current.CurrentSnapshot;
+        if (_requiredBase.Set && parent?.SnapshotId != _requiredBase.SnapshotId)
+            throw new CommitConflictException(
+                $"Table '{Table.Location}' changed while the commit was prepared: its current snapshot is {parent?.SnapshotId.ToString(CultureInfo.InvariantCulture) ?? "none"}, "
+                + $"not {_requiredBase.SnapshotId?.ToString(CultureInfo.InvariantCulture) ?? "none"}. Nothing was committed.");
+        var sequenceNumber = current.LastSequenceNumber + 1;
         var now = IcebergTable.NowMs();
         var schema = current.CurrentSchema;
         var spec = current.DefaultSpec;

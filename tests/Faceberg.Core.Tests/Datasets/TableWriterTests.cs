@@ -15,7 +15,7 @@ using Parquet;
 using Parquet.Serialization;
 using Xunit;
 
-namespace Faceberg.Core.Tests.Data;
+namespace Faceberg.Core.Tests.Datasets;
 
 /// <summary>Writing rows to dataset tables over a local Hub on real HTTP; each test owns its Hub because writes commit.</summary>
 public sealed class TableWriterTests : IDisposable
@@ -83,7 +83,7 @@ public sealed class TableWriterTests : IDisposable
         Assert.Equal("append", table.CurrentSnapshot.Operation);
         Assert.Equal(result.SnapshotId, table.CurrentSnapshot.SnapshotId);
         var added = Assert.Single(await table.PlanFilesAsync(), f => f.FilePath.Contains("/test-00000-of-00001-", StringComparison.Ordinal));
-        Assert.Equal(DatasetTables.DataFileUri(repo, head, path), added.FilePath);
+        Assert.Equal(DatasetSource.DataFileUri(repo, head, path), added.FilePath);
         Assert.Equal("test", Assert.Single(added.Partition));
         Assert.Equal(25, added.RecordCount);
         Assert.Equal(_hub.Server.Store.ReadFile(repo, head, path).LongLength, added.FileSizeInBytes);

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Faceberg.Core.Discovery;
 
-namespace Faceberg.Core.Data;
+namespace Faceberg.Core.Datasets;
 
 /// <summary>
 /// Faceberg's location provider for new data files: names them so the dataset, read by the `datasets`

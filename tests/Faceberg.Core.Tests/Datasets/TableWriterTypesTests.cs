@@ -11,7 +11,7 @@ using Faceberg.TestData;
 using Parquet.Serialization;
 using Xunit;
 
-namespace Faceberg.Core.Tests.Data;
+namespace Faceberg.Core.Tests.Datasets;
 
 /// <summary>Every writable Iceberg type: user values in, coerced values back out through Parquet.Net, the table reader and icebird.</summary>
 public sealed class TableWriterTypesTests : IDisposable

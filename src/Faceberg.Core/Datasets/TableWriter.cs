@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Faceberg.Core.Catalog;
-using Faceberg.Core.Datasets;
+using Faceberg.Core.Data;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;
@@ -10,7 +10,7 @@ using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 
-namespace Faceberg.Core.Data;
+namespace Faceberg.Core.Datasets;
 
 /// <summary>How <see cref="TableWriter.WriteAsync"/> sizes files and what it does.</summary>
 public sealed class TableWriteOptions
@@ -64,14 +64,17 @@ public sealed record TableWriteResult
 public sealed class TableWriter
 {
     private readonly HubClient _hub;
-    private readonly IFileIO? _io;
+    private readonly DatasetTableStore _store;
+    private readonly DatasetPlanner _planner;
 
+    /// <param name="io">Where table metadata is read and written; without one, each call uses its catalog's own
+    /// (a working copy serves its repo's hf:// URIs locally).</param>
     public TableWriter(HubClient hub, IFileIO? io = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
         _hub = hub;
-        // Without an IO, each call uses its catalog's own (a working copy serves its repo's hf:// URIs locally).
-        _io = io;
+        _store = new DatasetTableStore(hub, io);
+        _planner = new DatasetPlanner(hub);
     }
 
     /// <param name="rows">Column name → value; names match exactly, else case-insensitively. A <c>split</c> key, if
@@ -89,9 +92,9 @@ public sealed class TableWriter
             throw new FacebergException("WriteInvalidSplitName", FacebergErrorKind.InvalidArgument, "A split name is required.");
         options ??= new TableWriteOptions();
 
-        var store = catalog.Open();
-        var iceberg = await IcebergTable.LoadAsync(_io ?? catalog.CreateFileIO(_hub), DatasetTables.IcebergLocation(store.GetTableLocation(table)), cancellationToken).ConfigureAwait(false);
-        var target = Target.Of(iceberg, table);
+        var iceberg = await _store.LoadAsync(catalog, table, cancellationToken).ConfigureAwait(false);
+        var dataset = Writable(iceberg, table);
+        var target = dataset.Source;
         var columns = iceberg.Schema.Fields.Where(f => f.Name != TableProperties.SplitColumn).ToList();
         foreach (var column in columns)
         {
@@ -107,17 +110,16 @@ public sealed class TableWriter
         // The branch must still be where the table was synced: the new files are named against that
         // listing and the new snapshot extends that state.
         var info = await _hub.GetDatasetInfoAsync(target.Repo, target.Ref, cancellationToken).ConfigureAwait(false);
-        if (!string.Equals(info.Sha, target.Pinned, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(info.Sha, target.Revision, StringComparison.OrdinalIgnoreCase))
             throw BranchMoved(table, target, info.Sha, null);
-        var listing = (await _hub.ListTreeAsync(target.Repo, target.Pinned, recursive: true, ct: cancellationToken).ConfigureAwait(false))
-            .Where(e => e.IsFile).Select(e => new RepoFile(e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid ?? e.Oid)).ToList();
+        var listing = await _planner.ListFilesAsync(target.Repo, target.Revision, cancellationToken).ConfigureAwait(false);
 
         var shards = Shard(canonical, estimatedBytes, options);
         var paths = DatasetFileNaming.NewFilePaths(listing, info.CardData, target.Repo, target.Config, split, shards.Count, DatasetFileNaming.NewUniqueId());
         var result = new TableWriteResult
         {
             Table = table, Repo = target.Repo, Split = split, Files = paths, Records = canonical.Count,
-            ParentRevision = target.Pinned, WhatIf = options.WhatIf,
+            ParentRevision = target.Revision, WhatIf = options.WhatIf,
         };
         if (options.WhatIf) return result;
 
@@ -141,7 +143,7 @@ public sealed class TableWriter
         try
         {
             commit = await _hub.CreateCommitAsync(target.Repo, target.Ref, operations, message,
-                description: $"Written by Faceberg to table {table}.", parentCommit: target.Pinned, ct: cancellationToken).ConfigureAwait(false);
+                description: $"Written by Faceberg to table {table}.", parentCommit: target.Revision, ct: cancellationToken).ConfigureAwait(false);
         }
         catch (HubCommitConflictException e)
         {
@@ -151,25 +153,23 @@ public sealed class TableWriter
 
         try
         {
-            var append = iceberg.NewAppend();
+            var files = new List<NewDatasetFile>();
             for (var i = 0; i < paths.Count; i++)
             {
-                var uri = DatasetTables.DataFileUri(target.Repo, sha, paths[i]);
+                var uri = DatasetSource.DataFileUri(target.Repo, sha, paths[i]);
                 using var stream = new MemoryStream(contents[i], writable: false);
-                var facts = await ParquetFileInspector.InspectAsync(stream, uri, cancellationToken).ConfigureAwait(false);
-                append.AddFile(facts.ToDataFile(iceberg.Schema, [split], uri));
+                files.Add(new NewDatasetFile(await ParquetFileInspector.InspectAsync(stream, uri, cancellationToken).ConfigureAwait(false), split));
             }
             // The pin moves with the snapshot, so the next sync finds the branch at this commit and has nothing to add.
-            append.SetProperty(TableProperties.Revision, sha);
-            append.SetProperty(TableProperties.WriteDataPath, DatasetTables.DataFileUri(target.Repo, sha, ""));
-            var snapshot = await append.CommitAsync(new Dictionary<string, string>
+            var written = target with { Revision = sha };
+            var snapshot = await _store.CommitAsync(dataset, new DatasetCommit
             {
-                [TableProperties.Revision] = sha,
-                [TableProperties.PreviousRevision] = target.Pinned,
-                [TableProperties.Ref] = target.Ref,
-                [TableProperties.AddedFiles] = paths.Count.ToString(CultureInfo.InvariantCulture),
+                BaseSnapshotId = dataset.SnapshotId,
+                Source = written,
+                AddFiles = files,
+                Summary = written.SnapshotSummary(target.Revision, added: paths.Count),
             }, cancellationToken).ConfigureAwait(false);
-            return result with { Revision = sha, SnapshotId = snapshot.SnapshotId, Bytes = contents.Sum(c => (long)c.Length) };
+            return result with { Revision = sha, SnapshotId = snapshot?.SnapshotId, Bytes = contents.Sum(c => (long)c.Length) };
         }
         catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
         {
@@ -179,33 +179,25 @@ public sealed class TableWriter
         }
     }
 
-    /// <summary>What a table says about the dataset it writes to.</summary>
-    private sealed record Target(string Repo, string Config, string Pinned, string Ref)
+    /// <summary>The table bound to its dataset, when Faceberg can write to it: it reads the dataset's own Parquet files and follows a branch.</summary>
+    private static DatasetTable Writable(IcebergTable iceberg, TableIdentifier id)
     {
-        public static Target Of(IcebergTable table, TableIdentifier id)
-        {
-            var properties = table.Metadata.Properties;
-            string Required(string key) => properties.TryGetValue(key, out var value) && value.Length > 0 ? value
-                : throw new FacebergException("WriteNotADatasetTable", FacebergErrorKind.NotSupported,
-                    $"Table '{id}' has no '{key}' property: only tables Faceberg created from a Hub dataset can be written.");
-            var repo = Required(TableProperties.Repo);
-            var config = Required(TableProperties.Config);
-            var pinned = Required(TableProperties.Revision);
-            var reference = properties.GetValueOrDefault(TableProperties.Ref) ?? DatasetTables.DefaultRef;
-            if (properties.ContainsKey(TableProperties.SourceRevision))
-                throw new FacebergException("WriteNotSupported", FacebergErrorKind.NotSupported,
-                    $"Table '{id}' reads the Hub's Parquet conversion ({DatasetTables.ConversionRef}) of dataset '{repo}', whose own files are not Parquet; "
-                    + "Parquet files added to it would not be read by the `datasets` library.");
-            if (reference.Length == 40 && reference.All(Uri.IsHexDigit))
-                throw new FacebergException("WriteNotSupported", FacebergErrorKind.NotSupported,
-                    $"Table '{id}' follows the fixed commit {reference} of dataset '{repo}', not a branch, so there is nowhere to write.");
-            return new Target(repo, config, pinned, reference);
-        }
+        var table = DatasetTable.Bind(id, iceberg, key => new FacebergException("WriteNotADatasetTable", FacebergErrorKind.NotSupported,
+            $"Table '{id}' has no '{key}' property: only tables Faceberg created from a Hub dataset can be written."));
+        var source = table.Source;
+        if (source.SourceRevision is not null)
+            throw new FacebergException("WriteNotSupported", FacebergErrorKind.NotSupported,
+                $"Table '{id}' reads the Hub's Parquet conversion ({DatasetSource.ConversionRef}) of dataset '{source.Repo}', whose own files are not Parquet; "
+                + "Parquet files added to it would not be read by the `datasets` library.");
+        if (source.Ref.Length == 40 && source.Ref.All(Uri.IsHexDigit))
+            throw new FacebergException("WriteNotSupported", FacebergErrorKind.NotSupported,
+                $"Table '{id}' follows the fixed commit {source.Ref} of dataset '{source.Repo}', not a branch, so there is nowhere to write.");
+        return table;
     }
 
-    private static FacebergException BranchMoved(TableIdentifier table, Target target, string? head, Exception? inner) =>
+    private static FacebergException BranchMoved(TableIdentifier table, DatasetSource target, string? head, Exception? inner) =>
         new("WriteBranchMoved", FacebergErrorKind.Conflict,
-            $"Branch '{target.Ref}' of dataset '{target.Repo}' has moved{(head is null ? "" : $" to {head}")} since table '{table}' was synced at {target.Pinned}. "
+            $"Branch '{target.Ref}' of dataset '{target.Repo}' has moved{(head is null ? "" : $" to {head}")} since table '{table}' was synced at {target.Revision}. "
             + "Run Sync-FacebergTable first, then write again. Nothing was written.", inner);
 
     /// <summary>Coerces every row; collects the first problems so one error lists them, and writes nothing when any.</summary>

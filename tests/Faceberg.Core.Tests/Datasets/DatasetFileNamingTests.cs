@@ -1,9 +1,9 @@
 using System.Text.Json;
-using Faceberg.Core.Data;
+using Faceberg.Core.Datasets;
 using Faceberg.Core.Discovery;
 using Xunit;
 
-namespace Faceberg.Core.Tests.Data;
+namespace Faceberg.Core.Tests.Datasets;
 
 /// <summary>The location provider on listings alone: each name is checked by Faceberg's own discovery.</summary>
 public sealed class DatasetFileNamingTests

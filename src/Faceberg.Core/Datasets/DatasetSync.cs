@@ -7,8 +7,27 @@ using Faceberg.Core.Iceberg.Table;
 
 namespace Faceberg.Core.Datasets;
 
-public sealed partial class DatasetTables
+/// <summary>
+/// Brings a dataset table up to the commit its ref points at now: compares that commit's files with the table's
+/// file record, reads the footers of new and changed files, works out the new columns, and commits the change
+/// as one <see cref="DatasetCommit"/> through <see cref="DatasetTableStore"/>. Thread-safe.
+/// </summary>
+public sealed class DatasetSync
 {
+    private readonly DatasetPlanner _planner;
+    private readonly FooterReader _footers;
+    private readonly DatasetTableStore _store;
+
+    public DatasetSync(DatasetPlanner planner, FooterReader footers, DatasetTableStore store)
+    {
+        ArgumentNullException.ThrowIfNull(planner);
+        ArgumentNullException.ThrowIfNull(footers);
+        ArgumentNullException.ThrowIfNull(store);
+        _planner = planner;
+        _footers = footers;
+        _store = store;
+    }
+
     /// <summary>
     /// Brings a dataset table up to the commit its ref points at now: the dataset's <c>revision</c> in
     /// faceberg.yml when the catalog has one for it, else the table's <c>faceberg.ref</c>. When the ref still points at the
@@ -36,7 +55,7 @@ public sealed partial class DatasetTables
         }
         catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
         {
-            return state.Result(SyncStatus.Failed) with { Error = AsFaceberg(e, table) };
+            return state.Result(SyncStatus.Failed) with { Error = DatasetErrors.AsFaceberg(e, table) };
         }
     }
 
@@ -57,50 +76,48 @@ public sealed partial class DatasetTables
         };
     }
 
+    private static FacebergException NotADatasetTable(TableIdentifier table, string key) =>
+        new("NotADatasetTable", FacebergErrorKind.InvalidData,
+            $"Table '{table}' has no '{key}' property: it was not created from a dataset by Faceberg, so it cannot be synced.");
+
     private async Task<SyncResult> SyncCoreAsync(CatalogContext catalog, SyncState state, SyncOptions options, CancellationToken ct)
     {
-        var store = catalog.Open();
-        var table = await IcebergTable.LoadAsync(IoFor(catalog), IcebergLocation(store.GetTableLocation(state.Table)), ct).ConfigureAwait(false);
-        state.SnapshotId = table.CurrentSnapshot?.SnapshotId;
-        var properties = table.Metadata.Properties;
-        string Required(string key) => properties.TryGetValue(key, out var value) && value.Length > 0 ? value
-            : throw new FacebergException("NotADatasetTable", FacebergErrorKind.InvalidData,
-                $"Table '{state.Table}' has no '{key}' property: it was not created from a dataset by Faceberg, so it cannot be synced.");
-        var repo = state.Repo = Required(TableProperties.Repo);
-        var configName = state.Config = Required(TableProperties.Config);
-        var pinned = state.From = Required(TableProperties.Revision);
-        var storedRef = properties.GetValueOrDefault(TableProperties.Ref) ?? DefaultRef;
+        var iceberg = await _store.LoadAsync(catalog, state.Table, ct).ConfigureAwait(false);
+        state.SnapshotId = iceberg.CurrentSnapshot?.SnapshotId;
+        var table = DatasetTable.Bind(state.Table, iceberg, key => NotADatasetTable(state.Table, key));
+        var source = table.Source;
+        state.Repo = source.Repo;
+        state.Config = source.Config;
+        state.From = source.Revision;
         // faceberg.yml is the user's statement of which revision to follow; the table remembers the last one.
         var (configured, _) = catalog.FindDataset(state.Table);
-        var reference = configured is not null && configured.Repo == repo ? configured.Revision ?? DefaultRef : storedRef;
-        var label = properties.GetValueOrDefault(TableProperties.Dataset) ?? state.Table.ToString();
-        options.Progress?.Report(new DatasetProgress(label, configName, 0, 0, $"Resolving {repo}@{reference}"));
+        var reference = configured is not null && configured.Repo == source.Repo ? configured.Revision ?? DatasetSource.DefaultRef : source.Ref;
+        options.Progress?.Report(new DatasetProgress(table.Label, source.Config, 0, 0, $"Resolving {source.Repo}@{reference}"));
 
-        var info = await _hub.GetDatasetInfoAsync(repo, reference, ct).ConfigureAwait(false);
-        var sha = state.To = RequireSha(info, repo, reference);
-        var sourceRevision = properties.GetValueOrDefault(TableProperties.SourceRevision);
-        if (string.Equals(sha, pinned, StringComparison.OrdinalIgnoreCase)
-            && (sourceRevision is null || await ConversionUnchangedAsync(repo, sourceRevision, ct).ConfigureAwait(false)))
+        var (sha, card) = await _planner.ResolveRefAsync(source.Repo, reference, ct).ConfigureAwait(false);
+        state.To = sha;
+        if (string.Equals(sha, source.Revision, StringComparison.OrdinalIgnoreCase)
+            && (source.SourceRevision is null || await _planner.ConversionUnchangedAsync(source.Repo, source.SourceRevision, ct).ConfigureAwait(false)))
         {
-            if (reference != storedRef && !options.WhatIf)
-                await table.UpdatePropertiesAsync(new Dictionary<string, string> { [TableProperties.Ref] = reference }, null, ct).ConfigureAwait(false);
+            if (reference != source.Ref && !options.WhatIf)
+                await _store.CommitAsync(table, new DatasetCommit { BaseSnapshotId = table.SnapshotId, Source = source with { Ref = reference } }, ct)
+                    .ConfigureAwait(false);
             return state.Result(SyncStatus.UpToDate);
         }
 
-        var data = await ResolveDataAsync(repo, sha, info.CardData, ct).ConfigureAwait(false);
-        var config = data.Layout.Select([configName], repo).Configs[0];
-        var newFiles = FilesOf(config);
+        var data = await _planner.ResolveDataAsync(source.Repo, sha, card, ct).ConfigureAwait(false);
+        var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
+        var newFiles = DatasetPlanner.FilesOf(config);
 
         // The table's live files, by repo path; their content ids come from the commit the data was read at.
-        var oldDataRevision = sourceRevision ?? pinned;
         // The record written by the last create or sync saves listing the old commit; older tables have none.
-        var oldFiles = await RevisionFileRecord.ReadAsync(table, oldDataRevision, ct).ConfigureAwait(false)
-            ?? await ListFilesAsync(repo, oldDataRevision, ct).ConfigureAwait(false);
+        var oldFiles = await table.ReadFileRecordAsync(ct).ConfigureAwait(false)
+            ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false);
         var oldTree = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
         foreach (var file in oldFiles)
             oldTree.TryAdd(file.Path, file);
         var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
-        foreach (var file in await table.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
+        foreach (var file in await iceberg.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
             live[RepoPathOf(file.FilePath, state.Table)] = file;
         // A path missing from the old files has no content id, so the comparison treats it as replaced.
         var liveFiles = live.Select(e => oldTree.GetValueOrDefault(e.Key) ?? new RepoFile(e.Key, e.Value.FileSizeInBytes, "")).ToList();
@@ -115,57 +132,38 @@ public sealed partial class DatasetTables
         if (options.WhatIf)
             return state.Result(SyncStatus.WouldUpdate);
 
-        var toRead = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => (configName, f)).ToList();
-        var footers = await ReadFootersAsync(label, repo, data.DataRevision, toRead, options.ThrottleLimit, options.Progress, ct).ConfigureAwait(false);
+        var toRead = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => (source.Config, f)).ToList();
+        var footers = await _footers.ReadAsync(table.Label, source.Repo, data.DataRevision, toRead, options.ThrottleLimit, options.Progress, ct)
+            .ConfigureAwait(false);
         var facts = toRead.ToDictionary(f => f.f.Path, f => footers[f.f.Path].Get(), StringComparer.Ordinal);
 
-        var newColumns = EvolvedColumns(table, facts.Values, repo, configName);
+        var newColumns = NewColumns(iceberg, facts.Values, source.Repo, source.Config);
         state.AddedColumns = newColumns.Select(c => c.Name).ToList();
-        options.Progress?.Report(new DatasetProgress(label, configName, toRead.Count, toRead.Count, $"Committing {state.Table}"));
-        if (newColumns.Count > 0)
-            await table.UpdateSchemaAsync(newColumns, ct).ConfigureAwait(false);
+        options.Progress?.Report(new DatasetProgress(table.Label, source.Config, toRead.Count, toRead.Count, $"Committing {state.Table}"));
 
-        var overwrite = table.NewOverwrite();
-        foreach (var removed in diff.Removed)
-            overwrite.DeleteFile(live[removed.Path].FilePath);
-        foreach (var replaced in diff.Replaced)
-            overwrite.DeleteFile(live[replaced.Path].FilePath);
-        foreach (var file in moved)
+        var target = source with
         {
-            overwrite.DeleteFile(live[file.Path].FilePath);
-            overwrite.AddFile(live[file.Path] with { Partition = [splitOf[file.Path]] });
-        }
-        foreach (var file in diff.Added.Concat(diff.Replaced.Select(r => r.New)))
-            overwrite.AddFile(facts[file.Path].ToDataFile(table.Schema, [splitOf[file.Path]], facts[file.Path].FileUri));
-
-        // The pin moves in the same metadata commit as the snapshot: no reader ever sees one without the other.
-        overwrite.SetProperty(TableProperties.Revision, sha);
-        overwrite.SetProperty(TableProperties.Ref, reference);
-        overwrite.SetProperty(TableProperties.WriteDataPath, DataFileUri(repo, data.DataRevision, ""));
-        if (data.SourceRevision is not null)
-            overwrite.SetProperty(TableProperties.SourceRevision, data.SourceRevision);
-        RevisionFileRecord.AddTo(overwrite, data.DataRevision, newFiles.Select(f => f.File));
-        var snapshot = await overwrite.CommitAsync(new Dictionary<string, string>
+            Revision = sha,
+            Ref = reference,
+            // A table read from the conversion keeps recording it until a sync reads another.
+            SourceRevision = data.SourceRevision ?? source.SourceRevision,
+        };
+        var commit = new DatasetCommit
         {
-            [TableProperties.Revision] = sha,
-            [TableProperties.PreviousRevision] = pinned,
-            [TableProperties.Ref] = reference,
-            [TableProperties.AddedFiles] = state.Added.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [TableProperties.RemovedFiles] = state.Removed.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [TableProperties.ReplacedFiles] = state.Replaced.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, ct).ConfigureAwait(false);
-        state.SnapshotId = snapshot.SnapshotId;
+            BaseSnapshotId = table.SnapshotId,
+            Source = target,
+            AddColumns = newColumns,
+            RemoveFiles = diff.Removed.Select(f => live[f.Path].FilePath)
+                .Concat(diff.Replaced.Select(r => live[r.Path].FilePath))
+                .Concat(moved.Select(f => live[f.Path].FilePath)).ToList(),
+            AddDataFiles = moved.Select(f => live[f.Path] with { Partition = [splitOf[f.Path]] }).ToList(),
+            AddFiles = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => new NewDatasetFile(facts[f.Path], splitOf[f.Path])).ToList(),
+            FileRecord = newFiles.Select(f => f.File).ToList(),
+            Summary = target.SnapshotSummary(source.Revision, state.Added, state.Removed, state.Replaced),
+        };
+        var snapshot = await _store.CommitAsync(table, commit, ct).ConfigureAwait(false);
+        state.SnapshotId = snapshot?.SnapshotId;
         return state.Result(SyncStatus.Updated);
-    }
-
-    /// <summary>
-    /// The Hub converts a dataset some time after its main branch moves, so a converted table whose main
-    /// commit is unchanged may still be behind its conversion: one more request tells.
-    /// </summary>
-    private async Task<bool> ConversionUnchangedAsync(string repo, string sourceRevision, CancellationToken ct)
-    {
-        var conversion = await _hub.GetDatasetInfoAsync(repo, ConversionRef, ct).ConfigureAwait(false);
-        return string.Equals(conversion.Sha, sourceRevision, StringComparison.OrdinalIgnoreCase);
     }
 
     private static string RepoPathOf(string fileUri, TableIdentifier table) =>
@@ -176,9 +174,10 @@ public sealed partial class DatasetTables
     /// <summary>
     /// The optional top-level columns the new files bring. Anything else that differs — a type change,
     /// a required column gone or nullable, a new field inside a struct — is refused before anything is
-    /// written, naming the file and the column.
+    /// written, naming the file and the column. The table's schema evolution checks the new columns again
+    /// when they are committed (<see cref="IcebergTable.UpdateColumnsAsync"/>).
     /// </summary>
-    private static IReadOnlyList<NestedField> EvolvedColumns(IcebergTable table, IEnumerable<ParquetFileFacts> files, string repo, string config)
+    internal static IReadOnlyList<NestedField> NewColumns(IcebergTable table, IEnumerable<ParquetFileFacts> files, string repo, string config)
     {
         var schema = table.Schema;
         var lastId = table.Metadata.LastColumnId;

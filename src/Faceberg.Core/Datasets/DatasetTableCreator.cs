@@ -1,0 +1,152 @@
+using Faceberg.Core.Catalog;
+using Faceberg.Core.Iceberg.Parquet;
+using Faceberg.Core.Iceberg.Spec;
+
+namespace Faceberg.Core.Datasets;
+
+/// <summary>
+/// Creates the tables of a <see cref="DatasetPlan"/>: reads the footers of their files once
+/// (<see cref="FooterReader"/>), unions each config's file schemas, adds the <c>split</c> partition column, and
+/// creates each table with its first snapshot through <see cref="DatasetTableStore.CreateAsync"/>. Thread-safe.
+/// </summary>
+public sealed class DatasetTableCreator
+{
+    private readonly FooterReader _footers;
+    private readonly DatasetTableStore _store;
+
+    public DatasetTableCreator(FooterReader footers, DatasetTableStore store)
+    {
+        ArgumentNullException.ThrowIfNull(footers);
+        ArgumentNullException.ThrowIfNull(store);
+        _footers = footers;
+        _store = store;
+    }
+
+    /// <summary>
+    /// Creates the tables of a plan (drop entries from <see cref="DatasetPlan.Tables"/> to create fewer) and registers
+    /// them in the catalog. Failures are reported per config in the results, never thrown, except cancellation; a
+    /// failed config leaves nothing behind. Results are in the plan's config order.
+    /// </summary>
+    public async Task<IReadOnlyList<DatasetTableResult>> CreateAsync(CatalogContext catalog, DatasetPlan plan,
+        DatasetTableOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(plan);
+        options ??= new DatasetTableOptions();
+        var results = new List<DatasetTableResult>();
+        JsonCatalog store;
+        try
+        {
+            store = catalog.Open();
+        }
+        catch (FacebergException e)
+        {
+            return plan.Tables.Select(t => Failed(plan, t, e)).ToList();
+        }
+
+        var pending = new List<PlannedTable>();
+        foreach (var table in plan.Tables)
+        {
+            if (store.TableExists(table.Identifier))
+                results.Add(Failed(plan, table, new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
+                    $"Table '{table.Identifier}' already exists in catalog '{catalog.Name}'; use Sync-FacebergTable to update it.")));
+            else
+                pending.Add(table);
+        }
+
+        if (options.WhatIf)
+        {
+            results.AddRange(pending.Select(t => new DatasetTableResult
+            {
+                Dataset = plan.Dataset.Name, Repo = plan.Repo, Config = t.Config, Identifier = t.Identifier,
+                Status = DatasetTableStatus.WouldCreate, FileCount = t.Files.Count,
+                Table = new FacebergTableInfo
+                {
+                    Identifier = t.Identifier, Location = store.DefaultTableLocation(t.Identifier),
+                    Repo = plan.Repo, Config = t.Config, Revision = plan.Revision, FileCount = t.Files.Count,
+                },
+            }));
+            return Ordered(results, plan);
+        }
+
+        var files = pending.SelectMany(t => t.Files.Select(f => (t.Config, f.File))).DistinctBy(f => f.File.Path, StringComparer.Ordinal).ToList();
+        var footers = await _footers.ReadAsync(plan.Dataset.Name, plan.Repo, plan.DataRevision, files, options.ThrottleLimit, options.Progress, cancellationToken)
+            .ConfigureAwait(false);
+
+        foreach (var table in pending)
+        {
+            options.Progress?.Report(new DatasetProgress(plan.Dataset.Name, table.Config, files.Count, files.Count, $"Creating {table.Identifier}"));
+            try
+            {
+                var info = await CreateTableAsync(catalog, store, plan, table, footers, cancellationToken).ConfigureAwait(false);
+                results.Add(new DatasetTableResult
+                {
+                    Dataset = plan.Dataset.Name, Repo = plan.Repo, Config = table.Config, Identifier = table.Identifier,
+                    Status = DatasetTableStatus.Created, FileCount = table.Files.Count, Table = info,
+                });
+            }
+            catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+            {
+                results.Add(Failed(plan, table, DatasetErrors.AsFaceberg(e, table.Identifier)));
+            }
+        }
+        return Ordered(results, plan);
+    }
+
+    /// <summary>The source a table of <paramref name="plan"/> records: the plan's dataset, ref, pin and conversion commit.</summary>
+    public static DatasetSource SourceOf(DatasetPlan plan, PlannedTable table)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(table);
+        return new DatasetSource(plan.Dataset.Name, plan.Repo, table.Config, plan.Revision, plan.Ref, plan.SourceRevision);
+    }
+
+    /// <summary>The schema of a new table: the union of its files' schemas plus the optional string partition
+    /// column <c>split</c>, whose value is only in the manifests.</summary>
+    /// <exception cref="FacebergException"><c>SplitColumnConflict</c> when the data has a <c>split</c> column; <c>ParquetSchemaConflict</c>.</exception>
+    public static Schema TableSchema(IReadOnlyList<ParquetFileFacts> files, string repo, string config)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var dataSchema = SchemaUnion.Union(files.Select(f => (f.FileUri, f.Schema)).ToList());
+        if (dataSchema.Struct.Field(TableProperties.SplitColumn) is not null)
+            throw new FacebergException("SplitColumnConflict", FacebergErrorKind.NotSupported,
+                $"Config '{config}' of dataset '{repo}' has a column named '{TableProperties.SplitColumn}', which Faceberg needs for the split partition.");
+        var split = NestedField.Optional(dataSchema.HighestFieldId + 1, TableProperties.SplitColumn, PrimitiveType.String,
+            "The dataset split (train, validation, test, …) the row's file belongs to.");
+        return new Schema(0, dataSchema.Fields.Append(split));
+    }
+
+    private async Task<FacebergTableInfo> CreateTableAsync(CatalogContext catalog, JsonCatalog store, DatasetPlan plan, PlannedTable table,
+        IReadOnlyDictionary<string, FooterOutcome> footers, CancellationToken ct)
+    {
+        var files = table.Files.Select(f => new NewDatasetFile(footers[f.File.Path].Get(), f.Split)).ToList();
+        var schema = TableSchema(files.Select(f => f.Facts).ToList(), plan.Repo, table.Config);
+        var spec = PartitionSpec.Identity(schema, TableProperties.SplitColumn);
+        var source = SourceOf(plan, table);
+        var first = new DatasetCommit
+        {
+            BaseSnapshotId = null,
+            Source = source,
+            AddFiles = files,
+            FileRecord = table.Files.Select(f => f.File).ToList(),
+            Summary = source.SnapshotSummary(),
+        };
+        var (location, metadata) = await _store.CreateAsync(catalog, store, table.Identifier, schema, spec, first, ct).ConfigureAwait(false);
+        var info = new FacebergTableInfo { Identifier = table.Identifier, Location = location };
+        TableFacts.Apply(info, metadata);
+        return info;
+    }
+
+    /// <summary>Results in the plan's config order, whichever way they were produced.</summary>
+    private static List<DatasetTableResult> Ordered(List<DatasetTableResult> results, DatasetPlan plan)
+    {
+        var order = plan.Tables.Select((t, i) => (t.Config, i)).ToDictionary(x => x.Config, x => x.i, StringComparer.Ordinal);
+        return results.OrderBy(r => r.Config is null ? -1 : order.GetValueOrDefault(r.Config)).ToList();
+    }
+
+    private static DatasetTableResult Failed(DatasetPlan plan, PlannedTable table, FacebergException error) => new()
+    {
+        Dataset = plan.Dataset.Name, Repo = plan.Repo, Config = table.Config, Identifier = table.Identifier,
+        Status = DatasetTableStatus.Failed, FileCount = table.Files.Count, Error = error,
+    };
+}
