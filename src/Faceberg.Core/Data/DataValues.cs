@@ -281,6 +281,9 @@ public static class DataValues
         new("FilterLiteralType", FacebergErrorKind.InvalidArgument,
             $"The filter value '{literal}' ({literal.GetType().Name}) cannot be compared with column '{column}' of type {type}.", inner);
 
+    /// <summary>True for a float or double NaN (unordered: equal to nothing, itself included).</summary>
+    internal static bool IsNaN(object? value) => value is double d ? double.IsNaN(d) : value is float f ? float.IsNaN(f) : value is Half h && Half.IsNaN(h);
+
     internal static bool IsNumber(object? value) =>
         value is int or long or short or ushort or byte or sbyte or uint or ulong or float or double or decimal or Half;
 

@@ -66,15 +66,21 @@ public sealed class HubFileStream : Stream
             _ => throw new ArgumentOutOfRangeException(nameof(origin)),
         };
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    /// <summary>
+    /// Serves bytes already in memory (the tail, the last fetched window). Fetching is asynchronous only:
+    /// a synchronous read would block a thread on the network, so reads of other bytes must use ReadAsync.
+    /// </summary>
     public override int Read(Span<byte> buffer)
     {
-        var rented = new byte[buffer.Length];
-        var read = ReadAsync(rented.AsMemory()).AsTask().GetAwaiter().GetResult();
-        rented.AsSpan(0, read).CopyTo(buffer);
-        return read;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (buffer.Length == 0 || _position >= Length) return 0;
+        var copied = CopyCached(buffer);
+        if (copied == 0)
+            throw new NotSupportedException($"HubFileStream fetches '{PathInRepo}' asynchronously only; read byte {_position} with ReadAsync.");
+        _position += copied;
+        return copied;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

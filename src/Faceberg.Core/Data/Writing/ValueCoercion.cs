@@ -265,27 +265,25 @@ internal static class ValueCoercion
     }
 }
 
-/// <summary>Matches user-supplied names to schema fields: exactly, else case-insensitively when that is unambiguous
-/// (PowerShell hashtables and objects are case-insensitive).</summary>
+/// <summary>Matches user-supplied names (row keys, hashtable keys) to schema fields by <see cref="ColumnResolver"/>'s
+/// rule: exactly, else case-insensitively when that is unambiguous (PowerShell hashtables and objects are
+/// case-insensitive); a key matching several fields ignoring case is an AmbiguousColumn error.</summary>
 internal static class FieldLookup
 {
     public sealed record Result(string?[] KeyOf, IReadOnlyList<string> Unknown);
 
     public static Result Match(IReadOnlyList<string> keys, IReadOnlyList<NestedField> fields)
     {
+        var names = fields.Select(f => f.Name).ToArray();
         var keyOf = new string?[fields.Count];
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < fields.Count; i++)
+        var unknown = new List<string>();
+        // Exact keys first, so "text" keeps field "text" even when a key "Text" comes before it.
+        foreach (var key in keys.OrderBy(k => names.Contains(k, StringComparer.Ordinal) ? 0 : 1))
         {
-            var exact = keys.FirstOrDefault(k => k == fields[i].Name);
-            if (exact is not null) { keyOf[i] = exact; used.Add(exact); }
+            var i = ColumnResolver.IndexOf(names, key);
+            if (i < 0 || keyOf[i] is not null) unknown.Add(key);
+            else keyOf[i] = key;
         }
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (keyOf[i] is not null) continue;
-            var candidates = keys.Where(k => !used.Contains(k) && string.Equals(k, fields[i].Name, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (candidates.Count == 1) { keyOf[i] = candidates[0]; used.Add(candidates[0]); }
-        }
-        return new Result(keyOf, keys.Where(k => !used.Contains(k)).ToList());
+        return new Result(keyOf, keys.Where(unknown.Contains).ToList());
     }
 }
