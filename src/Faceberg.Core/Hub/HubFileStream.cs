@@ -68,19 +68,24 @@ public sealed class HubFileStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    /// <summary>
-    /// Serves bytes already in memory (the tail, the last fetched window). Fetching is asynchronous only:
-    /// a synchronous read would block a thread on the network, so reads of other bytes must use ReadAsync.
-    /// </summary>
+    /// <summary>Reads synchronously: bytes in memory are copied, others fetched with a synchronous ranged GET.</summary>
     public override int Read(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (buffer.Length == 0 || _position >= Length) return 0;
-        var copied = CopyCached(buffer);
-        if (copied == 0)
-            throw new NotSupportedException($"HubFileStream fetches '{PathInRepo}' asynchronously only; read byte {_position} with ReadAsync.");
-        _position += copied;
-        return copied;
+        var total = 0;
+        while (total < buffer.Length && _position < Length)
+        {
+            var copied = CopyCached(buffer[total..]);
+            if (copied == 0)
+            {
+                var (start, length) = NextFetch(buffer.Length - total);
+                Fill(start, _client.ReadRange(RepoId, Revision, PathInRepo, start, length));
+                copied = CopyCachedOrFail(buffer[total..]);
+            }
+            total += copied;
+            _position += copied;
+        }
+        return total;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -95,16 +100,23 @@ public sealed class HubFileStream : Stream
             var copied = CopyCached(buffer.Span[total..]);
             if (copied == 0)
             {
-                await FetchAsync(buffer.Length - total, cancellationToken).ConfigureAwait(false);
-                copied = CopyCached(buffer.Span[total..]);
-                if (copied == 0)
-                    throw new HubException("HubShortRead", FacebergErrorKind.InvalidData,
-                        $"'{PathInRepo}' in '{RepoId}' at '{Revision}' returned fewer bytes than its length {Length}; the file changed or the revision is not pinned to a commit.");
+                var (start, length) = NextFetch(buffer.Length - total);
+                Fill(start, await _client.ReadRangeAsync(RepoId, Revision, PathInRepo, start, length, cancellationToken).ConfigureAwait(false));
+                copied = CopyCachedOrFail(buffer.Span[total..]);
             }
             total += copied;
             _position += copied;
         }
         return total;
+    }
+
+    private int CopyCachedOrFail(Span<byte> destination)
+    {
+        var copied = CopyCached(destination);
+        if (copied == 0)
+            throw new HubException("HubShortRead", FacebergErrorKind.InvalidData,
+                $"'{PathInRepo}' in '{RepoId}' at '{Revision}' returned fewer bytes than its length {Length}; the file changed or the revision is not pinned to a commit.");
+        return copied;
     }
 
     private int CopyCached(Span<byte> destination) =>
@@ -119,14 +131,18 @@ public sealed class HubFileStream : Stream
         return n;
     }
 
-    private async Task FetchAsync(int wanted, CancellationToken ct)
+    /// <summary>The range to fetch for a read of <paramref name="wanted"/> bytes at the position: at least <see cref="MinimumFetchBytes"/>, never what the tail holds.</summary>
+    private (long Start, int Length) NextFetch(int wanted)
     {
-        // Never refetch what the tail already holds.
         var end = Math.Min(_tailStart, _position + Math.Max(wanted, MinimumFetchBytes));
         if (_position >= _tailStart) end = Length;
-        var length = (int)Math.Min(end - _position, int.MaxValue);
-        _window = await _client.ReadRangeAsync(RepoId, Revision, PathInRepo, _position, length, ct).ConfigureAwait(false);
-        _windowStart = _position;
+        return (_position, (int)Math.Min(end - _position, int.MaxValue));
+    }
+
+    private void Fill(long start, byte[] bytes)
+    {
+        _window = bytes;
+        _windowStart = start;
         FetchCount++;
     }
 

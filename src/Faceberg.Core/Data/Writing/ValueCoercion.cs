@@ -14,11 +14,9 @@ internal sealed class ValueMismatchException(string message, string? subPath = n
 
 /// <summary>
 /// Turns user values (PowerShell numbers, strings from Import-Csv, DateTimeOffset, hashtables, arrays …)
-/// into one canonical .NET value per Iceberg type, refusing anything that would lose information:
-/// boolean → bool, int → int, long → long, float → float, double → double, decimal(P,S) → decimal,
-/// date → DateOnly, timestamp → DateTime (Unspecified), timestamptz → DateTime (Utc), string → string,
-/// uuid → Guid, binary → byte[], list → List&lt;object?&gt;, map → List&lt;KeyValuePair&lt;object, object?&gt;&gt;,
-/// struct → object?[] in field order.
+/// into the value model's .NET value per Iceberg type (<see cref="DataValues"/>: the same values rows are
+/// read as), refusing anything that would lose information. Containers take the writer's shapes:
+/// list → List&lt;object?&gt;, map → List&lt;KeyValuePair&lt;object, object?&gt;&gt;, struct → object?[] in field order.
 /// </summary>
 internal static class ValueCoercion
 {
@@ -81,10 +79,10 @@ internal static class ValueCoercion
             case TypeId.Date:
                 switch (value)
                 {
-                    case DateOnly date: return date;
-                    case DateTime dt when dt.TimeOfDay == TimeSpan.Zero: return DateOnly.FromDateTime(dt);
-                    case DateTimeOffset dto when dto.TimeOfDay == TimeSpan.Zero: return DateOnly.FromDateTime(dto.DateTime);
-                    case string sd when DateOnly.TryParse(sd.Trim(), Invariant, DateTimeStyles.None, out var pd): return pd;
+                    case DateOnly date: return date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+                    case DateTime dt when dt.TimeOfDay == TimeSpan.Zero: return DateTime.SpecifyKind(dt, DateTimeKind.Unspecified);
+                    case DateTimeOffset dto when dto.TimeOfDay == TimeSpan.Zero: return DateTime.SpecifyKind(dto.DateTime, DateTimeKind.Unspecified);
+                    case string sd when DateOnly.TryParse(sd.Trim(), Invariant, DateTimeStyles.None, out var pd): return pd.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
                     case DateTime or DateTimeOffset: throw new ValueMismatchException($"is a date column but {Describe(value)} has a time of day");
                 }
                 break;
@@ -100,11 +98,11 @@ internal static class ValueCoercion
             case TypeId.TimestampTz:
                 switch (value)
                 {
-                    case DateTimeOffset dto: return dto.UtcDateTime;
-                    case DateTime { Kind: DateTimeKind.Local } local: return local.ToUniversalTime();
+                    case DateTimeOffset dto: return dto.ToUniversalTime();
+                    case DateTime { Kind: DateTimeKind.Local } local: return new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero);
                     // An unzoned reading for a zoned column is taken as UTC (docs/writing.md).
-                    case DateTime dt: return DateTime.SpecifyKind(dt, DateTimeKind.Utc);
-                    case string st when DateTimeOffset.TryParse(st.Trim(), Invariant, DateTimeStyles.AssumeUniversal, out var pt): return pt.UtcDateTime;
+                    case DateTime dt: return new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc), TimeSpan.Zero);
+                    case string st when DateTimeOffset.TryParse(st.Trim(), Invariant, DateTimeStyles.AssumeUniversal, out var pt): return pt.ToUniversalTime();
                 }
                 break;
             case TypeId.String:
