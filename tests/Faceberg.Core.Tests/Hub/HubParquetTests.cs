@@ -72,7 +72,7 @@ public sealed class HubParquetTests : IDisposable
 
         stream.Position = 10;
         var head = new byte[50];
-        await stream.ReadExactlyAsync(head);
+        stream.ReadExactly(head);
         Assert.Equal(content.AsSpan(10, 50).ToArray(), head);
 
         stream.Position = 200_000;
