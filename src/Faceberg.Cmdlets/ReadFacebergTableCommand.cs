@@ -124,9 +124,8 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
 
     private static bool IsNumeric(Faceberg.Core.Iceberg.Spec.Schema schema, string column)
     {
-        var field = schema.FindField(column)
-            ?? schema.AllFields().FirstOrDefault(f => string.Equals(schema.FindColumnName(f.Id), column, StringComparison.OrdinalIgnoreCase));
-        return field?.Type.TypeId is Faceberg.Core.Iceberg.Spec.TypeId.Int or Faceberg.Core.Iceberg.Spec.TypeId.Long
+        var field = ColumnResolver.Field(schema, column);
+        return field.Type.TypeId is Faceberg.Core.Iceberg.Spec.TypeId.Int or Faceberg.Core.Iceberg.Spec.TypeId.Long
             or Faceberg.Core.Iceberg.Spec.TypeId.Float or Faceberg.Core.Iceberg.Spec.TypeId.Double or Faceberg.Core.Iceberg.Spec.TypeId.Decimal;
     }
 

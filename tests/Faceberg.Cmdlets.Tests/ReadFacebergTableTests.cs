@@ -247,6 +247,28 @@ public sealed class ReadFacebergTableTests : IDisposable
     }
 
     [Fact]
+    public async Task A_column_name_matching_several_columns_ignoring_case_is_an_error_naming_them()
+    {
+        // The sample table plus a column "Text" beside its "text": -Property TEXT cannot choose.
+        var table = await IcebergTable.LoadAsync(new LocalFileIO(), _project.PathOf(".faceberg", "metadata", "default", "other_default"));
+        var cased = new Schema(0, table.Schema.Fields.Append(NestedField.Optional(table.Schema.HighestFieldId + 1, "Text", PrimitiveType.String)));
+        var location = _project.PathOf(".faceberg", "metadata", "default", "cased_default");
+        var casedTable = await IcebergTable.CreateAsync(new LocalFileIO(), location, cased, PartitionSpec.Identity(cased, "split"),
+            new Dictionary<string, string> { [NameMapping.PropertyKey] = NameMapping.FromSchema(cased).ToJson() });
+        await casedTable.NewAppend().AddFiles(await table.PlanFilesAsync()).CommitAsync();
+        var catalog = _project.PathOf(".faceberg", "catalog.json");
+        File.WriteAllText(catalog, File.ReadAllText(catalog).Replace("{\n", "{\n  \"default.cased_default\": \"metadata/default/cased_default\",\n"));
+
+        var error = _shell.Run("Read-FacebergTable cased_default -Property TEXT -First 1").SingleError();
+        Assert.Equal("AmbiguousColumn,Faceberg.Cmdlets.ReadFacebergTableCommand", error.FullyQualifiedErrorId);
+        Assert.Contains("'text', 'Text'", error.Exception.Message);
+
+        // The exact names still choose: "Text" is the new column, null in the old files; "text" has the rows' text.
+        Assert.Null(Assert.Single(_shell.Run("Read-FacebergTable cased_default -Property Text -First 1").AssertSuccess().Output).Properties["Text"].Value);
+        Assert.NotNull(Assert.Single(_shell.Run("Read-FacebergTable cased_default -Property text -First 1").AssertSuccess().Output).Prop<string>("text"));
+    }
+
+    [Fact]
     public void Problems_are_non_terminating_errors_with_stable_ids()
     {
         var missing = _shell.Run("Read-FacebergTable nosuch, reviews_default -First 1");

@@ -2,17 +2,6 @@ using Faceberg.Core.Iceberg.Spec;
 
 namespace Faceberg.Core.Data;
 
-/// <summary>What pruning knows about one column over a file or row group, in row-value form.</summary>
-/// <param name="Lower">A value no greater than any non-null value (null when unknown).</param>
-/// <param name="Upper">A value no less than any non-null value (null when unknown).</param>
-/// <param name="NullCount">Nulls among the values, when known.</param>
-/// <param name="ValueCount">Values including nulls, when known.</param>
-internal sealed record ColumnStats(object? Lower, object? Upper, long? NullCount, long? ValueCount)
-{
-    public bool AllNull => NullCount is long n && ValueCount is long c && c > 0 && n >= c;
-    public bool MayHaveNulls => NullCount is not 0;
-}
-
 /// <summary>A filter column resolved against a schema: its field id, the top-level column holding it and the struct path below that.</summary>
 internal sealed record BoundColumn(int FieldId, int TopLevelFieldId, IReadOnlyList<string> NestedPath, PrimitiveType Type, string Name);
 
@@ -21,9 +10,6 @@ internal abstract class BoundPredicate
 {
     /// <summary>Whether a row passes; <paramref name="valueOf"/> gives a column's value in the row.</summary>
     public abstract bool Test(Func<BoundColumn, object?> valueOf);
-
-    /// <summary>False only when the statistics prove no row can pass.</summary>
-    public abstract bool MightMatch(Func<int, ColumnStats?> statsOf);
 
     public abstract IEnumerable<BoundColumn> Columns { get; }
 
@@ -51,21 +37,10 @@ internal abstract class BoundPredicate
         return new BoundIn(column, values, i.IgnoreCase && column.Type.TypeId == TypeId.String);
     }
 
-    /// <summary>Finds a column by its dotted name, exactly or else ignoring case; only struct nesting is allowed.</summary>
+    /// <summary>Finds a column by its dotted name (<see cref="ColumnResolver"/>); only struct nesting is allowed.</summary>
     internal static BoundColumn Resolve(Schema schema, string name)
     {
-        var field = schema.FindField(name);
-        if (field == null)
-        {
-            var matches = schema.AllFields().Where(f => string.Equals(schema.FindColumnName(f.Id), name, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (matches.Count > 1)
-                throw new FacebergException("AmbiguousColumn", FacebergErrorKind.InvalidArgument,
-                    $"Column name '{name}' matches {string.Join(", ", matches.Select(m => $"'{schema.FindColumnName(m.Id)}'"))}; use the exact name.");
-            field = matches.SingleOrDefault();
-        }
-        if (field == null)
-            throw new FacebergException("ColumnNotFound", FacebergErrorKind.InvalidArgument,
-                $"The table has no column '{name}'. Columns: {string.Join(", ", schema.Fields.Select(f => f.Name))}.");
+        var field = ColumnResolver.Field(schema, name);
         var chain = FindStructChain(schema.Fields, field.Id)
             ?? throw new FacebergException("FilterColumnNotSupported", FacebergErrorKind.NotSupported,
                 $"Column '{name}' is inside a list or map; filters can use top-level columns and struct fields only.");
@@ -96,37 +71,41 @@ internal sealed class BoundAnd(BoundPredicate left, BoundPredicate right) : Boun
     public BoundPredicate Right => right;
 
     public override bool Test(Func<BoundColumn, object?> valueOf) => left.Test(valueOf) && right.Test(valueOf);
-    public override bool MightMatch(Func<int, ColumnStats?> statsOf) => left.MightMatch(statsOf) && right.MightMatch(statsOf);
     public override IEnumerable<BoundColumn> Columns => left.Columns.Concat(right.Columns);
 }
 
 internal sealed class BoundOr(BoundPredicate left, BoundPredicate right) : BoundPredicate
 {
+    public BoundPredicate Left => left;
+    public BoundPredicate Right => right;
+
     public override bool Test(Func<BoundColumn, object?> valueOf) => left.Test(valueOf) || right.Test(valueOf);
-    public override bool MightMatch(Func<int, ColumnStats?> statsOf) => left.MightMatch(statsOf) || right.MightMatch(statsOf);
     public override IEnumerable<BoundColumn> Columns => left.Columns.Concat(right.Columns);
 }
 
 internal sealed class BoundNull(BoundColumn column, bool isNull) : BoundPredicate
 {
-    public override bool Test(Func<BoundColumn, object?> valueOf) => (valueOf(column) is null) == isNull;
+    public BoundColumn Column => column;
+    public bool IsNull => isNull;
 
-    public override bool MightMatch(Func<int, ColumnStats?> statsOf)
-    {
-        var s = statsOf(column.FieldId);
-        if (s == null) return true;
-        return isNull ? s.MayHaveNulls : !s.AllNull;
-    }
+    public override bool Test(Func<BoundColumn, object?> valueOf) => (valueOf(column) is null) == isNull;
 
     public override IEnumerable<BoundColumn> Columns => [column];
 }
 
 internal sealed class BoundComparison(BoundColumn column, ComparisonOperator op, object literal, bool ignoreCase) : BoundPredicate
 {
+    public BoundColumn Column => column;
+    public ComparisonOperator Operator => op;
+    public object Literal => literal;
+    public bool IgnoreCase => ignoreCase;
+
     public override bool Test(Func<BoundColumn, object?> valueOf)
     {
         var value = valueOf(column);
         if (value is null) return op is ComparisonOperator.NotEqual or ComparisonOperator.LessThan or ComparisonOperator.LessThanOrEqual;
+        // NaN is unordered, as in PowerShell and IEEE 754: only "not equal" holds for it.
+        if (DataValues.IsNaN(value) || DataValues.IsNaN(literal)) return op == ComparisonOperator.NotEqual;
         var c = DataValues.Compare(value, literal, ignoreCase);
         return op switch
         {
@@ -136,28 +115,6 @@ internal sealed class BoundComparison(BoundColumn column, ComparisonOperator op,
             ComparisonOperator.LessThanOrEqual => c <= 0,
             ComparisonOperator.GreaterThan => c > 0,
             _ => c >= 0,
-        };
-    }
-
-    public override bool MightMatch(Func<int, ColumnStats?> statsOf)
-    {
-        var s = statsOf(column.FieldId);
-        if (s == null) return true;
-        // Nulls pass !=, < and <= (null sorts first), so a column that may hold nulls proves nothing for them.
-        if (op is ComparisonOperator.NotEqual or ComparisonOperator.LessThan or ComparisonOperator.LessThanOrEqual && s.MayHaveNulls) return true;
-        if (s.AllNull) return false;
-        // Bounds are in code point order; a case-insensitive match may lie outside them.
-        if (ignoreCase) return true;
-        var lower = s.Lower;
-        var upper = s.Upper;
-        return op switch
-        {
-            ComparisonOperator.Equal => !(lower != null && DataValues.Compare(literal, lower) < 0) && !(upper != null && DataValues.Compare(literal, upper) > 0),
-            ComparisonOperator.NotEqual => !(lower != null && upper != null && DataValues.Compare(lower, upper) == 0 && DataValues.Compare(literal, lower) == 0),
-            ComparisonOperator.LessThan => !(lower != null && DataValues.Compare(lower, literal) >= 0),
-            ComparisonOperator.LessThanOrEqual => !(lower != null && DataValues.Compare(lower, literal) > 0),
-            ComparisonOperator.GreaterThan => !(upper != null && DataValues.Compare(upper, literal) <= 0),
-            _ => !(upper != null && DataValues.Compare(upper, literal) < 0),
         };
     }
 
@@ -178,26 +135,7 @@ internal sealed class BoundIn(BoundColumn column, IReadOnlyList<object?> values,
         var value = valueOf(column);
         foreach (var v in values)
         {
-            if (v is null ? value is null : value is not null && DataValues.Compare(value, v, ignoreCase) == 0) return true;
-        }
-        return false;
-    }
-
-    public override bool MightMatch(Func<int, ColumnStats?> statsOf)
-    {
-        var s = statsOf(column.FieldId);
-        if (s == null || ignoreCase) return true;
-        foreach (var v in values)
-        {
-            if (v is null)
-            {
-                if (s.MayHaveNulls) return true;
-                continue;
-            }
-            if (s.AllNull) continue;
-            if (s.Lower != null && DataValues.Compare(v, s.Lower) < 0) continue;
-            if (s.Upper != null && DataValues.Compare(v, s.Upper) > 0) continue;
-            return true;
+            if (v is null ? value is null : value is not null && !DataValues.IsNaN(value) && !DataValues.IsNaN(v) && DataValues.Compare(value, v, ignoreCase) == 0) return true;
         }
         return false;
     }

@@ -8,11 +8,16 @@ using DecimalType = Faceberg.Core.Iceberg.Spec.DecimalType;
 namespace Faceberg.Core.Data;
 
 /// <summary>
-/// The .NET values rows carry, per Iceberg type: boolean → bool, int → int, long → long, float → float,
-/// double → double, decimal → decimal, date → DateTime (midnight, Kind Unspecified), time → TimeSpan,
-/// timestamp → DateTime (Kind Unspecified, the wall-clock value), timestamptz → DateTimeOffset (UTC),
-/// string → string, uuid → Guid, fixed/binary → byte[]. Converts Parquet.Net's values, manifest and
-/// footer bounds, and filter literals into that form, and orders values of it.
+/// The value model: per Iceberg type, the one .NET value Faceberg uses for it — in rows read, values
+/// written (after ValueCoercion), coerced filter literals and decoded bounds:
+/// boolean → bool, int → int, long → long, float → float, double → double, decimal → decimal,
+/// date → DateTime (midnight, Kind Unspecified), time → TimeSpan, timestamp/timestamp_ns → DateTime (Kind
+/// Unspecified, the wall-clock value), timestamptz/timestamptz_ns → DateTimeOffset (UTC), string → string,
+/// uuid → Guid, fixed/binary → byte[].
+/// Here live its forms: Parquet (<see cref="FromParquet"/>), the spec's binary single-value serialization
+/// (<see cref="ToBoundBytes"/>, over <see cref="BoundEncoding"/>, whose numeric form partition tuples use:
+/// <see cref="FromBound"/>/<see cref="ToBound"/>), the spec's JSON single-value serialization
+/// (<see cref="ToJson"/>/<see cref="FromJson"/>), filter literals (<see cref="CoerceLiteral"/>) and order (<see cref="Compare"/>).
 /// </summary>
 public static class DataValues
 {
@@ -123,7 +128,7 @@ public static class DataValues
     /// A row value or coerced literal in <see cref="BoundEncoding"/>'s representation (for partition
     /// filters), or null when it has no exact one (1.5 for an int column, a time of day for a date).
     /// </summary>
-    internal static object? ToBound(PrimitiveType type, object value)
+    public static object? ToBound(PrimitiveType type, object value)
     {
         switch (type.TypeId)
         {
@@ -149,6 +154,12 @@ public static class DataValues
                 return (dt.Ticks - Epoch.Ticks) / 10;
             case TypeId.TimestampTz when value is DateTimeOffset dto && dto.UtcTicks % 10 == 0:
                 return (dto.UtcTicks - Epoch.Ticks) / 10;
+            case TypeId.TimestampNs when value is DateTime dt:
+                return (dt.Ticks - Epoch.Ticks) * 100;
+            case TypeId.TimestampTzNs when value is DateTimeOffset dto:
+                return (dto.UtcTicks - Epoch.Ticks) * 100;
+            case TypeId.Time when value is TimeSpan ts && ts.Ticks % 10 == 0:
+                return ts.Ticks / 10;
             case TypeId.String:
                 return value as string;
             case TypeId.Uuid:
@@ -158,6 +169,91 @@ public static class DataValues
             default:
                 return null;
         }
+    }
+
+    /// <summary>The spec's binary single-value serialization of a value (bounds, partition summaries).</summary>
+    public static byte[] ToBoundBytes(PrimitiveType type, object value) =>
+        BoundEncoding.Encode(type, ToBound(type, value) ?? throw new FacebergException("ValueOutOfRange", FacebergErrorKind.InvalidArgument,
+            $"Value {value} has no exact {type} form."));
+
+    /// <summary>A value from the spec's binary single-value serialization.</summary>
+    public static object FromBoundBytes(PrimitiveType type, ReadOnlySpan<byte> bytes) => FromBound(type, BoundEncoding.Decode(type, bytes));
+
+    /// <summary>
+    /// The spec's JSON single-value serialization (Appendix D): numbers for int/long/float/double, a string
+    /// for decimal ("14.20"), date ("2017-11-16"), time ("22:31:08.123456"), timestamp ("2017-11-16T22:31:08.123456"),
+    /// timestamptz ("…+00:00"), uuid, and hexadecimal for fixed and binary.
+    /// </summary>
+    public static string ToJson(PrimitiveType type, object value)
+    {
+        var v = Convert(type, value);
+        var text = type.TypeId switch
+        {
+            TypeId.Boolean => (bool)v ? "true" : "false",
+            TypeId.Int or TypeId.Long => System.Convert.ToString(v, CultureInfo.InvariantCulture)!,
+            TypeId.Float => ((float)v).ToString("R", CultureInfo.InvariantCulture),
+            TypeId.Double => ((double)v).ToString("R", CultureInfo.InvariantCulture),
+            TypeId.Decimal => Quote(((decimal)v).ToString("F" + ((DecimalType)type).Scale, CultureInfo.InvariantCulture)),
+            TypeId.Date => Quote(((DateTime)v).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+            TypeId.Time => Quote(new DateTime(((TimeSpan)v).Ticks).ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture)),
+            TypeId.Timestamp => Quote(((DateTime)v).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture)),
+            TypeId.TimestampNs => Quote(((DateTime)v).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "00"),
+            TypeId.TimestampTz => Quote(((DateTimeOffset)v).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00:00"),
+            TypeId.TimestampTzNs => Quote(((DateTimeOffset)v).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff", CultureInfo.InvariantCulture) + "00+00:00"),
+            TypeId.String => System.Text.Json.JsonSerializer.Serialize((string)v),
+            TypeId.Uuid => Quote(((Guid)v).ToString("D")),
+            _ => Quote(System.Convert.ToHexString((byte[])v)),
+        };
+        return text;
+    }
+
+    /// <summary>A value from its JSON single-value serialization (<see cref="ToJson"/>).</summary>
+    public static object FromJson(PrimitiveType type, System.Text.Json.JsonElement json)
+    {
+        try
+        {
+            switch (type.TypeId)
+            {
+                case TypeId.Boolean: return json.GetBoolean();
+                case TypeId.Int: return json.GetInt32();
+                case TypeId.Long: return json.GetInt64();
+                case TypeId.Float: return json.GetSingle();
+                case TypeId.Double: return json.GetDouble();
+            }
+            var s = json.GetString()!;
+            switch (type.TypeId)
+            {
+                case TypeId.Decimal: return decimal.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+                case TypeId.Date: return DateTime.ParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None);
+                case TypeId.Time: return TimeSpan.ParseExact(TrimNanos(s), [@"hh\:mm\:ss", @"hh\:mm\:ss\.FFFFFFF"], CultureInfo.InvariantCulture);
+                case TypeId.Timestamp or TypeId.TimestampNs:
+                    return DateTime.SpecifyKind(DateTime.Parse(TrimNanos(s), CultureInfo.InvariantCulture, DateTimeStyles.None), DateTimeKind.Unspecified);
+                case TypeId.TimestampTz or TypeId.TimestampTzNs:
+                    return DateTimeOffset.Parse(TrimNanos(s), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+                case TypeId.String: return s;
+                case TypeId.Uuid: return Guid.Parse(s);
+                default:
+                    var bytes = System.Convert.FromHexString(s);
+                    if (type is FixedType f && bytes.Length != f.Length) throw new FormatException($"{type} needs {f.Length} bytes");
+                    return bytes;
+            }
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException)
+        {
+            throw new FacebergException("InvalidJsonValue", FacebergErrorKind.InvalidData, $"JSON {json.GetRawText()} is not a {type} value: {e.Message}", e);
+        }
+    }
+
+    private static string Quote(string s) => "\"" + s + "\"";
+
+    /// <summary>.NET keeps 100 ns ticks: the last two of nine fractional digits are dropped.</summary>
+    private static string TrimNanos(string s)
+    {
+        var dot = s.IndexOf('.');
+        if (dot < 0) return s;
+        var end = dot + 1;
+        while (end < s.Length && char.IsAsciiDigit(s[end])) end++;
+        return end - dot - 1 > 7 ? s[..(dot + 8)] + s[end..] : s;
     }
 
     private static decimal? ToDecimalOrNull(object value)
@@ -280,6 +376,9 @@ public static class DataValues
     private static FacebergException BadLiteral(PrimitiveType type, object literal, string column, Exception? inner) =>
         new("FilterLiteralType", FacebergErrorKind.InvalidArgument,
             $"The filter value '{literal}' ({literal.GetType().Name}) cannot be compared with column '{column}' of type {type}.", inner);
+
+    /// <summary>True for a float or double NaN (unordered: equal to nothing, itself included).</summary>
+    internal static bool IsNaN(object? value) => value is double d ? double.IsNaN(d) : value is float f ? float.IsNaN(f) : value is Half h && Half.IsNaN(h);
 
     internal static bool IsNumber(object? value) =>
         value is int or long or short or ushort or byte or sbyte or uint or ulong or float or double or decimal or Half;

@@ -8,7 +8,8 @@ public enum ComparisonOperator { Equal, NotEqual, LessThan, LessThanOrEqual, Gre
 /// "a.b"), matched case-insensitively when no column has the exact name.
 /// <para>Semantics (chosen to agree with PowerShell's comparison operators): a null value equals
 /// nothing but null, is unequal to every literal, and sorts before every value, so "x &lt; 5" holds
-/// for a null x. Numbers compare by value across numeric types; strings by Unicode code point, or
+/// for a null x. NaN is unordered: it equals nothing (itself included) and is neither less nor greater
+/// than anything. Numbers compare by value across numeric types; strings by Unicode code point, or
 /// ignoring case when <c>IgnoreCase</c> is set.</para>
 /// </summary>
 public abstract record Predicate

@@ -5,21 +5,17 @@ namespace Faceberg.Core.Data;
 /// <summary>The columns of the rows a scan returns, in output order.</summary>
 public sealed class TableRowSchema
 {
-    private readonly Dictionary<string, int> _index;
-
     public TableRowSchema(IReadOnlyList<NestedField> fields)
     {
         Fields = fields;
         Names = fields.Select(f => f.Name).ToArray();
-        _index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < fields.Count; i++) _index.TryAdd(fields[i].Name, i);
     }
 
     public IReadOnlyList<NestedField> Fields { get; }
     public IReadOnlyList<string> Names { get; }
 
-    /// <summary>Position of a column (case-insensitive), or -1.</summary>
-    public int IndexOf(string name) => _index.GetValueOrDefault(name, -1);
+    /// <summary>Position of a column (by <see cref="ColumnResolver"/>'s rule: exact, else the one match ignoring case), or -1.</summary>
+    public int IndexOf(string name) => ColumnResolver.IndexOf(Names, name);
 }
 
 /// <summary>

@@ -1,20 +1,15 @@
-using System.Collections.Specialized;
 using System.Runtime.CompilerServices;
-using Faceberg.Core.Datasets;
-using Faceberg.Core.Hub;
-using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
-using Faceberg.Core.Iceberg.Parquet;
+using Faceberg.Core.Iceberg.Scan;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Parquet;
 
 namespace Faceberg.Core.Data;
 
 /// <summary>What to read from a table.</summary>
 public sealed record TableScanOptions
 {
-    /// <summary>Only rows of these splits (the table's identity partition on "split").</summary>
+    /// <summary>Only rows of these splits (values of the table's identity partition on <see cref="TableScan.SplitColumn"/>).</summary>
     public IReadOnlyList<string>? Splits { get; init; }
 
     /// <summary>Top-level columns to return, in this order; all columns in schema order when null.</summary>
@@ -51,22 +46,26 @@ public sealed class TableScanMetrics
 
 /// <summary>
 /// Streams the rows of an Iceberg table snapshot from its Parquet data files, one row group in memory at
-/// a time. Manifests are pruned by their partition summaries, data files by partition values and column
-/// bounds, row groups by footer statistics; only the column chunks of the needed columns are read.
-/// Columns resolve by field id when files carry ids, else through the table's name mapping, so renamed,
-/// added (null in older files) and dropped columns read correctly; identity partition columns absent from
-/// a file (such as "split") take the file's partition value.
+/// a time. The <see cref="ScanPlanner"/> lists the files (manifests pruned by their partition summaries,
+/// data files by partition values and column metrics); each file is opened by a <see cref="ParquetFileReader"/>
+/// (row groups pruned by footer statistics, only the needed column chunks read) and turned into rows by a
+/// <see cref="RowBuilder"/>. Columns resolve by field id when files carry ids, else through the table's name
+/// mapping, so renamed, added (null in older files) and dropped columns read correctly; identity partition
+/// columns absent from a file take the file's partition value.
 /// </summary>
 public sealed class TableScan
 {
-    public const string SplitColumn = TableProperties.SplitColumn;
+    /// <summary>
+    /// The column of the identity partition <see cref="TableScanOptions.Splits"/> and <see cref="TableRow.Split"/>
+    /// refer to: a string column named "split" partitioned by identity (how dataset tables are partitioned).
+    /// </summary>
+    public const string SplitColumn = "split";
 
     private readonly IcebergTable _table;
     private readonly IFileIO _io;
     private readonly TableScanOptions _options;
     private readonly NestedField[] _readFields;      // top-level fields read from files: output then filter-only
     private readonly int[] _outputPositions;         // index in _readFields of each output column
-    private readonly Dictionary<int, int> _readIndex; // top-level field id → index in _readFields
     private readonly BoundPredicate? _rowFilter;
     private readonly BoundPredicate? _pruneFilter;
     private readonly NameMapping _mapping;
@@ -100,7 +99,7 @@ public sealed class TableScan
         _splitFieldId = FindSplitField(metadata, Schema);
 
         var output = _options.Columns is { } columns
-            ? columns.Select(ResolveTopLevel).ToArray()
+            ? columns.Select(c => ColumnResolver.TopLevel(Schema, c)).ToArray()
             : Schema.Fields.ToArray();
         RowSchema = new TableRowSchema(output);
 
@@ -111,7 +110,7 @@ public sealed class TableScan
             if (_splitFieldId == null)
                 throw new FacebergException("TableHasNoSplits", FacebergErrorKind.InvalidArgument,
                     $"Table '{table.Location}' is not partitioned by split, so it cannot be read by split.");
-            splits = BoundPredicate.Bind(Predicate.In(Schema.FindField(_splitFieldId.Value)!.Name, wanted.Cast<object?>()), Schema);
+            splits = BoundPredicate.Bind(Predicate.In(Schema.FindColumnName(_splitFieldId.Value)!, wanted.Cast<object?>()), Schema);
         }
         _pruneFilter = Combine(splits, user);
         _rowFilter = Combine(splits, _options.FilterRows ? user : null);
@@ -122,8 +121,7 @@ public sealed class TableScan
             if (read.All(f => f.Id != column.TopLevelFieldId)) read.Add(Schema.Fields.First(f => f.Id == column.TopLevelFieldId));
         }
         _readFields = read.ToArray();
-        _readIndex = _readFields.Select((f, i) => (f.Id, i)).ToDictionary(p => p.Id, p => p.i);
-        _outputPositions = output.Select(f => _readIndex[f.Id]).ToArray();
+        _outputPositions = output.Select(f => Array.FindIndex(_readFields, r => r.Id == f.Id)).ToArray();
     }
 
     /// <summary>The snapshot read (null for a table without snapshots: no rows).</summary>
@@ -141,15 +139,7 @@ public sealed class TableScan
 
     private static BoundPredicate? Combine(BoundPredicate? a, BoundPredicate? b) => a == null ? b : b == null ? a : new BoundAnd(a, b);
 
-    private NestedField ResolveTopLevel(string name)
-    {
-        var field = Schema.Fields.FirstOrDefault(f => f.Name == name)
-            ?? Schema.Fields.SingleOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
-        return field ?? throw new FacebergException("ColumnNotFound", FacebergErrorKind.InvalidArgument,
-            $"The table has no column '{name}'. Columns: {string.Join(", ", Schema.Fields.Select(f => f.Name))}.");
-    }
-
-    /// <summary>The source field of the table's identity partition named "split" (or on a column named "split").</summary>
+    /// <summary>The source field of the table's identity partition named <see cref="SplitColumn"/> (or on a string column of that name).</summary>
     private static int? FindSplitField(TableMetadata metadata, Schema schema)
     {
         foreach (var field in metadata.DefaultSpec.Fields)
@@ -163,160 +153,73 @@ public sealed class TableScan
         return null;
     }
 
-    // ---- planning ----
-
-    /// <summary>Manifest pruning: exact equalities and in-lists on identity partition columns among the filter's top-level conjuncts.</summary>
-    private PartitionFilter? BuildPartitionFilter()
-    {
-        PartitionFilter? filter = null;
-        var identitySources = _table.Metadata.PartitionSpecs.SelectMany(s => s.Fields)
-            .Where(f => f.Transform.Kind == TransformKind.Identity).Select(f => f.SourceId).ToHashSet();
-        foreach (var conjunct in Conjuncts(_pruneFilter))
-        {
-            (BoundColumn Column, IReadOnlyList<object?> Values)? condition = conjunct switch
-            {
-                BoundIn { IgnoreCase: false } i => (i.Column, i.Values),
-                BoundComparison c when c.ExactEquality is { } eq => (eq.Column, [eq.Literal]),
-                _ => null,
-            };
-            if (condition is not { } cond || cond.Column.NestedPath.Count > 0 || !identitySources.Contains(cond.Column.FieldId)) continue;
-            var values = new List<object?>();
-            foreach (var v in cond.Values)
-            {
-                var bound = v == null ? null : DataValues.ToBound(cond.Column.Type, v);
-                if (v != null && bound == null) { values = null; break; }
-                values.Add(bound);
-            }
-            if (values == null) continue;
-            filter = filter == null ? PartitionFilter.In(cond.Column.Name, values.ToArray()) : filter.AndIn(cond.Column.Name, values.ToArray());
-        }
-        return filter;
-    }
-
-    private static IEnumerable<BoundPredicate> Conjuncts(BoundPredicate? p) => p switch
-    {
-        null => [],
-        BoundAnd a => Conjuncts(a.Left).Concat(Conjuncts(a.Right)),
-        _ => [p],
-    };
-
-    /// <summary>Statistics of a column over a whole data file: its partition value for identity partition columns, else the manifest's metrics.</summary>
-    private ColumnStats? FileStats(DataFile file, PartitionSpec spec, int fieldId)
-    {
-        for (var i = 0; i < spec.Fields.Count && i < file.Partition.Count; i++)
-        {
-            var pf = spec.Fields[i];
-            if (pf.SourceId != fieldId || pf.Transform.Kind != TransformKind.Identity) continue;
-            if (Schema.FindField(fieldId)?.Type is not PrimitiveType type) return null;
-            var value = file.Partition[i];
-            return value == null
-                ? new ColumnStats(null, null, file.RecordCount, file.RecordCount)
-                : new ColumnStats(DataValues.FromBound(type, value), DataValues.FromBound(type, value), 0, file.RecordCount);
-        }
-        if (Schema.FindField(fieldId)?.Type is not PrimitiveType t) return null;
-        var lower = DecodeBound(t, file.LowerBounds, fieldId);
-        var upper = DecodeBound(t, file.UpperBounds, fieldId);
-        long? nulls = file.NullValueCounts?.TryGetValue(fieldId, out var n) == true ? n : null;
-        long? values = file.ValueCounts?.TryGetValue(fieldId, out var c) == true ? c : null;
-        return lower == null && upper == null && nulls == null && values == null ? null : new ColumnStats(lower, upper, nulls, values);
-    }
-
-    private static object? DecodeBound(PrimitiveType type, Dictionary<int, byte[]>? bounds, int fieldId)
-    {
-        if (bounds == null || !bounds.TryGetValue(fieldId, out var bytes)) return null;
-        try
-        {
-            return DataValues.FromBound(type, BoundEncoding.Decode(type, bytes));
-        }
-        catch (FacebergException)
-        {
-            return null;   // a bound this reader cannot decode prunes nothing
-        }
-    }
-
-    // ---- reading ----
-
     public async IAsyncEnumerable<TableRow> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (Snapshot == null || _options.Limit == 0) yield break;
-        var metadata = _table.Metadata;
-        var partitionFilter = BuildPartitionFilter();
-        var manifests = await _table.ReadManifestListAsync(Snapshot, cancellationToken).ConfigureAwait(false);
+        var filter = _pruneFilter == null ? null : new PredicateScanFilter(_pruneFilter, Schema, _table.Metadata);
+        // With a row limit, manifests are read one at a time: the first ones usually suffice.
+        var planOptions = new ScanPlanOptions { ManifestReadAhead = _options.Limit == null ? 8 : 1 };
+        var plan = await _table.NewScanPlanner().PlanAsync(Snapshot, filter, planOptions, cancellationToken).ConfigureAwait(false);
         // Rows deleted by position or equality delete files would come back: refuse rather than return them.
-        if (manifests.Any(m => m.Content == ManifestContent.Deletes && m.HasLiveFiles))
-            throw new FacebergException("DeleteFilesNotSupported", FacebergErrorKind.NotSupported,
-                $"Snapshot {Snapshot.SnapshotId} of table '{_table.Location}' has delete files (written by another engine); reading them is not supported.");
-        foreach (var manifest in manifests)
-        {
-            if (manifest.Content != ManifestContent.Data || !manifest.HasLiveFiles) continue;
-            var spec = metadata.SpecById(manifest.PartitionSpecId);
-            if (partitionFilter != null && !partitionFilter.MightMatch(manifest, spec, Schema))
-            {
-                Metrics.ManifestsSkipped++;
-                continue;
-            }
-            Metrics.ManifestsRead++;
-            var contents = await _table.ReadManifestAsync(manifest, cancellationToken).ConfigureAwait(false);
-            var files = new List<DataFile>();
-            foreach (var entry in contents.Entries)
-            {
-                if (entry.Status == ManifestEntryStatus.Deleted || entry.DataFile.Content != FileContent.Data) continue;
-                var file = entry.DataFile;
-                if (_pruneFilter != null && !_pruneFilter.MightMatch(id => FileStats(file, contents.Spec, id)))
-                {
-                    Metrics.FilesSkipped++;
-                    continue;
-                }
-                if (file.FileFormat != FileFormat.Parquet)
-                    throw new FacebergException("UnsupportedDataFileFormat", FacebergErrorKind.NotSupported,
-                        $"Data file '{file.FilePath}' is {file.FileFormat}; only Parquet data files can be read.");
-                files.Add(file);
-            }
+        plan.RequireNoDeleteFiles("reading rows");
 
-            // Without a row limit every file will be read, so the next one is opened (its footer fetched)
-            // while this one is read: remote latency is paid once per file pair instead of per file.
-            Task<OpenedFile>? next = null;
-            try
+        // Without a row limit every file will be read, so the next one is opened (its footer fetched)
+        // while this one is read: remote latency is paid once per file pair instead of per file.
+        var files = plan.DataFilesAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+        Task<ParquetFileReader>? next = null;
+        try
+        {
+            var current = await NextFileAsync(files).ConfigureAwait(false);
+            while (current != null)
             {
-                for (var i = 0; i < files.Count; i++)
+                var opening = next ?? OpenAsync(current, cancellationToken);
+                next = null;
+                FileScanTask? following = null;
+                if (_options.Limit == null)
                 {
-                    var current = next ?? OpenAsync(files[i], cancellationToken);
-                    next = _options.Limit == null && i + 1 < files.Count ? OpenAsync(files[i + 1], cancellationToken) : null;
-                    var opened = await current.ConfigureAwait(false);
-                    await using var owned = opened.ConfigureAwait(false);
+                    following = await NextFileAsync(files).ConfigureAwait(false);
+                    if (following != null) next = OpenAsync(following, cancellationToken);
+                }
+                var reader = await opening.ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
                     Metrics.FilesRead++;
-                    await foreach (var row in ReadFileAsync(opened, files[i], contents.Spec, cancellationToken).ConfigureAwait(false))
+                    await foreach (var row in ReadFileAsync(reader, current, cancellationToken).ConfigureAwait(false))
                     {
                         Metrics.RowsReturned++;
                         yield return row;
                         if (Metrics.RowsReturned >= _options.Limit) yield break;
                     }
                 }
-            }
-            finally
-            {
-                if (next != null) await DisposeQuietlyAsync(next).ConfigureAwait(false);
+                current = _options.Limit == null ? following : await NextFileAsync(files).ConfigureAwait(false);
             }
         }
-    }
-
-    /// <summary>A data file opened for reading: its stream (and chunk-prefetching view), Parquet reader, footer facts and column layout.</summary>
-    private sealed class OpenedFile(Stream stream, ChunkPrefetchStream? prefetch, ParquetReader reader, ParquetFileFacts facts, ParquetColumnLayout layout) : IAsyncDisposable
-    {
-        public ChunkPrefetchStream? Prefetch => prefetch;
-        public ParquetReader Reader => reader;
-        public ParquetFileFacts Facts => facts;
-        public ParquetColumnLayout Layout => layout;
-
-        public async ValueTask DisposeAsync()
+        finally
         {
-            await reader.DisposeAsync().ConfigureAwait(false);
-            if (prefetch != null) await prefetch.DisposeAsync().ConfigureAwait(false);
-            await stream.DisposeAsync().ConfigureAwait(false);
+            if (next != null) await DisposeQuietlyAsync(next).ConfigureAwait(false);
+            await files.DisposeAsync().ConfigureAwait(false);
+            Metrics.ManifestsRead = plan.ManifestsRead;
+            Metrics.ManifestsSkipped = plan.ManifestsSkipped;
+            Metrics.FilesSkipped = plan.FilesSkipped;
         }
     }
 
-    private static async Task DisposeQuietlyAsync(Task<OpenedFile> pending)
+    private static async Task<FileScanTask?> NextFileAsync(IAsyncEnumerator<FileScanTask> files)
+    {
+        while (await files.MoveNextAsync().ConfigureAwait(false))
+        {
+            var file = files.Current.File;
+            if (file.FileFormat != FileFormat.Parquet)
+                throw new FacebergException("UnsupportedDataFileFormat", FacebergErrorKind.NotSupported,
+                    $"Data file '{file.FilePath}' is {file.FileFormat}; only Parquet data files can be read.");
+            return files.Current;
+        }
+        return null;
+    }
+
+    private Task<ParquetFileReader> OpenAsync(FileScanTask task, CancellationToken ct) => ParquetFileReader.OpenAsync(_io, task.File.FilePath, _mapping, ct);
+
+    private static async Task DisposeQuietlyAsync(Task<ParquetFileReader> pending)
     {
         try
         {
@@ -328,151 +231,34 @@ public sealed class TableScan
         }
     }
 
-    private async Task<OpenedFile> OpenAsync(DataFile file, CancellationToken ct)
+    private async IAsyncEnumerable<TableRow> ReadFileAsync(ParquetFileReader reader, FileScanTask task, [EnumeratorCancellation] CancellationToken ct)
     {
-        var stream = await _io.OpenReadAsync(file.FilePath, ct).ConfigureAwait(false);
-        var prefetch = PrefetchingView(stream);
-        try
-        {
-            ParquetReader reader;
-            try
-            {
-                reader = await ParquetReader.CreateAsync(prefetch ?? stream, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
-            {
-                throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{file.FilePath}' is not a readable Parquet file: {e.Message}", e);
-            }
-            try
-            {
-                var footer = reader.Metadata!;
-                var facts = ParquetFileInspector.Describe(footer, file.FilePath, stream.Length);
-                var usesFileIds = footer.Schema.Count > 1 && footer.Schema.Skip(1).All(e => e.FieldId != null);
-                var layout = ParquetColumnLayout.Build(footer, reader.Schema, facts, _mapping, usesFileIds, file.FilePath);
-                return new OpenedFile(stream, prefetch, reader, facts, layout);
-            }
-            catch
-            {
-                await reader.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-        }
-        catch
-        {
-            if (prefetch != null) await prefetch.DisposeAsync().ConfigureAwait(false);
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private async IAsyncEnumerable<TableRow> ReadFileAsync(OpenedFile opened, DataFile file, PartitionSpec spec, [EnumeratorCancellation] CancellationToken ct)
-    {
-        var (reader, facts, layout, prefetch) = (opened.Reader, opened.Facts, opened.Layout, opened.Prefetch);
-        var footer = reader.Metadata!;
-
-        var readers = new ColumnReader?[_readFields.Length];
-        var constants = new object?[_readFields.Length];
-        for (var i = 0; i < _readFields.Length; i++)
-        {
-            var field = _readFields[i];
-            var node = layout.TopLevel(field.Id);
-            if (node != null) readers[i] = ColumnReader.Create(node, field.Type, field.Name);
-            else if (FileStats(file, spec, field.Id) is { } stats && IsPartitionSource(spec, field.Id)) constants[i] = stats.Lower;
-        }
-        var cursors = readers.Where(r => r != null).SelectMany(r => r!.Cursors).ToArray();
-        string? split = null;
-        if (_splitFieldId is { } splitId && IsPartitionSource(spec, splitId) && FileStats(file, spec, splitId) is { } splitStats)
-            split = splitStats.Lower as string;
+        var (file, spec) = (task.File, task.Spec);
+        var constants = PredicateScanFilter.PartitionConstants(Schema, file, spec);
+        var builder = new RowBuilder(_readFields, _outputPositions, _rowFilter, reader.Layout, constants);
+        var split = _splitFieldId is { } splitId && constants.TryGetValue(splitId, out var splitValue) ? splitValue as string : null;
 
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             ct.ThrowIfCancellationRequested();
-            var groupFacts = facts.RowGroups[g];
-            if (groupFacts.RowCount == 0) continue;
-            if (_pruneFilter != null && !_pruneFilter.MightMatch(id => RowGroupStats(layout, groupFacts, id) ?? FileStats(file, spec, id)))
+            if (reader.Facts.RowGroups[g].RowCount == 0) continue;
+            if (_pruneFilter != null && !MetricsEvaluator.MightMatch(_pruneFilter, id => RowGroupStats(reader, g, id) ?? PredicateScanFilter.FileStats(Schema, file, spec, id)))
             {
                 Metrics.RowGroupsSkipped++;
                 continue;
             }
             Metrics.RowGroupsRead++;
-            if (prefetch != null)
-                await prefetch.PrefetchAsync(cursors.Select(c => ChunkRange(footer.RowGroups[g], c.Leaf)), ct).ConfigureAwait(false);
-            using var rowGroup = reader.OpenRowGroupReader(g);
-            foreach (var cursor in cursors)
-                await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
-            var rows = rowGroup.RowCount;
+            var rows = await reader.LoadRowGroupAsync(g, builder.Cursors, ct).ConfigureAwait(false);
             for (long r = 0; r < rows; r++)
             {
-                var values = new object?[_readFields.Length];
-                for (var i = 0; i < values.Length; i++)
-                    values[i] = readers[i] is { } columnReader ? columnReader.Read() : constants[i];
                 Metrics.RowsRead++;
-                if (_rowFilter != null && !_rowFilter.Test(c => ValueOf(values, c))) continue;
-                var output = new object?[_outputPositions.Length];
-                for (var i = 0; i < output.Length; i++) output[i] = values[_outputPositions[i]];
-                yield return new TableRow(RowSchema, output, split);
+                if (builder.Next() is { } values) yield return new TableRow(RowSchema, values, split);
             }
         }
     }
 
-    /// <summary>A view that fetches each row group's column chunks concurrently, for hf:// files; null for local ones.</summary>
-    private ChunkPrefetchStream? PrefetchingView(Stream stream)
-    {
-        if (stream is not HubFileStream remote) return null;
-        var hub = (_io as FileIORouter)?.Resolve(HfUri.Scheme) as HubFileIO ?? _io as HubFileIO;
-        if (hub == null) return null;
-        // Opening the stream already fetched the file's tail; chunks in it need no request.
-        return new ChunkPrefetchStream(stream, (offset, length, ct) => hub.Client.ReadRangeAsync(remote.RepoId, remote.Revision, remote.PathInRepo, offset, length, ct), remote.TailStart);
-    }
-
-    /// <summary>Where a leaf's column chunk lies in the file: from its dictionary page (if any) over its compressed size.</summary>
-    private static (long Start, long Length) ChunkRange(Parquet.Meta.RowGroup group, ParquetNode leaf)
-    {
-        var chunk = leaf.LeafIndex < group.Columns.Count && group.Columns[leaf.LeafIndex].MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true
-            ? group.Columns[leaf.LeafIndex]
-            : group.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true);
-        if (chunk?.MetaData is not { } md) return (0, 0);
-        var start = md.DictionaryPageOffset is > 0 and var dictionary && dictionary < md.DataPageOffset ? dictionary : md.DataPageOffset;
-        return (start, md.TotalCompressedSize);
-    }
-
-    private static bool IsPartitionSource(PartitionSpec spec, int fieldId) =>
-        spec.Fields.Any(f => f.SourceId == fieldId && f.Transform.Kind == TransformKind.Identity);
-
-    private object? ValueOf(object?[] values, BoundColumn column)
-    {
-        object? value = values[_readIndex[column.TopLevelFieldId]];
-        foreach (var name in column.NestedPath)
-        {
-            if (value is not OrderedDictionary record) return null;
-            value = record[name];
-        }
-        return value;
-    }
-
-    /// <summary>A column's statistics in one row group, from the footer (columns outside lists and maps only).</summary>
-    private ColumnStats? RowGroupStats(ParquetColumnLayout layout, ParquetRowGroupFacts group, int fieldId)
-    {
-        if (Schema.FindField(fieldId)?.Type is not PrimitiveType type) return null;
-        foreach (var leaf in layout.Leaves)
-        {
-            if (leaf.MappedId != fieldId || leaf.Rep > 0) continue;
-            var chunk = group.Columns.FirstOrDefault(c => c.ParquetPath.SequenceEqual(leaf.Path));
-            if (chunk == null) return null;
-            try
-            {
-                return new ColumnStats(
-                    chunk.Min == null ? null : DataValues.FromBound(type, chunk.Min),
-                    chunk.Max == null ? null : DataValues.FromBound(type, chunk.Max),
-                    chunk.NullCount, chunk.ValueCount);
-            }
-            catch (FacebergException)
-            {
-                return null;
-            }
-        }
-        return null;
-    }
+    private ColumnStats? RowGroupStats(ParquetFileReader reader, int group, int fieldId) =>
+        Schema.FindField(fieldId)?.Type is PrimitiveType type ? reader.RowGroupStats(group, fieldId, type) : null;
 }
 
 /// <summary>Reads table rows: a shorthand for <see cref="TableScan"/>.</summary>

@@ -168,37 +168,57 @@ public sealed partial class HubClient : IDisposable
     }
 
     private Task<(byte[] Bytes, long FileSize)> ReadRangeCoreAsync(string repoId, string revision, string path,
-        RangeHeaderValue range, long? expectedStart, CancellationToken ct)
+        RangeHeaderValue range, long? expectedStart, CancellationToken ct) =>
+        _transport.SendAsync(RangeRequest(repoId, revision, path, range), async (response, token) =>
+            RangeAnswer(response, await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false), repoId, revision, path, range, expectedStart), ct);
+
+    /// <summary>
+    /// <see cref="ReadRangeAsync"/> answered synchronously (for Stream.Read): the same request, retries and
+    /// errors, sent with HttpClient's synchronous API.
+    /// </summary>
+    public byte[] ReadRange(string repoId, string revision, string path, long offset, int length, CancellationToken ct = default)
+    {
+        if (offset < 0 || length < 0) throw new ArgumentOutOfRangeException(nameof(offset), "Offset and length must be non-negative.");
+        if (length == 0) return [];
+        var range = new RangeHeaderValue(offset, offset + length - 1);
+        return _transport.Send(RangeRequest(repoId, revision, path, range), (response, token) =>
+        {
+            using var body = new MemoryStream();
+            response.Content.ReadAsStream(token).CopyTo(body);
+            return RangeAnswer(response, body.ToArray(), repoId, revision, path, range, offset).Bytes;
+        }, ct);
+    }
+
+    private HubRequest RangeRequest(string repoId, string revision, string path, RangeHeaderValue range) => new()
+    {
+        Method = HttpMethod.Get,
+        Uri = ResolveUri(repoId, revision, path),
+        Context = new("read", repoId, revision, path),
+        Headers = new Dictionary<string, string> { ["Range"] = range.ToString(), ["Accept-Encoding"] = "identity" },
+    };
+
+    /// <summary>The requested bytes and the file size from a ranged GET's answer: a 206, or a 200 carrying the whole file.</summary>
+    private static (byte[] Bytes, long FileSize) RangeAnswer(HttpResponseMessage response, byte[] body, string repoId, string revision, string path,
+        RangeHeaderValue range, long? expectedStart)
     {
         var item = range.Ranges.First();
-        var request = new HubRequest
+        if (response.StatusCode == HttpStatusCode.PartialContent)
         {
-            Method = HttpMethod.Get,
-            Uri = ResolveUri(repoId, revision, path),
-            Context = new("read", repoId, revision, path),
-            Headers = new Dictionary<string, string> { ["Range"] = range.ToString(), ["Accept-Encoding"] = "identity" },
-        };
-        return _transport.SendAsync(request, async (response, token) =>
-        {
-            var body = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.PartialContent)
-            {
-                var contentRange = response.Content.Headers.ContentRange;
-                if (contentRange?.From is not { } from || contentRange.Length is not { } total
-                    || (expectedStart is { } start && from != start) || contentRange.To - from + 1 != body.Length)
-                    throw new HubException("HubBadRange", FacebergErrorKind.InvalidData,
-                        $"The Hub answered a range read of '{path}' in '{repoId}' with an inconsistent Content-Range '{contentRange}'.");
-                return (body, total);
-            }
-            // 200: the server ignored Range and sent the whole file; cut the requested part out of it.
-            var fileSize = body.LongLength;
-            long first = item.From ?? Math.Max(0, fileSize - item.To!.Value);
-            long last = item.From is null ? fileSize - 1 : Math.Min(item.To ?? fileSize - 1, fileSize - 1);
-            if (item.From is not null && first >= fileSize)
-                throw new HubException("HubRangeNotSatisfiable", FacebergErrorKind.InvalidArgument,
-                    $"Offset {first} is beyond the end of '{path}' in '{repoId}' at '{revision}' ({fileSize} bytes).");
-            return (body.AsSpan((int)first, (int)Math.Max(0, last - first + 1)).ToArray(), fileSize);
-        }, ct);
+            var contentRange = response.Content.Headers.ContentRange;
+            if (contentRange?.From is not { } from || contentRange.Length is not { } total
+                || (expectedStart is { } start && from != start) || contentRange.To - from + 1 != body.Length)
+                throw new HubException("HubBadRange", FacebergErrorKind.InvalidData,
+                    $"The Hub answered a range read of '{path}' in '{repoId}' with an inconsistent Content-Range '{contentRange}'.");
+            return (body, total);
+        }
+        // 200: the server ignored Range and sent the whole file; cut the requested part out of it.
+        var fileSize = body.LongLength;
+        long first = item.From ?? Math.Max(0, fileSize - item.To!.Value);
+        long last = item.From is null ? fileSize - 1 : Math.Min(item.To ?? fileSize - 1, fileSize - 1);
+        if (item.From is not null && first >= fileSize)
+            throw new HubException("HubRangeNotSatisfiable", FacebergErrorKind.InvalidArgument,
+                $"Offset {first} is beyond the end of '{path}' in '{repoId}' at '{revision}' ({fileSize} bytes).");
+        return (body.AsSpan((int)first, (int)Math.Max(0, last - first + 1)).ToArray(), fileSize);
     }
 
     /// <summary>Downloads a whole file into <paramref name="destination"/>.</summary>

@@ -66,15 +66,26 @@ public sealed class HubFileStream : Stream
             _ => throw new ArgumentOutOfRangeException(nameof(origin)),
         };
 
-    public override int Read(byte[] buffer, int offset, int count) =>
-        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    /// <summary>Reads synchronously: bytes in memory are copied, others fetched with a synchronous ranged GET.</summary>
     public override int Read(Span<byte> buffer)
     {
-        var rented = new byte[buffer.Length];
-        var read = ReadAsync(rented.AsMemory()).AsTask().GetAwaiter().GetResult();
-        rented.AsSpan(0, read).CopyTo(buffer);
-        return read;
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var total = 0;
+        while (total < buffer.Length && _position < Length)
+        {
+            var copied = CopyCached(buffer[total..]);
+            if (copied == 0)
+            {
+                var (start, length) = NextFetch(buffer.Length - total);
+                Fill(start, _client.ReadRange(RepoId, Revision, PathInRepo, start, length));
+                copied = CopyCachedOrFail(buffer[total..]);
+            }
+            total += copied;
+            _position += copied;
+        }
+        return total;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -89,16 +100,23 @@ public sealed class HubFileStream : Stream
             var copied = CopyCached(buffer.Span[total..]);
             if (copied == 0)
             {
-                await FetchAsync(buffer.Length - total, cancellationToken).ConfigureAwait(false);
-                copied = CopyCached(buffer.Span[total..]);
-                if (copied == 0)
-                    throw new HubException("HubShortRead", FacebergErrorKind.InvalidData,
-                        $"'{PathInRepo}' in '{RepoId}' at '{Revision}' returned fewer bytes than its length {Length}; the file changed or the revision is not pinned to a commit.");
+                var (start, length) = NextFetch(buffer.Length - total);
+                Fill(start, await _client.ReadRangeAsync(RepoId, Revision, PathInRepo, start, length, cancellationToken).ConfigureAwait(false));
+                copied = CopyCachedOrFail(buffer.Span[total..]);
             }
             total += copied;
             _position += copied;
         }
         return total;
+    }
+
+    private int CopyCachedOrFail(Span<byte> destination)
+    {
+        var copied = CopyCached(destination);
+        if (copied == 0)
+            throw new HubException("HubShortRead", FacebergErrorKind.InvalidData,
+                $"'{PathInRepo}' in '{RepoId}' at '{Revision}' returned fewer bytes than its length {Length}; the file changed or the revision is not pinned to a commit.");
+        return copied;
     }
 
     private int CopyCached(Span<byte> destination) =>
@@ -113,14 +131,18 @@ public sealed class HubFileStream : Stream
         return n;
     }
 
-    private async Task FetchAsync(int wanted, CancellationToken ct)
+    /// <summary>The range to fetch for a read of <paramref name="wanted"/> bytes at the position: at least <see cref="MinimumFetchBytes"/>, never what the tail holds.</summary>
+    private (long Start, int Length) NextFetch(int wanted)
     {
-        // Never refetch what the tail already holds.
         var end = Math.Min(_tailStart, _position + Math.Max(wanted, MinimumFetchBytes));
         if (_position >= _tailStart) end = Length;
-        var length = (int)Math.Min(end - _position, int.MaxValue);
-        _window = await _client.ReadRangeAsync(RepoId, Revision, PathInRepo, _position, length, ct).ConfigureAwait(false);
-        _windowStart = _position;
+        return (_position, (int)Math.Min(end - _position, int.MaxValue));
+    }
+
+    private void Fill(long start, byte[] bytes)
+    {
+        _window = bytes;
+        _windowStart = start;
         FetchCount++;
     }
 

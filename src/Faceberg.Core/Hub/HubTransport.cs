@@ -57,28 +57,56 @@ internal sealed class HubTransport : IDisposable
     public Uri Api(string relative) => new(Endpoint, relative);
 
     /// <summary>Sends the request and hands a successful response to <paramref name="read"/> (inside the gate).</summary>
-    public async Task<T> SendAsync<T>(HubRequest request, Func<HttpResponseMessage, CancellationToken, Task<T>> read,
+    public Task<T> SendAsync<T>(HubRequest request, Func<HttpResponseMessage, CancellationToken, Task<T>> read,
+        CancellationToken ct, Func<HttpResponseMessage, bool>? acceptStatus = null) =>
+        SendCoreAsync(request, read, null, ct, acceptStatus).AsTask();
+
+    /// <summary>
+    /// The same pipeline run synchronously (HttpClient.Send, blocking waits on the gate and between retries),
+    /// for callers that must answer synchronously (Stream.Read); nothing in it waits on asynchronous work.
+    /// </summary>
+    public T Send<T>(HubRequest request, Func<HttpResponseMessage, CancellationToken, T> read,
         CancellationToken ct, Func<HttpResponseMessage, bool>? acceptStatus = null)
     {
+        var pending = SendCoreAsync(request, null, read, ct, acceptStatus);
+        if (!pending.IsCompleted)
+            throw new InvalidOperationException("The synchronous Hub pipeline awaited asynchronous work.");
+        return pending.Result;
+    }
+
+    /// <summary>
+    /// One pipeline for both forms: with <paramref name="readSync"/> set every step runs synchronously and the
+    /// returned task is already complete; otherwise every step is awaited.
+    /// </summary>
+    private async ValueTask<T> SendCoreAsync<T>(HubRequest request, Func<HttpResponseMessage, CancellationToken, Task<T>>? read,
+        Func<HttpResponseMessage, CancellationToken, T>? readSync, CancellationToken ct, Func<HttpResponseMessage, bool>? acceptStatus)
+    {
+        var synchronous = readSync is not null;
         for (var attempt = 0; ; attempt++)
         {
             TimeSpan delay;
-            await _gate.WaitAsync(ct).ConfigureAwait(false);
+            if (synchronous) _gate.Wait(ct);
+            else await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
                 using var attemptCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 attemptCts.CancelAfter(_options.RequestTimeout);
                 try
                 {
-                    using var response = await SendFollowingRedirectsAsync(request, attemptCts.Token).ConfigureAwait(false);
+                    using var response = synchronous
+                        ? SendFollowingRedirects(request, synchronous: true, attemptCts.Token).Result
+                        : await SendFollowingRedirects(request, synchronous: false, attemptCts.Token).ConfigureAwait(false);
                     if (response.IsSuccessStatusCode || (acceptStatus?.Invoke(response) ?? false))
-                        return await read(response, attemptCts.Token).ConfigureAwait(false);
+                        return synchronous ? readSync!(response, attemptCts.Token) : await read!(response, attemptCts.Token).ConfigureAwait(false);
 
                     var status = response.StatusCode;
                     var retryable = status == HttpStatusCode.TooManyRequests || status == HttpStatusCode.ServiceUnavailable
                         || (request.Idempotent && (int)status >= 500);
                     if (!retryable || attempt >= _options.MaxRetries)
-                        throw await MapErrorAsync(response, request, attempt, ct).ConfigureAwait(false);
+                    {
+                        var body = synchronous ? ReadErrorBody(response, ct) : await ReadErrorBodyAsync(response, ct).ConfigureAwait(false);
+                        throw MapError(response, request, attempt, body);
+                    }
                     delay = RetryDelay(attempt, RetryAfter(response));
                 }
                 catch (Exception e) when (IsTransient(e, ct) && request.Idempotent && attempt < _options.MaxRetries)
@@ -97,14 +125,23 @@ internal sealed class HubTransport : IDisposable
             {
                 _gate.Release();
             }
-            await Task.Delay(delay, ct).ConfigureAwait(false);
+            if (synchronous)
+            {
+                ct.WaitHandle.WaitOne(delay);
+                ct.ThrowIfCancellationRequested();
+            }
+            else
+            {
+                await Task.Delay(delay, ct).ConfigureAwait(false);
+            }
         }
     }
 
     private static bool IsTransient(Exception e, CancellationToken ct) =>
         !ct.IsCancellationRequested && e is HttpRequestException or IOException or OperationCanceledException;
 
-    private async Task<HttpResponseMessage> SendFollowingRedirectsAsync(HubRequest request, CancellationToken ct)
+    /// <summary>Sends with manual redirects; with <paramref name="synchronous"/> the returned task is already complete.</summary>
+    private async Task<HttpResponseMessage> SendFollowingRedirects(HubRequest request, bool synchronous, CancellationToken ct)
     {
         var uri = request.Uri;
         var method = request.Method;
@@ -122,7 +159,9 @@ internal sealed class HubTransport : IDisposable
             if (_token is not null && SameOrigin(uri, Endpoint))
                 message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
 
-            var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+            var response = synchronous
+                ? _http.Send(message, HttpCompletionOption.ResponseHeadersRead, ct)
+                : await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             var location = response.Headers.Location;
             if (!IsRedirect(response.StatusCode) || location is null || hop >= MaxRedirects) return response;
             var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
@@ -162,11 +201,11 @@ internal sealed class HubTransport : IDisposable
         return TimeSpan.FromMilliseconds(capped / 2 + Random.Shared.NextDouble() * capped / 2);
     }
 
-    private async Task<HubException> MapErrorAsync(HttpResponseMessage response, HubRequest request, int attempt, CancellationToken ct)
+    private HubException MapError(HttpResponseMessage response, HubRequest request, int attempt, string? body)
     {
         var status = response.StatusCode;
         var code = Header(response, "X-Error-Code");
-        var serverMessage = Header(response, "X-Error-Message") ?? await ReadErrorBodyAsync(response, ct).ConfigureAwait(false);
+        var serverMessage = Header(response, "X-Error-Message") ?? body;
         var c = request.Context;
         var what = $"Could not {c.Action}{Describe(c)}";
         var detail = string.IsNullOrWhiteSpace(serverMessage) ? "" : $" The Hub said: {Scrub(serverMessage!.Trim())}";
@@ -235,24 +274,42 @@ internal sealed class HubTransport : IDisposable
     {
         try
         {
-            var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            if (string.IsNullOrWhiteSpace(body)) return null;
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out var error))
-                    return error.ValueKind == JsonValueKind.String ? error.GetString() : error.GetRawText();
-            }
-            catch (JsonException)
-            {
-                // Not JSON: fall through to the raw text.
-            }
-            return body.Length > 300 ? body[..300] + "…" : body;
+            return ErrorText(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
         {
             return null;
         }
+    }
+
+    private static string? ReadErrorBody(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            using var reader = new StreamReader(response.Content.ReadAsStream(ct));
+            return ErrorText(reader.ReadToEnd());
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The "error" of a JSON error body, else the (shortened) text.</summary>
+    private static string? ErrorText(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return null;
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out var error))
+                return error.ValueKind == JsonValueKind.String ? error.GetString() : error.GetRawText();
+        }
+        catch (JsonException)
+        {
+            // Not JSON: fall through to the raw text.
+        }
+        return body.Length > 300 ? body[..300] + "…" : body;
     }
 
     /// <summary>Defence in depth: a server echoing the token back must not leak it into a message.</summary>

@@ -16,7 +16,7 @@ public sealed class PredicateTests
     private static bool Test(Predicate p, object? id = null, string? name = null) =>
         BoundPredicate.Bind(p, Schema).Test(c => c.FieldId switch { 1 => id, 2 => name, _ => null });
 
-    private static bool Might(Predicate p, ColumnStats? stats) => BoundPredicate.Bind(p, Schema).MightMatch(_ => stats);
+    private static bool Might(Predicate p, ColumnStats? stats) => MetricsEvaluator.MightMatch(BoundPredicate.Bind(p, Schema), _ => stats);
 
     [Fact]
     public void Null_equals_nothing_but_null_and_sorts_first()

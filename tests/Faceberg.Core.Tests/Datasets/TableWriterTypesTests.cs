@@ -66,7 +66,7 @@ public sealed class TableWriterTypesTests : IDisposable
     private async Task<TableIdentifier> CreateTableAsync()
     {
         var seed = await new ParquetDataWriter(FileSchema.Fields).WriteAsync(
-            [[0L, false, 1, 0.5f, 0.5, 1.00m, new DateOnly(2020, 1, 1), new DateTime(2020, 1, 1), new DateTime(2020, 1, 1, 0, 0, 0, DateTimeKind.Utc),
+            [[0L, false, 1, 0.5f, 0.5, 1.00m, new DateTime(2020, 1, 1), new DateTime(2020, 1, 1), new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero),
               "seed", Guid.Empty, new byte[] { 9 }, new List<object?> { "s" }, new object?[] { "seed", 2020 }, new List<KeyValuePair<object, object?>> { new("s", 1L) }]],
             100, null, CancellationToken.None);
         new HubDatasetBuilder(_hub.Server.Store, Repo).File("data/train-00000-of-00001.parquet", seed).Commit("Seed");

@@ -113,7 +113,8 @@ internal sealed class ParquetDataWriter
                 {
                     string s => s.AsMemory(),
                     byte[] b => new ReadOnlyMemory<byte>(b),
-                    DateOnly d => d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified),
+                    // Parquet.Net writes timestamptz from a UTC DateTime.
+                    DateTimeOffset dto => dto.UtcDateTime,
                     _ => value,
                 };
         }

@@ -14,11 +14,9 @@ internal sealed class ValueMismatchException(string message, string? subPath = n
 
 /// <summary>
 /// Turns user values (PowerShell numbers, strings from Import-Csv, DateTimeOffset, hashtables, arrays …)
-/// into one canonical .NET value per Iceberg type, refusing anything that would lose information:
-/// boolean → bool, int → int, long → long, float → float, double → double, decimal(P,S) → decimal,
-/// date → DateOnly, timestamp → DateTime (Unspecified), timestamptz → DateTime (Utc), string → string,
-/// uuid → Guid, binary → byte[], list → List&lt;object?&gt;, map → List&lt;KeyValuePair&lt;object, object?&gt;&gt;,
-/// struct → object?[] in field order.
+/// into the value model's .NET value per Iceberg type (<see cref="DataValues"/>: the same values rows are
+/// read as), refusing anything that would lose information. Containers take the writer's shapes:
+/// list → List&lt;object?&gt;, map → List&lt;KeyValuePair&lt;object, object?&gt;&gt;, struct → object?[] in field order.
 /// </summary>
 internal static class ValueCoercion
 {
@@ -81,10 +79,10 @@ internal static class ValueCoercion
             case TypeId.Date:
                 switch (value)
                 {
-                    case DateOnly date: return date;
-                    case DateTime dt when dt.TimeOfDay == TimeSpan.Zero: return DateOnly.FromDateTime(dt);
-                    case DateTimeOffset dto when dto.TimeOfDay == TimeSpan.Zero: return DateOnly.FromDateTime(dto.DateTime);
-                    case string sd when DateOnly.TryParse(sd.Trim(), Invariant, DateTimeStyles.None, out var pd): return pd;
+                    case DateOnly date: return date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+                    case DateTime dt when dt.TimeOfDay == TimeSpan.Zero: return DateTime.SpecifyKind(dt, DateTimeKind.Unspecified);
+                    case DateTimeOffset dto when dto.TimeOfDay == TimeSpan.Zero: return DateTime.SpecifyKind(dto.DateTime, DateTimeKind.Unspecified);
+                    case string sd when DateOnly.TryParse(sd.Trim(), Invariant, DateTimeStyles.None, out var pd): return pd.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
                     case DateTime or DateTimeOffset: throw new ValueMismatchException($"is a date column but {Describe(value)} has a time of day");
                 }
                 break;
@@ -100,11 +98,11 @@ internal static class ValueCoercion
             case TypeId.TimestampTz:
                 switch (value)
                 {
-                    case DateTimeOffset dto: return dto.UtcDateTime;
-                    case DateTime { Kind: DateTimeKind.Local } local: return local.ToUniversalTime();
+                    case DateTimeOffset dto: return dto.ToUniversalTime();
+                    case DateTime { Kind: DateTimeKind.Local } local: return new DateTimeOffset(local.ToUniversalTime(), TimeSpan.Zero);
                     // An unzoned reading for a zoned column is taken as UTC (docs/writing.md).
-                    case DateTime dt: return DateTime.SpecifyKind(dt, DateTimeKind.Utc);
-                    case string st when DateTimeOffset.TryParse(st.Trim(), Invariant, DateTimeStyles.AssumeUniversal, out var pt): return pt.UtcDateTime;
+                    case DateTime dt: return new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc), TimeSpan.Zero);
+                    case string st when DateTimeOffset.TryParse(st.Trim(), Invariant, DateTimeStyles.AssumeUniversal, out var pt): return pt.ToUniversalTime();
                 }
                 break;
             case TypeId.String:
@@ -265,27 +263,25 @@ internal static class ValueCoercion
     }
 }
 
-/// <summary>Matches user-supplied names to schema fields: exactly, else case-insensitively when that is unambiguous
-/// (PowerShell hashtables and objects are case-insensitive).</summary>
+/// <summary>Matches user-supplied names (row keys, hashtable keys) to schema fields by <see cref="ColumnResolver"/>'s
+/// rule: exactly, else case-insensitively when that is unambiguous (PowerShell hashtables and objects are
+/// case-insensitive); a key matching several fields ignoring case is an AmbiguousColumn error.</summary>
 internal static class FieldLookup
 {
     public sealed record Result(string?[] KeyOf, IReadOnlyList<string> Unknown);
 
     public static Result Match(IReadOnlyList<string> keys, IReadOnlyList<NestedField> fields)
     {
+        var names = fields.Select(f => f.Name).ToArray();
         var keyOf = new string?[fields.Count];
-        var used = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < fields.Count; i++)
+        var unknown = new List<string>();
+        // Exact keys first, so "text" keeps field "text" even when a key "Text" comes before it.
+        foreach (var key in keys.OrderBy(k => names.Contains(k, StringComparer.Ordinal) ? 0 : 1))
         {
-            var exact = keys.FirstOrDefault(k => k == fields[i].Name);
-            if (exact is not null) { keyOf[i] = exact; used.Add(exact); }
+            var i = ColumnResolver.IndexOf(names, key);
+            if (i < 0 || keyOf[i] is not null) unknown.Add(key);
+            else keyOf[i] = key;
         }
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (keyOf[i] is not null) continue;
-            var candidates = keys.Where(k => !used.Contains(k) && string.Equals(k, fields[i].Name, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (candidates.Count == 1) { keyOf[i] = candidates[0]; used.Add(candidates[0]); }
-        }
-        return new Result(keyOf, keys.Where(k => !used.Contains(k)).ToList());
+        return new Result(keyOf, keys.Where(unknown.Contains).ToList());
     }
 }

@@ -53,6 +53,7 @@ public sealed class FileIORouter : IFileIO
 
     public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default) => Resolve(path).ReadAllBytesAsync(path, cancellationToken);
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default) => Resolve(path).OpenReadAsync(path, cancellationToken);
+    public Task<RandomAccessInput> OpenInputAsync(string path, CancellationToken cancellationToken = default) => Resolve(path).OpenInputAsync(path, cancellationToken);
     public Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default) => Resolve(path).WriteAsync(path, data, overwrite, cancellationToken);
     public Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default) => Resolve(path).ExistsAsync(path, cancellationToken);
     public Task DeleteAsync(string path, CancellationToken cancellationToken = default) => Resolve(path).DeleteAsync(path, cancellationToken);

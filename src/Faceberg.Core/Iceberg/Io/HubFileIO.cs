@@ -32,6 +32,28 @@ public sealed partial class HubFileIO : IBatchFileIO
         return await _client.OpenReadAsync(uri.RepoId, uri.Revision ?? DefaultRevision, uri.Path, ct: cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A ranged input whose opening fetched the file's tail (the Parquet footer): one request.</summary>
+    public async Task<RandomAccessInput> OpenInputAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var uri = HfUri.Parse(path);
+        var stream = await _client.OpenReadAsync(uri.RepoId, uri.Revision ?? DefaultRevision, uri.Path, ct: cancellationToken).ConfigureAwait(false);
+        return new HubInput(path, stream, _client);
+    }
+
+    private sealed class HubInput(string path, HubFileStream stream, HubClient client) : RandomAccessInput
+    {
+        public override string Path => path;
+        public override long Length => stream.Length;
+        public override Stream Stream => stream;
+        public override bool PrefersPrefetch => true;
+        public override long CachedFrom => stream.TailStart;
+
+        public override Task<byte[]> ReadRangeAsync(long offset, int length, CancellationToken cancellationToken = default) =>
+            client.ReadRangeAsync(stream.RepoId, stream.Revision, stream.PathInRepo, offset, length, cancellationToken);
+
+        public override ValueTask DisposeAsync() => stream.DisposeAsync();
+    }
+
     public async Task<bool> ExistsAsync(string path, CancellationToken cancellationToken = default)
     {
         var uri = HfUri.Parse(path);

@@ -11,6 +11,13 @@ public interface IFileIO
     Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Opens a file for random access (data files: footer, then column chunks). Stores where reads are
+    /// requests return an input that serves ranged reads and says it prefers them fetched ahead.
+    /// </summary>
+    async Task<RandomAccessInput> OpenInputAsync(string path, CancellationToken cancellationToken = default) =>
+        RandomAccessInput.OverStream(path, await OpenReadAsync(path, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
     /// Writes a whole file. With <paramref name="overwrite"/> false the file is created exclusively and
     /// the call fails with <see cref="FacebergErrorKind.AlreadyExists"/> if it exists; readers never see a
     /// partly written file either way.

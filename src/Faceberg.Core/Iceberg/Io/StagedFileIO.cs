@@ -26,6 +26,11 @@ public sealed class StagedFileIO(IFileIO inner) : IFileIO
             ? Task.FromResult<Stream>(new MemoryStream(staged.Data, writable: false))
             : _inner.OpenReadAsync(path, cancellationToken);
 
+    public Task<RandomAccessInput> OpenInputAsync(string path, CancellationToken cancellationToken = default) =>
+        _staged.TryGetValue(path, out var staged)
+            ? Task.FromResult(RandomAccessInput.OverStream(path, new MemoryStream(staged.Data, writable: false)))
+            : _inner.OpenInputAsync(path, cancellationToken);
+
     public Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(path);

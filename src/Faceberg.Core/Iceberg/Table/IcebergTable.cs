@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
+using Faceberg.Core.Iceberg.Scan;
 using Faceberg.Core.Iceberg.Spec;
 
 namespace Faceberg.Core.Iceberg.Table;
@@ -347,52 +348,40 @@ public sealed partial class IcebergTable
 
     // ---- reading ----
 
+    /// <summary>The planner of this table's scans: the one walk over its manifests.</summary>
+    public ScanPlanner NewScanPlanner() => new(Io, Metadata);
+
     /// <summary>The manifests of a snapshot (the current one by default); empty for a table without snapshots.</summary>
     public async Task<IReadOnlyList<ManifestFile>> ReadManifestListAsync(Snapshot? snapshot = null, CancellationToken cancellationToken = default)
     {
         snapshot ??= CurrentSnapshot;
         if (snapshot == null) return Array.Empty<ManifestFile>();
-        var bytes = await Io.ReadAllBytesAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false);
-        return ManifestListIO.Read(bytes, $"Manifest list '{snapshot.ManifestList}'");
+        return await NewScanPlanner().ReadManifestListAsync(snapshot, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<ManifestContents> ReadManifestAsync(ManifestFile manifest, CancellationToken cancellationToken = default)
+    public Task<ManifestContents> ReadManifestAsync(ManifestFile manifest, CancellationToken cancellationToken = default) =>
+        NewScanPlanner().ReadManifestAsync(manifest, cancellationToken);
+
+    /// <summary>
+    /// The snapshot's plan (the current one by default): its live delete files, and its live data files
+    /// with manifests whose partition summaries rule out <paramref name="filter"/> skipped unread.
+    /// </summary>
+    public Task<ScanPlan> PlanAsync(long? snapshotId = null, PartitionFilter? filter = null, CancellationToken cancellationToken = default)
     {
-        var bytes = await Io.ReadAllBytesAsync(manifest.ManifestPath, cancellationToken).ConfigureAwait(false);
-        return ManifestIO.Read(bytes, $"Manifest '{manifest.ManifestPath}'", manifest);
+        var snapshot = snapshotId is { } id ? Metadata.SnapshotById(id) : CurrentSnapshot;
+        return NewScanPlanner().PlanAsync(snapshot, filter?.Bind(Metadata.CurrentSchema), cancellationToken: cancellationToken);
     }
 
     /// <summary>
-    /// The live data files of a snapshot (the current one by default), skipping manifests whose
-    /// partition summaries rule out <paramref name="filter"/> without reading them.
+    /// The live data files of a snapshot (the current one by default), as <see cref="PlanAsync"/> plans
+    /// them; the snapshot's delete files are in that plan.
     /// </summary>
     public async Task<IReadOnlyList<DataFile>> PlanFilesAsync(long? snapshotId = null, PartitionFilter? filter = null, CancellationToken cancellationToken = default)
     {
-        var entries = await PlanEntriesAsync(snapshotId, filter, cancellationToken).ConfigureAwait(false);
-        return entries.Select(e => e.DataFile).ToArray();
-    }
-
-    /// <summary>Like <see cref="PlanFilesAsync"/> but with each file's manifest entry (status, snapshot, sequence numbers).</summary>
-    public async Task<IReadOnlyList<ManifestEntry>> PlanEntriesAsync(long? snapshotId = null, PartitionFilter? filter = null, CancellationToken cancellationToken = default)
-    {
-        var snapshot = snapshotId is { } id ? Metadata.SnapshotById(id) : CurrentSnapshot;
-        if (snapshot == null) return Array.Empty<ManifestEntry>();
-        var manifests = await ReadManifestListAsync(snapshot, cancellationToken).ConfigureAwait(false);
-        var selected = manifests.Where(m => m.Content == ManifestContent.Data && m.HasLiveFiles
-            && (filter == null || filter.MightMatch(m, Metadata.SpecById(m.PartitionSpecId), Metadata.CurrentSchema))).ToArray();
-        PlannedManifests = selected.Length;
-        var contents = await Task.WhenAll(selected.Select(m => ReadManifestAsync(m, cancellationToken))).ConfigureAwait(false);
-        var result = new List<ManifestEntry>();
-        foreach (var manifest in contents)
-        {
-            foreach (var entry in manifest.Entries)
-            {
-                if (entry.Status == ManifestEntryStatus.Deleted) continue;
-                if (filter != null && !filter.Matches(manifest.Spec, Metadata.CurrentSchema, entry.DataFile.Partition)) continue;
-                result.Add(entry);
-            }
-        }
-        return result;
+        var plan = await PlanAsync(snapshotId, filter, cancellationToken).ConfigureAwait(false);
+        var files = await plan.ListDataFilesAsync(cancellationToken).ConfigureAwait(false);
+        PlannedManifests = plan.ManifestsRead;
+        return files.Select(f => f.File).ToArray();
     }
 
     /// <summary>How many manifests the last plan read (observability for pruning).</summary>

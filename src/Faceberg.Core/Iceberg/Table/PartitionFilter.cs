@@ -1,4 +1,5 @@
 using Faceberg.Core.Iceberg.Avro;
+using Faceberg.Core.Iceberg.Scan;
 using Faceberg.Core.Iceberg.Spec;
 
 namespace Faceberg.Core.Iceberg.Table;
@@ -60,6 +61,15 @@ public sealed class PartitionFilter
             if (!any) return false;
         }
         return true;
+    }
+
+    /// <summary>This filter for the planner, against <paramref name="schema"/>'s column names.</summary>
+    public IScanFilter Bind(Schema schema) => new Bound(this, schema);
+
+    private sealed class Bound(PartitionFilter filter, Schema schema) : IScanFilter
+    {
+        public bool MightMatch(ManifestFile manifest, PartitionSpec spec) => filter.MightMatch(manifest, spec, schema);
+        public bool MightMatch(DataFile file, PartitionSpec spec) => filter.Matches(spec, schema, file.Partition);
     }
 
     public bool Matches(PartitionSpec spec, Schema schema, IReadOnlyList<object?> partition)

@@ -285,8 +285,12 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
                 s.SummaryLong(SummaryKeys.TotalPositionDeletes) ?? 0, s.SummaryLong(SummaryKeys.TotalEqualityDeletes) ?? 0);
         }
         // A parent written by a tool that omits totals: count its live files.
-        var files = await Table.PlanFilesAsync(parent.SnapshotId, null, ct).ConfigureAwait(false);
-        return new Totals(files.Sum(f => f.RecordCount), files.Sum(f => f.FileSizeInBytes), files.Count, 0, 0, 0);
+        var plan = await Table.PlanAsync(parent.SnapshotId, null, ct).ConfigureAwait(false);
+        var files = (await plan.ListDataFilesAsync(ct).ConfigureAwait(false)).Select(t => t.File).ToList();
+        var deletes = plan.DeleteFiles.Select(d => d.File).ToList();
+        return new Totals(files.Sum(f => f.RecordCount), files.Sum(f => f.FileSizeInBytes) + deletes.Sum(f => f.FileSizeInBytes), files.Count, deletes.Count,
+            deletes.Where(f => f.Content == FileContent.PositionDeletes).Sum(f => f.RecordCount),
+            deletes.Where(f => f.Content == FileContent.EqualityDeletes).Sum(f => f.RecordCount));
     }
 
     private static string Str(long v) => v.ToString(CultureInfo.InvariantCulture);

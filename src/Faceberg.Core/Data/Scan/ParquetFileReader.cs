@@ -1,0 +1,122 @@
+using Faceberg.Core.Iceberg.Io;
+using Faceberg.Core.Iceberg.Parquet;
+using Faceberg.Core.Iceberg.Spec;
+using Parquet;
+
+namespace Faceberg.Core.Data;
+
+/// <summary>
+/// One Parquet data file opened through the file IO: its footer, its column layout (leaves tied to table
+/// field ids by the file's field ids, else the table's name mapping), row-group statistics for pruning, and
+/// row groups loaded column by column for the cursors a row builder asks for. Where the IO prefers ranged
+/// reads fetched ahead (the Hub), a row group's column chunks are fetched at once, concurrently.
+/// </summary>
+internal sealed class ParquetFileReader : IAsyncDisposable
+{
+    private readonly RandomAccessInput _input;
+    private readonly ChunkPrefetchStream? _prefetch;
+    private readonly ParquetReader _reader;
+
+    private ParquetFileReader(RandomAccessInput input, ChunkPrefetchStream? prefetch, ParquetReader reader, ParquetFileFacts facts, ParquetColumnLayout layout)
+    {
+        _input = input;
+        _prefetch = prefetch;
+        _reader = reader;
+        Facts = facts;
+        Layout = layout;
+    }
+
+    public string Path => _input.Path;
+    public ParquetFileFacts Facts { get; }
+    public ParquetColumnLayout Layout { get; }
+    public int RowGroupCount => _reader.RowGroupCount;
+
+    public static async Task<ParquetFileReader> OpenAsync(IFileIO io, string path, NameMapping mapping, CancellationToken ct)
+    {
+        var input = await io.OpenInputAsync(path, ct).ConfigureAwait(false);
+        ChunkPrefetchStream? prefetch = input.PrefersPrefetch ? new ChunkPrefetchStream(input.Stream, input.ReadRangeAsync, input.CachedFrom) : null;
+        try
+        {
+            ParquetReader reader;
+            try
+            {
+                reader = await ParquetReader.CreateAsync(prefetch ?? input.Stream, leaveStreamOpen: true, cancellationToken: ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
+            {
+                throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{path}' is not a readable Parquet file: {e.Message}", e);
+            }
+            try
+            {
+                var footer = reader.Metadata!;
+                var facts = ParquetFileInspector.Describe(footer, path, input.Length);
+                var usesFileIds = footer.Schema.Count > 1 && footer.Schema.Skip(1).All(e => e.FieldId != null);
+                var layout = ParquetColumnLayout.Build(footer, reader.Schema, facts, mapping, usesFileIds, path);
+                return new ParquetFileReader(input, prefetch, reader, facts, layout);
+            }
+            catch
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        catch
+        {
+            if (prefetch != null) await prefetch.DisposeAsync().ConfigureAwait(false);
+            await input.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>A column's statistics in one row group, from the footer (columns outside lists and maps only).</summary>
+    public ColumnStats? RowGroupStats(int group, int fieldId, PrimitiveType type)
+    {
+        foreach (var leaf in Layout.Leaves)
+        {
+            if (leaf.MappedId != fieldId || leaf.Rep > 0) continue;
+            var chunk = Facts.RowGroups[group].Columns.FirstOrDefault(c => c.ParquetPath.SequenceEqual(leaf.Path));
+            if (chunk == null) return null;
+            try
+            {
+                return new ColumnStats(
+                    chunk.Min == null ? null : DataValues.FromBound(type, chunk.Min),
+                    chunk.Max == null ? null : DataValues.FromBound(type, chunk.Max),
+                    chunk.NullCount, chunk.ValueCount);
+            }
+            catch (FacebergException)
+            {
+                return null;   // statistics this reader cannot decode prune nothing
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Loads row group <paramref name="group"/> into <paramref name="cursors"/> (fetching their chunks ahead where that pays); returns its row count.</summary>
+    public async Task<long> LoadRowGroupAsync(int group, IReadOnlyList<LeafCursor> cursors, CancellationToken ct)
+    {
+        if (_prefetch != null)
+            await _prefetch.PrefetchAsync(cursors.Select(c => ChunkRange(_reader.Metadata!.RowGroups[group], c.Leaf)), ct).ConfigureAwait(false);
+        using var rowGroup = _reader.OpenRowGroupReader(group);
+        foreach (var cursor in cursors)
+            await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+        return rowGroup.RowCount;
+    }
+
+    /// <summary>Where a leaf's column chunk lies in the file: from its dictionary page (if any) over its compressed size.</summary>
+    private static (long Start, long Length) ChunkRange(Parquet.Meta.RowGroup group, ParquetNode leaf)
+    {
+        var chunk = leaf.LeafIndex < group.Columns.Count && group.Columns[leaf.LeafIndex].MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true
+            ? group.Columns[leaf.LeafIndex]
+            : group.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true);
+        if (chunk?.MetaData is not { } md) return (0, 0);
+        var start = md.DictionaryPageOffset is > 0 and var dictionary && dictionary < md.DataPageOffset ? dictionary : md.DataPageOffset;
+        return (start, md.TotalCompressedSize);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _reader.DisposeAsync().ConfigureAwait(false);
+        if (_prefetch != null) await _prefetch.DisposeAsync().ConfigureAwait(false);
+        await _input.DisposeAsync().ConfigureAwait(false);
+    }
+}
