@@ -90,6 +90,13 @@ public sealed class CatalogContext
         ? JsonCatalog.Open(Location.Path, PublishedRoot)
         : HubCatalogCopy.Open(RequireHub(), Location.RepoId!);
 
+    /// <summary>The catalog, to list, load, create and commit tables through: a <see cref="LocalCatalog"/> whose tables are read
+    /// through <see cref="CreateFileIO"/> (with <paramref name="hub"/> or <see cref="Hub"/>), or a <see cref="HubCatalog"/>.
+    /// Nothing is read until the first call.</summary>
+    public ICatalog OpenCatalog(HubClient? hub = null) => Location.IsLocal
+        ? new LocalCatalog(Location.Path, CreateFileIO(hub), PublishedRoot)
+        : new HubCatalog(hub ?? RequireHub(), Location.RepoId!);
+
     public JsonCatalog Create(bool overwrite = false) => Location.IsLocal
         ? JsonCatalog.Create(Location.Path, overwrite, publishedRoot: PublishedRoot)
         : HubCatalogCopy.Create(RequireHub(), Location.RepoId!, overwrite);
