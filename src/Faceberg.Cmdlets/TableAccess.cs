@@ -26,19 +26,23 @@ public sealed class TableAccess : IDisposable
         }
     }
 
-    public IcebergTable Load(string location, CancellationToken ct) =>
-        IcebergTable.LoadAsync(Io, location, ct).GetAwaiter().GetResult();
-
     /// <summary>The Hub client of this invocation (made on first use).</summary>
     public HubClient Hub => _hub ??= HubClient.FromEnvironment();
 
-    /// <summary>Loads a table through its catalog's own IO: a working copy serves its repo's hf:// URIs from local files.</summary>
-    public IcebergTable Load(TableTarget target, CancellationToken ct) =>
-        IcebergTable.LoadAsync(target.Context.CreateFileIO(Hub), target.Location, ct).GetAwaiter().GetResult();
+    /// <summary>The catalog a context names, with this invocation's Hub client: a working copy serves its repo's hf:// URIs from local files.</summary>
+    public ICatalog Catalog(CatalogContext context) => context.OpenCatalog(Hub);
+
+    /// <summary>Loads a table through the catalog it was found in.</summary>
+    public LoadedTable Load(TableTarget target, CancellationToken ct) =>
+        target.Catalog.LoadTableAsync(target.Identifier, ct).GetAwaiter().GetResult();
+
+    /// <summary>Commits (requirements, updates) to a table through its catalog.</summary>
+    public LoadedTable Commit(TableTarget target, IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, CancellationToken ct) =>
+        target.Catalog.CommitTableAsync(target.Identifier, requirements, updates, ct).GetAwaiter().GetResult();
 
     public void Dispose() => _hub?.Dispose();
 }
 
 /// <summary>One table a cmdlet acts on, with the catalog it was found in.</summary>
-public sealed record TableTarget(TableIdentifier Identifier, string Location, CatalogContext Context, JsonCatalog Catalog);
+public sealed record TableTarget(TableIdentifier Identifier, string Location, CatalogContext Context, ICatalog Catalog);
 

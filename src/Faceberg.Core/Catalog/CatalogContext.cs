@@ -123,12 +123,24 @@ public sealed class CatalogContext
     /// about its dataset (repo, revision, and the config when the file lists it).</summary>
     public IReadOnlyList<FacebergTableInfo> ListTables() => Describe(Open());
 
-    public IReadOnlyList<FacebergTableInfo> Describe(JsonCatalog catalog)
+    public IReadOnlyList<FacebergTableInfo> Describe(JsonCatalog catalog) =>
+        Describe(catalog.ListTables().Order().Select(id => (id, catalog.GetTableLocation(id))));
+
+    /// <summary>Every table of <paramref name="catalog"/>, ordered by identifier, with what faceberg.yml says about its dataset.</summary>
+    public async Task<IReadOnlyList<FacebergTableInfo>> DescribeAsync(ICatalog catalog, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var entries = await catalog.ListTableEntriesAsync(null, cancellationToken).ConfigureAwait(false);
+        return Describe(entries.Select(e => (e.Identifier, e.Location.ToString())));
+    }
+
+    private IReadOnlyList<FacebergTableInfo> Describe(IEnumerable<(TableIdentifier Id, string Location)> tables)
     {
         var unpublished = UnpublishedTables();
-        return catalog.ListTables().Order().Select(id =>
+        return tables.Select(table =>
         {
-            var info = new FacebergTableInfo { Identifier = id, Location = catalog.GetTableLocation(id) };
+            var id = table.Id;
+            var info = new FacebergTableInfo { Identifier = id, Location = table.Location };
             if (unpublished is not null)
                 info.AheadOfPublished = unpublished.Contains(id.ToString());
             var (dataset, config) = FindDataset(id);

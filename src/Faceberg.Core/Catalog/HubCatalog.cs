@@ -149,12 +149,26 @@ public sealed class HubCatalog : ICatalog
         return state.Entries.Keys.Select(k => TableIdentifier.Parse(k)).Where(id => @namespace is null || id.Namespace == @namespace).Order().ToList();
     }
 
+    public async Task<IReadOnlyList<CatalogTableEntry>> ListTableEntriesAsync(string? @namespace = null, CancellationToken cancellationToken = default)
+    {
+        var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (@namespace is not null)
+            await RequireNamespaceAsync(state, @namespace, cancellationToken).ConfigureAwait(false);
+        return state.Entries.Keys.Select(k => TableIdentifier.Parse(k)).Where(id => @namespace is null || id.Namespace == @namespace).Order()
+            .Select(id => Entry(state, id)).ToList();
+    }
+
     public async Task<bool> TableExistsAsync(TableIdentifier identifier, CancellationToken cancellationToken = default) =>
         (await ReadAsync(cancellationToken).ConfigureAwait(false)).Entries.ContainsKey(identifier.ToString());
 
     public async Task<CatalogTableEntry> GetTableEntryAsync(TableIdentifier identifier, CancellationToken cancellationToken = default)
     {
         var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        return Entry(state, identifier);
+    }
+
+    private CatalogTableEntry Entry(State state, TableIdentifier identifier)
+    {
         var location = LocationOf(state, identifier);
         return new CatalogTableEntry(identifier, location, OwnedFolder(location) is null ? null : location);
     }

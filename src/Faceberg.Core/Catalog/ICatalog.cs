@@ -37,6 +37,9 @@ public interface ICatalog
     /// <summary>The tables of one namespace, or of all when <paramref name="namespace"/> is null, ordered.</summary>
     Task<IReadOnlyList<TableIdentifier>> ListTablesAsync(string? @namespace = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Like <see cref="ListTablesAsync"/>, with each table's catalog entry (one read of the catalog).</summary>
+    Task<IReadOnlyList<CatalogTableEntry>> ListTableEntriesAsync(string? @namespace = null, CancellationToken cancellationToken = default);
+
     Task<bool> TableExistsAsync(TableIdentifier identifier, CancellationToken cancellationToken = default);
 
     /// <summary>Where the table's files are, and whether the catalog owns that folder (a purge deletes it).</summary>

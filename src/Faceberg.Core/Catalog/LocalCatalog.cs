@@ -102,15 +102,23 @@ public sealed class LocalCatalog : ICatalog
     public Task<IReadOnlyList<TableIdentifier>> ListTablesAsync(string? @namespace = null, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<TableIdentifier>>(Open().ListTables(@namespace).Order().ToList());
 
+    public Task<IReadOnlyList<CatalogTableEntry>> ListTableEntriesAsync(string? @namespace = null, CancellationToken cancellationToken = default)
+    {
+        var file = Open();
+        return Task.FromResult<IReadOnlyList<CatalogTableEntry>>(file.ListTables(@namespace).Order().Select(id => Entry(file, id)).ToList());
+    }
+
     public Task<bool> TableExistsAsync(TableIdentifier identifier, CancellationToken cancellationToken = default) =>
         Task.FromResult(Open().TableExists(identifier));
 
-    public Task<CatalogTableEntry> GetTableEntryAsync(TableIdentifier identifier, CancellationToken cancellationToken = default)
+    public Task<CatalogTableEntry> GetTableEntryAsync(TableIdentifier identifier, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Entry(Open(), identifier));
+
+    private static CatalogTableEntry Entry(JsonCatalog file, TableIdentifier identifier)
     {
-        var file = Open();
         var location = TableLocation.Parse(file.GetTableLocation(identifier));
         var owned = file.OwnedTableFolder(identifier);
-        return Task.FromResult(new CatalogTableEntry(identifier, location, owned is null ? null : TableLocation.Parse(owned)));
+        return new CatalogTableEntry(identifier, location, owned is null ? null : TableLocation.Parse(owned));
     }
 
     public Task<LoadedTable> LoadTableAsync(TableIdentifier identifier, CancellationToken cancellationToken = default) =>
