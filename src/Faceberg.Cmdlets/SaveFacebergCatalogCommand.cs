@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Catalog.Publishing;
 using Faceberg.Core.Config;

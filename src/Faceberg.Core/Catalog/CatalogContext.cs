@@ -1,4 +1,3 @@
-using Faceberg.Core.Catalog.Publishing;
 using Faceberg.Core.Config;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;

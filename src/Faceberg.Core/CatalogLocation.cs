@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Faceberg.Core.Catalog;
+namespace Faceberg.Core;
 
 public enum CatalogLocationKind { Local, HubDataset }
 
