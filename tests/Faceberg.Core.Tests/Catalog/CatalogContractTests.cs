@@ -195,7 +195,7 @@ public abstract class CatalogContractTests
         try { await Task.WhenAll(attempts); }
         catch (CommitFailedException) { }
 
-        Assert.Single(attempts, a => a.IsCompletedSuccessfully);
+        _ = Assert.Single(attempts, a => a.IsCompletedSuccessfully);
         var loser = Assert.Single(attempts, a => a.IsFaulted);
         Assert.IsType<CommitFailedException>(loser.Exception!.InnerException);
         var table = await catalog.LoadTableAsync(Id("t"));
