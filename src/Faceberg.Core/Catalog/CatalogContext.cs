@@ -89,6 +89,20 @@ public sealed class CatalogContext
         ? JsonCatalog.Open(Location.Path, PublishedRoot)
         : HubCatalogCopy.Open(RequireHub(), Location.RepoId!);
 
+    /// <summary>True when the catalog files exist at <see cref="Location"/> (for a Hub catalog: catalog.json on its main branch).</summary>
+    public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) => Location.IsLocal
+        ? Task.FromResult(JsonCatalog.ExistsAt(Location.Path))
+        : HubCatalog.ExistsAsync(RequireHub(), Location.RepoId!, cancellationToken);
+
+    /// <summary>Creates the catalog files (an existing catalog is an error unless <paramref name="overwrite"/>) and returns the catalog.</summary>
+    public async Task<ICatalog> CreateCatalogAsync(bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        if (!Location.IsLocal)
+            return await HubCatalog.CreateAsync(RequireHub(), Location.RepoId!, overwrite, cancellationToken).ConfigureAwait(false);
+        JsonCatalog.Create(Location.Path, overwrite, publishedRoot: PublishedRoot);
+        return OpenCatalog();
+    }
+
     /// <summary>The catalog, to list, load, create and commit tables through: a <see cref="LocalCatalog"/> whose tables are read
     /// through <see cref="CreateFileIO"/> (with <paramref name="hub"/> or <see cref="Hub"/>), or a <see cref="HubCatalog"/>.
     /// Nothing is read until the first call.</summary>

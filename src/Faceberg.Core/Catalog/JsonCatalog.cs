@@ -338,7 +338,8 @@ public sealed class JsonCatalog
 
     private string NamespaceDirectory(string @namespace) => Path.Combine(MetadataDirectory, @namespace);
 
-    private static bool IsLocalPath(string location) => !location.Contains("://", StringComparison.Ordinal);
+    // Stored locations are paths (relative to the catalog or absolute) or URIs.
+    private static bool IsLocalPath(string location) => !CatalogLocation.IsUri(location);
 
     private static bool IsInside(string path, string directory)
     {

@@ -48,12 +48,8 @@ public sealed class TableLocation : IEquatable<TableLocation>
         return Local(trimmed);
     }
 
-    /// <summary>True when <paramref name="text"/> starts with a URI scheme (two letters or more: one letter is a Windows drive).</summary>
-    public static bool HasScheme(string text)
-    {
-        var colon = text.IndexOf("://", StringComparison.Ordinal);
-        return colon >= 2 && text[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '.' or '-') && char.IsAsciiLetter(text[0]);
-    }
+    /// <summary>True when <paramref name="text"/> is a URI rather than a path (see <see cref="CatalogLocation.IsUri"/>).</summary>
+    public static bool HasScheme(string text) => CatalogLocation.IsUri(text);
 
     /// <summary>Whether this location is <paramref name="folder"/> itself or inside it.</summary>
     public bool IsWithin(TableLocation folder) =>
