@@ -1,30 +1,17 @@
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Hub;
-using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Table;
 
 namespace Faceberg.Cmdlets;
 
 /// <summary>
-/// What the table cmdlets share: the tables a -Name/-Catalog pair or a piped Faceberg.Table means, and
-/// file IO that reads local paths directly and hf:// paths through a Hub client (HF_ENDPOINT, HF_TOKEN).
+/// What the table cmdlets share: the catalog a -Name/-Catalog pair or a piped Faceberg.Table means, opened with one
+/// Hub client per invocation (made on first use, so purely local work never resolves a token), and the tables in it.
 /// </summary>
 public sealed class TableAccess : IDisposable
 {
     private HubClient? _hub;
-    private FileIORouter? _io;
-
-    /// <summary>The Hub client is made on first use, so purely local work never resolves a token.</summary>
-    public FileIORouter Io
-    {
-        get
-        {
-            if (_io != null) return _io;
-            _io = new FileIORouter().Register("hf", new HubFileIO(Hub));
-            return _io;
-        }
-    }
 
     /// <summary>The Hub client of this invocation (made on first use).</summary>
     public HubClient Hub => _hub ??= HubClient.FromEnvironment();
