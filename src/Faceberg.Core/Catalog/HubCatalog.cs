@@ -186,6 +186,13 @@ public sealed class HubCatalog : ICatalog
         return CreateAsync(identifier, location, (io, at) => IcebergTable.CreateAsync(io, at.Uri, schema, spec, properties, cancellationToken), cancellationToken);
     }
 
+    public Task<LoadedTable> CreateTableAsync(TableIdentifier identifier, Func<IFileIO, TableLocation, CancellationToken, Task<IcebergTable>> write,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        return CreateAsync(identifier, null, (io, at) => write(io, at, cancellationToken), cancellationToken);
+    }
+
     public async Task<LoadedTable> RegisterTableAsync(TableIdentifier identifier, string metadataLocation, CancellationToken cancellationToken = default)
     {
         var location = await CatalogTables.ReadRegisteredLocationAsync(Io, metadataLocation, cancellationToken).ConfigureAwait(false);

@@ -52,6 +52,15 @@ public interface ICatalog
     Task<LoadedTable> CreateTableAsync(TableIdentifier identifier, Schema schema, PartitionSpec? spec = null,
         IReadOnlyDictionary<string, string>? properties = null, string? location = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Creates a table whose files <paramref name="write"/> produces (for instance a first version and a first snapshot)
+    /// through the file IO and at the location it is handed: the catalog's own folder for the table. A local catalog
+    /// registers the table first and drops it again when <paramref name="write"/> fails; a Hub catalog stages the files
+    /// and commits them with the catalog entry, one Hub commit.
+    /// </summary>
+    Task<LoadedTable> CreateTableAsync(TableIdentifier identifier, Func<Iceberg.Io.IFileIO, TableLocation, CancellationToken, Task<IcebergTable>> write,
+        CancellationToken cancellationToken = default);
+
     /// <summary>Adds an existing table by its current metadata file (<c>&lt;location&gt;/metadata/vN.metadata.json</c>).</summary>
     Task<LoadedTable> RegisterTableAsync(TableIdentifier identifier, string metadataLocation, CancellationToken cancellationToken = default);
 

@@ -131,6 +131,13 @@ public sealed class LocalCatalog : ICatalog
         return CreateAsync(identifier, location, at => IcebergTable.CreateAsync(Io, at.Uri, schema, spec, properties, cancellationToken));
     }
 
+    public Task<LoadedTable> CreateTableAsync(TableIdentifier identifier, Func<IFileIO, TableLocation, CancellationToken, Task<IcebergTable>> write,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        return CreateAsync(identifier, null, at => write(Io, at, cancellationToken));
+    }
+
     public async Task<LoadedTable> RegisterTableAsync(TableIdentifier identifier, string metadataLocation, CancellationToken cancellationToken = default)
     {
         var location = await CatalogTables.ReadRegisteredLocationAsync(Io, metadataLocation, cancellationToken).ConfigureAwait(false);

@@ -222,6 +222,28 @@ public abstract class CatalogContractTests
     }
 
     [Fact]
+    public async Task A_table_is_created_with_its_first_snapshot_by_a_writer_the_catalog_hands_its_folder()
+    {
+        var catalog = await NewCatalogAsync();
+        var created = await catalog.CreateTableAsync(Id("w"), async (io, location, ct) =>
+        {
+            var table = await IcebergTable.CreateAsync(io, location.Uri, TwoColumns, cancellationToken: ct);
+            await table.NewAppend().AddFile(new DataFile { FilePath = "hf://datasets/a/b@0123/data.parquet", RecordCount = 3, FileSizeInBytes = 10 })
+                .CommitAsync(null, ct);
+            return table;
+        });
+        Assert.EndsWith("/metadata/v2.metadata.json", created.MetadataLocation);
+        var loaded = await catalog.LoadTableAsync(Id("w"));
+        Assert.Equal(created.Metadata.CurrentSnapshotId, loaded.Metadata.CurrentSnapshotId);
+        Assert.Equal(["hf://datasets/a/b@0123/data.parquet"], (await loaded.Table.PlanFilesAsync()).Select(f => f.FilePath));
+
+        // A writer that fails leaves no table behind.
+        await Assert.ThrowsAsync<FacebergException>(() => catalog.CreateTableAsync(Id("broken"),
+            (_, _, _) => throw new FacebergException("WriterFailed", FacebergErrorKind.InvalidData, "no")));
+        Assert.False(await catalog.TableExistsAsync(Id("broken")));
+    }
+
+    [Fact]
     public async Task Cancellation_is_honoured()
     {
         var catalog = await NewCatalogAsync();
@@ -254,8 +276,15 @@ public sealed class HubCatalogContractTests(PublishHubFixture fixture) : Catalog
         var catalog = await HubCatalog.CreateAsync(fixture.Hub.Client, repo);
         var head = fixture.Hub.Server.Store.ResolveRevision(repo, "main");
         var commits = fixture.CommitCount(repo);
-        await catalog.CreateTableAsync(new TableIdentifier("default", "t"), new Schema(0, [NestedField.Optional(1, "a", PrimitiveType.String)]));
+        await catalog.CreateTableAsync(new TableIdentifier("default", "t"), async (io, location, ct) =>
+        {
+            var table = await IcebergTable.CreateAsync(io, location.Uri, new Schema(0, [NestedField.Optional(1, "a", PrimitiveType.String)]), cancellationToken: ct);
+            await table.UpdatePropertiesAsync(new Dictionary<string, string> { ["second"] = "version" }, null, ct);
+            return table;
+        });
+        // Both versions, the hint and the catalog entry: one commit on the head it read.
         Assert.Equal(commits + 1, fixture.CommitCount(repo));
+        Assert.NotNull(fixture.Hub.Server.Store.FindFile(repo, "main", "metadata/default/t/metadata/v2.metadata.json"));
         Assert.Equal(head, fixture.Hub.Server.Store.GetCommit(repo, "main").Parents.Single());
         Assert.True(await HubCatalog.ExistsAsync(fixture.Hub.Client, repo));
         Assert.False(await HubCatalog.ExistsAsync(fixture.Hub.Client, PublishHubFixture.NewRepo()));
