@@ -46,8 +46,8 @@ public abstract class FacebergTableCmdlet : FacebergCmdlet, IDisposable
         {
             var piped = InputObject;
             context = ResolveCatalog(piped?.Catalog is not null ? piped : Catalog);
-            var catalog = context.Open();
-            var tables = context.Describe(catalog);
+            var catalog = Access.Catalog(context);
+            var tables = context.DescribeAsync(catalog, Cancellation).GetAwaiter().GetResult();
             var selected = TableFilter.Select(tables, piped != null ? [piped.Identifier] : Name, out unmatched);
             targets = selected.Select(t => new TableTarget(t.Identifier, t.Location, context, catalog)).ToList();
         }

@@ -28,17 +28,23 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
         try
         {
             var context = ResolveCatalog(Catalog);
-            var catalog = context.Open();
-            var tables = context.Describe(catalog);
+            var catalog = context.OpenCatalog();
+            var tables = context.DescribeAsync(catalog).GetAwaiter().GetResult();
             var catalogObject = ToCatalogObject(context, tables.Count);
-            var io = context.CreateFileIO();
             // A piped Faceberg.Table asks for that table again (fresh facts), not its whole catalog.
             var names = Name ?? (Unwrap(Catalog) is Table piped ? [piped.Identifier] : null);
             var selected = TableFilter.Select(tables, names, out var unmatched);
             foreach (var table in selected)
             {
                 // The pinned revision, snapshot and counts live in the table's own metadata.
-                TableFacts.FillAsync(table, io).GetAwaiter().GetResult();
+                // A table without readable metadata keeps what the catalog says: listing must not fail because one table is broken.
+                try
+                {
+                    TableFacts.Apply(table, catalog.LoadTableAsync(table.Identifier).GetAwaiter().GetResult().Metadata);
+                }
+                catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+                {
+                }
                 WriteObject(ToTableObject(table, catalogObject));
             }
             foreach (var name in unmatched)

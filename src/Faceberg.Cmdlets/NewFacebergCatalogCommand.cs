@@ -32,17 +32,17 @@ public sealed class NewFacebergCatalogCommand : FacebergCmdlet
         var context = CatalogContext.FromConfig(config, configPath, Location is null ? null : ResolveLocation(Location), CurrentDirectory);
         // A folder, or the hf://datasets/org/name of a catalog that lives on the Hub.
         var directory = context.Location.Path;
-        var exists = context.Exists;
+        var exists = context.ExistsAsync().GetAwaiter().GetResult();
         if (exists && !Force)
             throw new FacebergException("CatalogAlreadyExists", FacebergErrorKind.AlreadyExists,
                 $"A catalog already exists at '{directory}'. Use -Force to replace it.");
         if (!ShouldProcess(directory, exists ? "Replace Faceberg catalog" : "Create Faceberg catalog"))
             return;
-        var catalog = context.Create(overwrite: Force);
-        WriteObject(ToCatalogObject(context, catalog.ListTables().Count));
+        var catalog = context.CreateCatalogAsync(overwrite: Force).GetAwaiter().GetResult();
+        WriteObject(ToCatalogObject(context, catalog.ListTablesAsync().GetAwaiter().GetResult().Count));
     });
 
     // hf:// locations are not file-system paths; everything else is relative to the session's folder.
     private string ResolveLocation(string location) =>
-        location.Contains("://", StringComparison.Ordinal) ? location : ResolvePath(location);
+        CatalogLocation.IsUri(location) ? location : ResolvePath(location);
 }

@@ -58,7 +58,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         {
             context = ResolveCatalog(Catalog);
             // A missing catalog fails here, before any Hub request or faceberg.yml edit.
-            context.Open();
+            context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult();
             if (ParameterSetName == RepoSet)
             {
                 var dataset = AddDataset(ref context);
@@ -170,7 +170,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         var throttle = ThrottleLimit;
         var results = Run((progress, ct) => Tables.CreateAsync(context, plan with { Tables = approved },
             new DatasetTableOptions { ThrottleLimit = throttle, Progress = progress }, ct));
-        var catalogObject = ToCatalogObject(context, context.Open().ListTables().Count);
+        var catalogObject = ToCatalogObject(context, context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult().Count);
         foreach (var result in results)
         {
             if (result.Status == DatasetTableStatus.Created && result.Table is not null)

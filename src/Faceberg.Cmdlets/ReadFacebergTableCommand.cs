@@ -52,7 +52,7 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
 
     protected override void ProcessTable(TableTarget target)
     {
-        var table = Access.Load(target, Cancellation);
+        var table = Access.Load(target, Cancellation).Table;
         var translation = Filter == null ? null : FilterTranslator.Translate(Filter, SessionState);
         var options = new TableScanOptions
         {

@@ -16,13 +16,13 @@ public sealed class RemoveFacebergTableCommand : FacebergTableCmdlet
 
     protected override void ProcessTable(TableTarget target)
     {
-        var folder = target.Catalog.OwnedTableFolder(target.Identifier);
+        var folder = target.Catalog.GetTableEntryAsync(target.Identifier, Cancellation).GetAwaiter().GetResult().OwnedFolder;
         var inside = folder is not null;
         var action = Purge && inside
             ? $"Remove from catalog '{target.Context.Name}' and delete its metadata folder {folder}"
             : $"Remove from catalog '{target.Context.Name}' (metadata files are kept)";
         if (!ShouldProcess(target.Identifier.ToString(), action)) return;
-        target.Catalog.DropTable(target.Identifier, purge: Purge);
+        target.Catalog.DropTableAsync(target.Identifier, Purge, Cancellation).GetAwaiter().GetResult();
         if (Purge && !inside)
             WriteWarning($"Table '{target.Identifier}' was removed from the catalog, but its metadata at {target.Location} is outside the catalog folder and was left in place.");
     }

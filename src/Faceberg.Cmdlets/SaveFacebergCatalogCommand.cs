@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Catalog.Publishing;
 using Faceberg.Core.Config;
@@ -53,6 +54,6 @@ public sealed class SaveFacebergCatalogCommand : FacebergCmdlet
         var context = result.ConfigPath is not null
             ? CatalogContext.FromConfig(FacebergConfigLoader.Load(result.ConfigPath), result.ConfigPath)
             : CatalogContext.FromDirectory(result.CatalogDirectory);
-        WriteObject(ToCatalogObject(context, context.Open().ListTables().Count));
+        WriteObject(ToCatalogObject(context, context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult().Count));
     });
 }

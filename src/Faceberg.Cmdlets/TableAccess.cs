@@ -1,44 +1,35 @@
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Hub;
-using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Table;
 
 namespace Faceberg.Cmdlets;
 
 /// <summary>
-/// What the table cmdlets share: the tables a -Name/-Catalog pair or a piped Faceberg.Table means, and
-/// file IO that reads local paths directly and hf:// paths through a Hub client (HF_ENDPOINT, HF_TOKEN).
+/// What the table cmdlets share: the catalog a -Name/-Catalog pair or a piped Faceberg.Table means, opened with one
+/// Hub client per invocation (made on first use, so purely local work never resolves a token), and the tables in it.
 /// </summary>
 public sealed class TableAccess : IDisposable
 {
     private HubClient? _hub;
-    private FileIORouter? _io;
-
-    /// <summary>The Hub client is made on first use, so purely local work never resolves a token.</summary>
-    public FileIORouter Io
-    {
-        get
-        {
-            if (_io != null) return _io;
-            _io = new FileIORouter().Register("hf", new HubFileIO(Hub));
-            return _io;
-        }
-    }
-
-    public IcebergTable Load(string location, CancellationToken ct) =>
-        IcebergTable.LoadAsync(Io, location, ct).GetAwaiter().GetResult();
 
     /// <summary>The Hub client of this invocation (made on first use).</summary>
     public HubClient Hub => _hub ??= HubClient.FromEnvironment();
 
-    /// <summary>Loads a table through its catalog's own IO: a working copy serves its repo's hf:// URIs from local files.</summary>
-    public IcebergTable Load(TableTarget target, CancellationToken ct) =>
-        IcebergTable.LoadAsync(target.Context.CreateFileIO(Hub), target.Location, ct).GetAwaiter().GetResult();
+    /// <summary>The catalog a context names, with this invocation's Hub client: a working copy serves its repo's hf:// URIs from local files.</summary>
+    public ICatalog Catalog(CatalogContext context) => context.OpenCatalog(Hub);
+
+    /// <summary>Loads a table through the catalog it was found in.</summary>
+    public LoadedTable Load(TableTarget target, CancellationToken ct) =>
+        target.Catalog.LoadTableAsync(target.Identifier, ct).GetAwaiter().GetResult();
+
+    /// <summary>Commits (requirements, updates) to a table through its catalog.</summary>
+    public LoadedTable Commit(TableTarget target, IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, CancellationToken ct) =>
+        target.Catalog.CommitTableAsync(target.Identifier, requirements, updates, ct).GetAwaiter().GetResult();
 
     public void Dispose() => _hub?.Dispose();
 }
 
 /// <summary>One table a cmdlet acts on, with the catalog it was found in.</summary>
-public sealed record TableTarget(TableIdentifier Identifier, string Location, CatalogContext Context, JsonCatalog Catalog);
+public sealed record TableTarget(TableIdentifier Identifier, string Location, CatalogContext Context, ICatalog Catalog);
 

@@ -64,9 +64,9 @@ public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
         var what = string.Join("; ", Describe());
         if (!ShouldProcess(target.Identifier.ToString(), $"Update table: {what}"))
             return;
-        var table = Access.Load(target with { Location = DatasetTableStore.IcebergLocation(target.Location) }, Cancellation);
+        LoadedTable? table = null;
         if (!_changes.IsEmpty)
-            table.UpdateColumnsAsync(_changes, Cancellation).GetAwaiter().GetResult();
+            table = CommitColumnChanges(target);
         if (Property is not null)
         {
             var set = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -78,11 +78,31 @@ public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
                 if (value is null) remove.Add(key);
                 else set[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
             }
-            table.UpdatePropertiesAsync(set, remove, Cancellation).GetAwaiter().GetResult();
+            table = Access.Commit(target, [], [new SetProperties(set), new RemoveProperties(remove)], Cancellation);
         }
         var info = new FacebergTableInfo { Identifier = target.Identifier, Location = target.Location };
-        TableFacts.Apply(info, table.Metadata);
-        WriteObject(ToTableObject(info, ToCatalogObject(target.Context, target.Catalog.ListTables().Count)));
+        TableFacts.Apply(info, table!.Metadata);
+        var count = target.Catalog.ListTablesAsync(null, Cancellation).GetAwaiter().GetResult().Count;
+        WriteObject(ToTableObject(info, ToCatalogObject(target.Context, count)));
+    }
+
+    /// <summary>The column changes as one schema commit on the version they were planned on; planned again on the newer
+    /// version when another writer changed the schema first (the requirements say so), since the names may mean other fields now.</summary>
+    private LoadedTable CommitColumnChanges(TableTarget target)
+    {
+        const int attempts = 5;
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = Access.Load(target, Cancellation);
+            var (requirements, updates) = _changes.ToCommit(current.Metadata, target.Identifier.ToString());
+            try
+            {
+                return Access.Commit(target, requirements, updates, Cancellation);
+            }
+            catch (CommitFailedException) when (attempt < attempts)
+            {
+            }
+        }
     }
 
     private IEnumerable<string> Describe()

@@ -1,4 +1,3 @@
-using Faceberg.Core.Catalog.Publishing;
 using Faceberg.Core.Config;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;
@@ -90,6 +89,27 @@ public sealed class CatalogContext
         ? JsonCatalog.Open(Location.Path, PublishedRoot)
         : HubCatalogCopy.Open(RequireHub(), Location.RepoId!);
 
+    /// <summary>True when the catalog files exist at <see cref="Location"/> (for a Hub catalog: catalog.json on its main branch).</summary>
+    public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) => Location.IsLocal
+        ? Task.FromResult(JsonCatalog.ExistsAt(Location.Path))
+        : HubCatalog.ExistsAsync(RequireHub(), Location.RepoId!, cancellationToken);
+
+    /// <summary>Creates the catalog files (an existing catalog is an error unless <paramref name="overwrite"/>) and returns the catalog.</summary>
+    public async Task<ICatalog> CreateCatalogAsync(bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        if (!Location.IsLocal)
+            return await HubCatalog.CreateAsync(RequireHub(), Location.RepoId!, overwrite, cancellationToken).ConfigureAwait(false);
+        JsonCatalog.Create(Location.Path, overwrite, publishedRoot: PublishedRoot);
+        return OpenCatalog();
+    }
+
+    /// <summary>The catalog, to list, load, create and commit tables through: a <see cref="LocalCatalog"/> whose tables are read
+    /// through <see cref="CreateFileIO"/> (with <paramref name="hub"/> or <see cref="Hub"/>), or a <see cref="HubCatalog"/>.
+    /// Nothing is read until the first call.</summary>
+    public ICatalog OpenCatalog(HubClient? hub = null) => Location.IsLocal
+        ? new LocalCatalog(Location.Path, CreateFileIO(hub), PublishedRoot)
+        : new HubCatalog(hub ?? RequireHub(), Location.RepoId!);
+
     public JsonCatalog Create(bool overwrite = false) => Location.IsLocal
         ? JsonCatalog.Create(Location.Path, overwrite, publishedRoot: PublishedRoot)
         : HubCatalogCopy.Create(RequireHub(), Location.RepoId!, overwrite);
@@ -116,12 +136,24 @@ public sealed class CatalogContext
     /// about its dataset (repo, revision, and the config when the file lists it).</summary>
     public IReadOnlyList<FacebergTableInfo> ListTables() => Describe(Open());
 
-    public IReadOnlyList<FacebergTableInfo> Describe(JsonCatalog catalog)
+    public IReadOnlyList<FacebergTableInfo> Describe(JsonCatalog catalog) =>
+        Describe(catalog.ListTables().Order().Select(id => (id, catalog.GetTableLocation(id))));
+
+    /// <summary>Every table of <paramref name="catalog"/>, ordered by identifier, with what faceberg.yml says about its dataset.</summary>
+    public async Task<IReadOnlyList<FacebergTableInfo>> DescribeAsync(ICatalog catalog, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        var entries = await catalog.ListTableEntriesAsync(null, cancellationToken).ConfigureAwait(false);
+        return Describe(entries.Select(e => (e.Identifier, e.Location.ToString())));
+    }
+
+    private IReadOnlyList<FacebergTableInfo> Describe(IEnumerable<(TableIdentifier Id, string Location)> tables)
     {
         var unpublished = UnpublishedTables();
-        return catalog.ListTables().Order().Select(id =>
+        return tables.Select(table =>
         {
-            var info = new FacebergTableInfo { Identifier = id, Location = catalog.GetTableLocation(id) };
+            var id = table.Id;
+            var info = new FacebergTableInfo { Identifier = id, Location = table.Location };
             if (unpublished is not null)
                 info.AheadOfPublished = unpublished.Contains(id.ToString());
             var (dataset, config) = FindDataset(id);

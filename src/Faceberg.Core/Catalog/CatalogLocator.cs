@@ -35,7 +35,7 @@ public static class CatalogLocator
     /// <paramref name="baseDirectory"/>; an hf:// location names a Hub catalog.</summary>
     public static CatalogContext FromPath(string path, string baseDirectory)
     {
-        if (path.StartsWith("hf://", StringComparison.OrdinalIgnoreCase))
+        if (CatalogLocation.IsHub(path))
         {
             var remote = CatalogLocation.Parse(path, baseDirectory);
             return new CatalogContext(remote.RepoId!.Split('/')[1], remote);

@@ -324,12 +324,22 @@ public sealed class JsonCatalog
                 $"Namespace '{@namespace}' does not exist in catalog '{Directory}'.");
     }
 
-    private FacebergException TableNotFound(TableIdentifier id) =>
-        new("TableNotFound", FacebergErrorKind.NotFound, $"Table '{id}' does not exist in catalog '{Directory}'.");
+    private FacebergException TableNotFound(TableIdentifier id) => TableNotFound(id, Directory);
+
+    internal static FacebergException TableNotFound(TableIdentifier id, string catalog) =>
+        new("TableNotFound", FacebergErrorKind.NotFound, $"Table '{id}' does not exist in catalog '{catalog}'.");
+
+    /// <summary>Fails when the table is already in the catalog.</summary>
+    internal void RequireAbsent(TableIdentifier id)
+    {
+        if (_entries.ContainsKey(id.ToString()))
+            throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists, $"Table '{id}' already exists in catalog '{Directory}'.");
+    }
 
     private string NamespaceDirectory(string @namespace) => Path.Combine(MetadataDirectory, @namespace);
 
-    private static bool IsLocalPath(string location) => !location.Contains("://", StringComparison.Ordinal);
+    // Stored locations are paths (relative to the catalog or absolute) or URIs.
+    private static bool IsLocalPath(string location) => !CatalogLocation.IsUri(location);
 
     private static bool IsInside(string path, string directory)
     {
@@ -368,13 +378,13 @@ public sealed class JsonCatalog
         return File.ReadAllBytes(file);
     }
 
-    private static byte[] Serialize(SortedDictionary<string, string> entries)
+    internal static byte[] Serialize(SortedDictionary<string, string> entries)
     {
         var json = JsonSerializer.Serialize(entries, WriteOptions);
         return Encoding.UTF8.GetBytes(json + "\n");
     }
 
-    private static SortedDictionary<string, string> Deserialize(string file, byte[] bytes)
+    internal static SortedDictionary<string, string> Deserialize(string file, byte[] bytes)
     {
         var entries = new SortedDictionary<string, string>(StringComparer.Ordinal);
         try

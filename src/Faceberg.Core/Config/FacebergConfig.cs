@@ -1,4 +1,3 @@
-using Faceberg.Core.Catalog;
 
 namespace Faceberg.Core.Config;
 

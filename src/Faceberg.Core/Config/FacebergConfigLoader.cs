@@ -1,4 +1,3 @@
-using Faceberg.Core.Catalog;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Faceberg.Core.Catalog;
 
 namespace Faceberg.Core.Config;
 

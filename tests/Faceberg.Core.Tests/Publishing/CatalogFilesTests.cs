@@ -1,4 +1,4 @@
-using Faceberg.Core.Catalog.Publishing;
+using Faceberg.Core.Catalog;
 using Xunit;
 
 namespace Faceberg.Core.Tests.Publishing;

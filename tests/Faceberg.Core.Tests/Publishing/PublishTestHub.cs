@@ -52,7 +52,7 @@ public sealed class PublishHubFixture : IDisposable
     }
 
     public static async Task<IcebergTable> LoadTableAsync(CatalogContext context, string identifier) =>
-        await IcebergTable.LoadAsync(context.CreateFileIO(), context.Open().GetTableLocation(TableIdentifier.Parse(identifier)));
+        (await context.OpenCatalog().LoadTableAsync(TableIdentifier.Parse(identifier))).Table;
 
     public int CommitCount(string repo) => Hub.Client.ListCommitsAsync(repo).GetAwaiter().GetResult().Count;
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Faceberg.Core.Hub;
+using Faceberg.Core.Iceberg.Io;
 
 namespace Faceberg.Core.Catalog.Publishing;
 
@@ -64,7 +65,7 @@ public sealed class CatalogPublisher
         if (!JsonCatalog.ExistsAt(directory))
             throw new FacebergException("CatalogNotFound", FacebergErrorKind.NotFound, $"No catalog at '{directory}' to publish.");
         var repo = ResolveRepository(context, options.Repository);
-        RequirePortableTables(context, repo);
+        await RequirePortableTablesAsync(context, repo, ct).ConfigureAwait(false);
 
         var local = CatalogFiles.Enumerate(directory, context.ConfigPath);
         var state = PublishState.Read(directory);
@@ -154,24 +155,23 @@ public sealed class CatalogPublisher
     }
 
     /// <summary>Refuses to publish tables whose metadata holds paths that mean nothing on the Hub (created while the catalog had no repo).</summary>
-    private static void RequirePortableTables(CatalogContext context, string repo)
+    private static async Task RequirePortableTablesAsync(CatalogContext context, string repo, CancellationToken ct)
     {
         var root = CatalogLocation.HubPrefix + repo + "/";
-        var catalog = JsonCatalog.Open(context.Location.Path, root);
+        var catalog = new LocalCatalog(context.Location.Path, new FileIORouter(), root);
         var local = new List<string>();
-        foreach (var id in catalog.ListTables())
+        foreach (var entry in await catalog.ListTableEntriesAsync(null, ct).ConfigureAwait(false))
         {
-            var location = catalog.GetTableLocation(id);
-            if (!location.Contains("://", StringComparison.Ordinal))
+            if (entry.Location.IsLocal)
             {
-                local.Add(id.ToString());
+                local.Add(entry.Identifier.ToString());
                 continue;
             }
-            if (!location.StartsWith(root, StringComparison.Ordinal))
+            if (entry.Location.Hub is not { } hub || hub.RepoId != repo || hub.Revision is not null)
                 continue;
-            var metadata = CurrentMetadataFile(context.Location.Path, location[root.Length..]);
+            var metadata = CurrentMetadataFile(context.Location.Path, hub.Path);
             if (metadata is not null && ReadLocation(metadata) is { } written && !written.StartsWith(root, StringComparison.Ordinal))
-                local.Add(id.ToString());
+                local.Add(entry.Identifier.ToString());
         }
         if (local.Count > 0)
             throw new FacebergException("TablesNotPortable", FacebergErrorKind.InvalidData,

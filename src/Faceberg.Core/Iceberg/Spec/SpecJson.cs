@@ -173,7 +173,7 @@ public static class SpecJson
 
     // ---- sort orders ----
 
-    private static void WriteSortOrder(Utf8JsonWriter w, SortOrder order)
+    public static void WriteSortOrder(Utf8JsonWriter w, SortOrder order)
     {
         w.WriteStartObject();
         w.WriteNumber("order-id", order.OrderId);
@@ -191,13 +191,49 @@ public static class SpecJson
         w.WriteEndObject();
     }
 
-    private static SortOrder ReadSortOrder(JsonElement e) => new(
+    public static SortOrder ReadSortOrder(JsonElement e) => new(
         RequiredInt(e, "order-id"),
         Required(e, "fields").EnumerateArray().Select(f => new SortField(
             Transform.Parse(RequiredString(f, "transform")),
             RequiredInt(f, "source-id"),
             RequiredString(f, "direction"),
             RequiredString(f, "null-order"))).ToArray());
+
+    // ---- snapshots ----
+
+    public static void WriteSnapshot(Utf8JsonWriter w, Snapshot s)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("snapshot-id", s.SnapshotId);
+        if (s.ParentSnapshotId is { } parent) w.WriteNumber("parent-snapshot-id", parent);
+        w.WriteNumber("sequence-number", s.SequenceNumber);
+        w.WriteNumber("timestamp-ms", s.TimestampMs);
+        w.WriteString("manifest-list", s.ManifestList);
+        w.WriteStartObject("summary");
+        // operation first: it is the one required key and humans look for it.
+        w.WriteString(SummaryKeys.Operation, s.Operation);
+        foreach (var (k, v) in s.Summary)
+            if (k != SummaryKeys.Operation) w.WriteString(k, v);
+        w.WriteEndObject();
+        if (s.SchemaId is { } schemaId) w.WriteNumber("schema-id", schemaId);
+        w.WriteEndObject();
+    }
+
+    public static Snapshot ReadSnapshot(JsonElement s)
+    {
+        var summary = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (s.TryGetProperty("summary", out var sum) && sum.ValueKind == JsonValueKind.Object)
+            foreach (var p in sum.EnumerateObject()) summary[p.Name] = p.Value.GetString() ?? "";
+        return new Snapshot(
+            RequiredLong(s, "snapshot-id"),
+            OptionalLong(s, "parent-snapshot-id"),
+            OptionalLong(s, "sequence-number") ?? 0,
+            RequiredLong(s, "timestamp-ms"),
+            OptionalString(s, "manifest-list")
+                ?? throw new FacebergException("UnsupportedManifests", FacebergErrorKind.NotSupported, "Snapshots without a manifest-list (v1 'manifests') are not supported."),
+            summary,
+            s.TryGetProperty("schema-id", out var ssid) && ssid.ValueKind == JsonValueKind.Number ? ssid.GetInt32() : null);
+    }
 
     // ---- table metadata ----
 
@@ -243,23 +279,7 @@ public static class SpecJson
             }
             w.WriteEndObject();
             w.WriteStartArray("snapshots");
-            foreach (var s in m.Snapshots)
-            {
-                w.WriteStartObject();
-                w.WriteNumber("snapshot-id", s.SnapshotId);
-                if (s.ParentSnapshotId is { } parent) w.WriteNumber("parent-snapshot-id", parent);
-                w.WriteNumber("sequence-number", s.SequenceNumber);
-                w.WriteNumber("timestamp-ms", s.TimestampMs);
-                w.WriteString("manifest-list", s.ManifestList);
-                w.WriteStartObject("summary");
-                // operation first: it is the one required key and humans look for it.
-                w.WriteString(SummaryKeys.Operation, s.Operation);
-                foreach (var (k, v) in s.Summary)
-                    if (k != SummaryKeys.Operation) w.WriteString(k, v);
-                w.WriteEndObject();
-                if (s.SchemaId is { } schemaId) w.WriteNumber("schema-id", schemaId);
-                w.WriteEndObject();
-            }
+            foreach (var s in m.Snapshots) WriteSnapshot(w, s);
             w.WriteEndArray();
             w.WriteStartArray("snapshot-log");
             foreach (var e in m.SnapshotLog)
@@ -333,21 +353,7 @@ public static class SpecJson
         var snapshots = new List<Snapshot>();
         if (e.TryGetProperty("snapshots", out var snaps) && snaps.ValueKind == JsonValueKind.Array)
         {
-            foreach (var s in snaps.EnumerateArray())
-            {
-                var summary = new Dictionary<string, string>(StringComparer.Ordinal);
-                if (s.TryGetProperty("summary", out var sum) && sum.ValueKind == JsonValueKind.Object)
-                    foreach (var p in sum.EnumerateObject()) summary[p.Name] = p.Value.GetString() ?? "";
-                snapshots.Add(new Snapshot(
-                    RequiredLong(s, "snapshot-id"),
-                    OptionalLong(s, "parent-snapshot-id"),
-                    OptionalLong(s, "sequence-number") ?? 0,
-                    RequiredLong(s, "timestamp-ms"),
-                    OptionalString(s, "manifest-list")
-                        ?? throw new FacebergException("UnsupportedManifests", FacebergErrorKind.NotSupported, "Snapshots without a manifest-list (v1 'manifests') are not supported."),
-                    summary,
-                    s.TryGetProperty("schema-id", out var ssid) && ssid.ValueKind == JsonValueKind.Number ? ssid.GetInt32() : null));
-            }
+            foreach (var s in snaps.EnumerateArray()) snapshots.Add(ReadSnapshot(s));
         }
 
         var refs = new Dictionary<string, SnapshotRef>(StringComparer.Ordinal);

@@ -70,7 +70,14 @@ public sealed partial class IcebergTable
         var props = new Dictionary<string, string>(properties ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         props.TryAdd(NameMapping.PropertyKey, NameMapping.FromSchema(schema).ToJson());
         var metadata = TableMetadata.NewTable(location, schema, spec ?? PartitionSpec.Unpartitioned, props, NowMs());
+        return await CreateAsync(io, metadata, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>Creates a table whose first version is <paramref name="metadata"/> (at its own location), with no snapshots
+    /// but those the metadata holds (a create committed as a change carries them).</summary>
+    public static async Task<IcebergTable> CreateAsync(IFileIO io, TableMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        var location = metadata.Location.TrimEnd('/');
         if (await FindCurrentVersionAsync(io, location, cancellationToken).ConfigureAwait(false) != null)
             throw TableExists(location);
 
@@ -320,6 +327,25 @@ public sealed partial class IcebergTable
                 // An orphaned, unreferenced file is harmless; the commit outcome stands.
             }
         }
+    }
+
+    // ---- commits in the REST protocol's terms ----
+
+    /// <summary>
+    /// Commits <paramref name="updates"/> if every one of <paramref name="requirements"/> holds: both are checked and
+    /// applied against the newest version on every attempt, so losing a race to a writer that invalidated a requirement
+    /// fails with <see cref="CommitFailedException"/> instead of overwriting its change.
+    /// </summary>
+    public Task CommitChangesAsync(IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requirements);
+        ArgumentNullException.ThrowIfNull(updates);
+        return CommitAsync((current, _, _) =>
+        {
+            foreach (var requirement in requirements)
+                requirement.Check(current);
+            return Task.FromResult(new PendingCommit(TableMetadataBuilder.Apply(current, updates, NowMs()), Array.Empty<FileWrite>()));
+        }, cancellationToken);
     }
 
     // ---- metadata-only updates ----

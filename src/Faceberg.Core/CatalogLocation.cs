@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Faceberg.Core.Catalog;
+namespace Faceberg.Core;
 
 public enum CatalogLocationKind { Local, HubDataset }
 
@@ -37,7 +37,7 @@ public sealed partial class CatalogLocation : IEquatable<CatalogLocation>
         if (string.IsNullOrWhiteSpace(text))
             throw Invalid("The catalog location must not be empty.");
         var trimmed = text.Trim();
-        if (trimmed.StartsWith("hf://", StringComparison.OrdinalIgnoreCase))
+        if (IsHub(trimmed))
         {
             if (!trimmed.StartsWith(HubPrefix, StringComparison.Ordinal))
                 throw Invalid($"'{trimmed}' is not a Hub dataset location; expected 'hf://datasets/<org>/<repo>'.");
@@ -52,6 +52,13 @@ public sealed partial class CatalogLocation : IEquatable<CatalogLocation>
             throw Invalid($"'{trimmed}' contains characters that are not allowed in a path.");
         return Local(System.IO.Path.Combine(baseDirectory, trimmed));
     }
+
+    /// <summary>True when <paramref name="text"/> names a Hub location (<c>hf://…</c>) rather than a path.</summary>
+    public static bool IsHub(string text) => text.TrimStart().StartsWith("hf://", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>True when <paramref name="text"/> is a URI (a scheme of two letters or more before "://") rather than a
+    /// path; one letter is a Windows drive ("C:\...").</summary>
+    public static bool IsUri(string text) => SchemePattern().IsMatch(text);
 
     private static FacebergException Invalid(string message) =>
         new("InvalidCatalogLocation", FacebergErrorKind.InvalidArgument, message);

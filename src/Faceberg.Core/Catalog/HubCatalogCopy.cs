@@ -3,7 +3,7 @@ using Faceberg.Core.Config;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;
 
-namespace Faceberg.Core.Catalog.Publishing;
+namespace Faceberg.Core.Catalog;
 
 /// <summary>
 /// A catalog used straight from its Hub repo (<c>-Catalog hf://datasets/org/name</c>): catalog.json is read

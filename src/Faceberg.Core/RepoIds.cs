@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Faceberg.Core.Catalog;
+namespace Faceberg.Core;
 
 /// <summary>Hugging Face repo ids: "org/name", each part of letters, digits, '-', '_' and '.',
 /// not starting or ending with '-' or '.', without "--" or "..", at most 96 characters in all.</summary>

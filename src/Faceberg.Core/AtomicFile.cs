@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Faceberg.Core.Catalog;
+namespace Faceberg.Core;
 
 /// <summary>Whole-file replacement that readers never see half-written: the new content goes to
 /// a temporary file in the same directory, is flushed to disk, then renamed over the target.</summary>

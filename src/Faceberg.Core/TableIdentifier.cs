@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Faceberg.Core.Catalog;
+namespace Faceberg.Core;
 
 /// <summary>A table's name inside a catalog: <c>namespace.table</c>, one level of namespace.
 /// Both parts become folder names, so they are restricted to what is safe on every file system

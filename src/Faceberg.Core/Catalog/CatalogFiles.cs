@@ -3,7 +3,7 @@ using System.Text;
 using Faceberg.Core.Config;
 using Faceberg.Core.Hub;
 
-namespace Faceberg.Core.Catalog.Publishing;
+namespace Faceberg.Core.Catalog;
 
 /// <summary>
 /// How a working copy maps onto its catalog repo: <c>faceberg.yml</c> at the repo root (locally, wherever

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Faceberg.Core.Catalog.Publishing;
+namespace Faceberg.Core.Catalog;
 
 /// <summary>
 /// What a working copy last exchanged with its catalog repo: the repo, the commit it was published at or
