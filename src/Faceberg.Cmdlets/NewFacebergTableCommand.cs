@@ -209,20 +209,5 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
                 $"'{name}' names no dataset in faceberg.yml and no table of one."));
     }
 
-    /// <summary>The bytes of faceberg.yml before -Repo edits it, to put back exactly when nothing was created.</summary>
-    private sealed record ConfigFileSnapshot(string Path, byte[] Bytes)
-    {
-        public static ConfigFileSnapshot? Take(string? path) =>
-            path is not null && File.Exists(path) ? new ConfigFileSnapshot(path, File.ReadAllBytes(path)) : null;
-
-        public void Restore()
-        {
-            if (File.Exists(Path) && File.ReadAllBytes(Path).AsSpan().SequenceEqual(Bytes)) return;
-            var temp = Path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            File.WriteAllBytes(temp, Bytes);
-            File.Move(temp, Path, overwrite: true);
-        }
-    }
-
     private static string Short(string sha) => sha.Length > 12 ? sha[..12] : sha;
 }
