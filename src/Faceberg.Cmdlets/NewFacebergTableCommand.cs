@@ -54,6 +54,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
     {
         CatalogContext context;
         IReadOnlyList<(DatasetConfig Dataset, Func<TableIdentifier, bool> Wanted)> datasets;
+        ConfigFileSnapshot? before = null;
         try
         {
             context = ResolveCatalog(Catalog);
@@ -61,6 +62,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
             context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult();
             if (ParameterSetName == RepoSet)
             {
+                before = ConfigFileSnapshot.Take(context.ConfigPath);
                 var dataset = AddDataset(ref context);
                 datasets = [(dataset, _ => true)];
             }
@@ -75,8 +77,22 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
             return;
         }
 
+        var created = false;
         foreach (var (dataset, wanted) in datasets)
-            CreateTables(context, dataset, wanted);
+            created |= CreateTables(context, dataset, wanted);
+        // -Repo adds the dataset to faceberg.yml only together with its tables: a failed create leaves the file as it was.
+        if (!created && before is not null)
+        {
+            try
+            {
+                before.Restore();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                WriteFailure(Catalog, new FacebergException("ConfigRestoreFailed", FacebergErrorKind.Unavailable,
+                    $"No table was created, and faceberg.yml could not be put back as it was ({e.Message}): remove dataset '{Repo}' from '{before.Path}' by hand.", e));
+            }
+        }
     }
 
     /// <summary>-Repo: appends the dataset to faceberg.yml (unless -WhatIf) and returns it.</summary>
@@ -143,7 +159,8 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
     private static string StripNamespace(string name) =>
         name.StartsWith(TableIdentifier.DefaultNamespace + ".", StringComparison.OrdinalIgnoreCase) ? name[(TableIdentifier.DefaultNamespace.Length + 1)..] : name;
 
-    private void CreateTables(CatalogContext context, DatasetConfig dataset, Func<TableIdentifier, bool> wanted)
+    /// <returns>Whether at least one table was created.</returns>
+    private bool CreateTables(CatalogContext context, DatasetConfig dataset, Func<TableIdentifier, bool> wanted)
     {
         DatasetPlan plan;
         try
@@ -157,7 +174,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         catch (FacebergException e)
         {
             WriteFailure(dataset.Name, e);
-            return;
+            return false;
         }
 
         var approved = plan.Tables.Where(t => wanted(t.Identifier)).ToList()
@@ -165,19 +182,24 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
                 $"Create table from {plan.Repo}@{Short(plan.DataRevision)} (config '{t.Config}', {t.Files.Count} files)"))
             .ToList();
         if (approved.Count == 0)
-            return;
+            return false;
 
         var throttle = ThrottleLimit;
         var results = Run((progress, ct) => Tables.CreateAsync(context, plan with { Tables = approved },
             new DatasetTableOptions { ThrottleLimit = throttle, Progress = progress }, ct));
         var catalogObject = ToCatalogObject(context, context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult().Count);
+        var created = false;
         foreach (var result in results)
         {
             if (result.Status == DatasetTableStatus.Created && result.Table is not null)
+            {
+                created = true;
                 WriteObject(ToTableObject(result.Table, catalogObject));
+            }
             else if (result.Error is not null)
                 WriteFailure(result.Identifier?.ToString() ?? dataset.Name, result.Error);
         }
+        return created;
     }
 
     protected override void EndProcessing()

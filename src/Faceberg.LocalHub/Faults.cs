@@ -4,9 +4,19 @@ namespace Faceberg.LocalHub;
 /// <param name="Status">Status to answer with (ignored when <paramref name="DropConnection"/>).</param>
 /// <param name="RetryAfter">Sent as a Retry-After header in whole seconds, rounded up.</param>
 /// <param name="DropConnection">Abort the connection without any response.</param>
-public sealed record LocalHubFault(int Status, TimeSpan? RetryAfter = null, bool DropConnection = false)
+/// <param name="AfterHandling">
+/// Handle the request first (a commit is applied), then fail instead of sending the real answer: the
+/// ambiguous outcome of a gateway timing out, or a connection lost after the server acted.
+/// </param>
+public sealed record LocalHubFault(int Status, TimeSpan? RetryAfter = null, bool DropConnection = false, bool AfterHandling = false)
 {
     public static LocalHubFault Drop() => new(0, null, DropConnection: true);
+
+    /// <summary>Applies the request, then answers <paramref name="status"/> instead of its real answer.</summary>
+    public static LocalHubFault ApplyThenFail(int status = 503) => new(status, AfterHandling: true);
+
+    /// <summary>Applies the request, then drops the connection without an answer.</summary>
+    public static LocalHubFault ApplyThenDrop() => new(0, null, DropConnection: true, AfterHandling: true);
 }
 
 /// <summary>Armed faults: each matches requests and fires a limited number of times.</summary>

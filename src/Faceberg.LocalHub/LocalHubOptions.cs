@@ -14,8 +14,15 @@ public sealed class LocalHubOptions
     /// <summary>Commits per page of the commits endpoint.</summary>
     public int CommitsPageSize { get; init; } = 50;
 
-    /// <summary>When set, every Hub request needs "Authorization: Bearer {RequiredToken}" (else 401).</summary>
+    /// <summary>When set, every request to the Hub listener (LFS routes included) needs "Authorization: Bearer {RequiredToken}" (else 401); it is then also <see cref="Token"/>.</summary>
     public string? RequiredToken { get; init; }
+
+    /// <summary>
+    /// The local user's access token. As on the Hub, writes (repos, commits, LFS, branches, tags), private repos and
+    /// whoami need "Authorization: Bearer {Token}". Null: <see cref="RequiredToken"/> if set, else a random token
+    /// per server (<see cref="LocalHubServer.Token"/>).
+    /// </summary>
+    public string? Token { get; init; }
 
     /// <summary>Delay added before each request is handled (also settable on the running server).</summary>
     public TimeSpan Latency { get; init; }

@@ -21,6 +21,7 @@ public sealed class LocalHubServer : IDisposable
     private LocalHubServer(LocalHubOptions options)
     {
         Options = options;
+        Token = options.RequiredToken ?? options.Token ?? "hf_local_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16)).ToLowerInvariant();
         Store = new LocalHubStore(options.RootPath, new LfsPolicy(options.LfsThresholdBytes)) { DefaultAuthor = options.UserName };
         if (options.ImportPlainFolders) Store.ImportPlainFolders();
         Latency = options.Latency;
@@ -44,6 +45,19 @@ public sealed class LocalHubServer : IDisposable
     }
 
     public LocalHubOptions Options { get; }
+
+    /// <summary>The token that grants writes and private reads (see <see cref="LocalHubOptions.Token"/>).</summary>
+    public string Token { get; }
+
+    /// <summary>Signs LFS upload URLs, as the Hub presigns them: the object host accepts only what a batch call handed out.</summary>
+    private readonly byte[] _uploadKey = RandomNumberGenerator.GetBytes(32);
+
+    internal string SignUpload(string repoId, string oid, long size) =>
+        Convert.ToHexString(HMACSHA256.HashData(_uploadKey, Encoding.UTF8.GetBytes($"{repoId}\n{oid}\n{size}"))).ToLowerInvariant();
+
+    internal bool UploadSignatureMatches(string repoId, string oid, long size, string? signature) =>
+        signature is not null && CryptographicOperations.FixedTimeEquals(
+            Encoding.UTF8.GetBytes(SignUpload(repoId, oid, size)), Encoding.UTF8.GetBytes(signature));
 
     /// <summary>Base URL to use as HF_ENDPOINT, e.g. http://127.0.0.1:5123 (no trailing slash).</summary>
     public string Endpoint => _hub.BaseUrl;
@@ -84,9 +98,7 @@ public sealed class LocalHubServer : IDisposable
     }
 
     internal bool TokenMatches(string? token) =>
-        Options.RequiredToken is null
-            ? !string.IsNullOrEmpty(token)
-            : token is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(Options.RequiredToken));
+        token is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(Token));
 
     private async Task HandleAsync(HttpListenerContext context, string server)
     {
@@ -112,6 +124,20 @@ public sealed class LocalHubServer : IDisposable
             var latency = Latency;
             if (latency > TimeSpan.Zero) await Task.Delay(latency).ConfigureAwait(false);
             var fault = _faults.Take(entry);
+            if (fault is { AfterHandling: true })
+            {
+                hubRequest.Discard = true;
+                try
+                {
+                    if (server == "cdn") await _api.HandleCdnAsync(hubRequest).ConfigureAwait(false);
+                    else await _api.HandleAsync(hubRequest).ConfigureAwait(false);
+                }
+                catch (LocalHubException)
+                {
+                    // The request failed on its own; the client still sees only the injected fault.
+                }
+                hubRequest.Discard = false;
+            }
             if (fault is { DropConnection: true })
             {
                 Log(0);

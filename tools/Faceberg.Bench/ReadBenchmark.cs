@@ -50,7 +50,7 @@ public static class ReadBenchmark
         using var hub = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub") });
         hub.Store.CreateRepo(Repo);
         var sha = hub.Store.Commit(Repo, files, null, "bench data");
-        using var client = new HubClient(new HubClientOptions { Endpoint = hub.Endpoint });
+        using var client = new HubClient(new HubClientOptions { Endpoint = hub.Endpoint, Token = hub.Token });
         var io = new FileIORouter().Register("hf", new HubFileIO(client));
 
         var localTable = await CreateTable(io, Path.Combine(root, "local"), files, path => LocalFileIO.ToUri(Path.Combine(root, "files", path)));

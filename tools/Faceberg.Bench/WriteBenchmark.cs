@@ -33,7 +33,7 @@ public static class WriteBenchmark
     {
         using var hub = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub") });
         BenchmarkDatasets.Create(hub.Store, Repo, fileCount: 1, rowsPerFile: 1000);
-        using var client = new HubClient(new HubClientOptions { Endpoint = hub.Endpoint });
+        using var client = new HubClient(new HubClientOptions { Endpoint = hub.Endpoint, Token = hub.Token });
         var catalogDirectory = Path.Combine(root, "catalog");
         JsonCatalog.Create(catalogDirectory);
         var catalog = CatalogContext.FromDirectory(catalogDirectory);

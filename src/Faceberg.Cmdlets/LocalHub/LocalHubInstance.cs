@@ -39,5 +39,8 @@ public sealed class LocalHubInstance
     /// <summary>HF_ENDPOINT before -SetEnvironment changed it, restored on stop.</summary>
     internal string? PreviousEndpoint { get; }
 
+    /// <summary>HF_TOKEN before -SetEnvironment set it to the local Hub's token, restored on stop.</summary>
+    internal string? PreviousToken { get; init; }
+
     public override string ToString() => Endpoint;
 }

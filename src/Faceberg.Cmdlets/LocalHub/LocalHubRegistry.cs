@@ -35,12 +35,16 @@ internal static class LocalHubRegistry
         lock (Gate) Running.Add(instance);
     }
 
-    /// <summary>Stops the server and puts HF_ENDPOINT back if it still points at this Hub.</summary>
+    public const string TokenVariable = "HF_TOKEN";
+
+    /// <summary>Stops the server and puts HF_ENDPOINT and HF_TOKEN back if they still point at this Hub.</summary>
     public static void Stop(LocalHubInstance instance)
     {
         lock (Gate) Running.Remove(instance);
         instance.Server.Dispose();
         if (instance.SetEnvironment && Environment.GetEnvironmentVariable(EndpointVariable) == instance.Endpoint)
             Environment.SetEnvironmentVariable(EndpointVariable, instance.PreviousEndpoint);
+        if (instance.SetEnvironment && Environment.GetEnvironmentVariable(TokenVariable) == instance.Server.Token)
+            Environment.SetEnvironmentVariable(TokenVariable, instance.PreviousToken);
     }
 }

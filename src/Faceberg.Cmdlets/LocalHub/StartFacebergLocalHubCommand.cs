@@ -20,7 +20,8 @@ public sealed class StartFacebergLocalHubCommand : FacebergCmdlet
     [ValidateRange(0, 65535)]
     public int Port { get; set; }
 
-    /// <summary>Point HF_ENDPOINT at the new Hub for this process (restored by Stop-FacebergLocalHub).</summary>
+    /// <summary>Point HF_ENDPOINT at the new Hub and set HF_TOKEN to its token for this process (both restored by
+    /// Stop-FacebergLocalHub); the token is what writes and private repos need, and a real token never reaches the local Hub.</summary>
     [Parameter]
     public SwitchParameter SetEnvironment { get; set; }
 
@@ -67,11 +68,15 @@ public sealed class StartFacebergLocalHubCommand : FacebergCmdlet
         }
 
         var previous = Environment.GetEnvironmentVariable(LocalHubRegistry.EndpointVariable);
-        var instance = new LocalHubInstance(server, path, SetEnvironment, previous);
+        var instance = new LocalHubInstance(server, path, SetEnvironment, previous)
+        {
+            PreviousToken = Environment.GetEnvironmentVariable(LocalHubRegistry.TokenVariable),
+        };
         LocalHubRegistry.Add(instance);
         if (SetEnvironment)
         {
             Environment.SetEnvironmentVariable(LocalHubRegistry.EndpointVariable, instance.Endpoint);
+            Environment.SetEnvironmentVariable(LocalHubRegistry.TokenVariable, server.Token);
             WriteVerbose($"HF_ENDPOINT is now {instance.Endpoint}.");
         }
         WriteVerbose($"Local Hub serving {path} at {instance.Endpoint}.");

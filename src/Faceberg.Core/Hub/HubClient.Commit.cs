@@ -36,12 +36,10 @@ public sealed partial class HubClient
         var lfsAdds = adds.Where(a => modes[a.PathInRepo] is { ShouldIgnore: false, UploadMode: "lfs" }).ToList();
         await UploadLfsAsync(repoId, branch, lfsAdds, ct).ConfigureAwait(false);
 
-        var lines = new List<object>
-        {
-            Line("header", parentCommit is null
-                ? new { summary, description = description ?? "" }
-                : new { summary, description = description ?? "", parentCommit }),
-        };
+        // The marker makes this commit recognisable in the branch history after an ambiguous answer.
+        var marker = CommitMarker.New();
+        var fullDescription = string.IsNullOrWhiteSpace(description) ? marker : description.TrimEnd() + "\n\n" + marker;
+        var lines = new List<object>();
         foreach (var operation in operations)
         {
             switch (operation)
@@ -62,10 +60,56 @@ public sealed partial class HubClient
                     break;
             }
         }
-        var ndjson = new StringBuilder();
-        foreach (var line in lines) ndjson.Append(JsonSerializer.Serialize(line, Json)).Append('\n');
-        var body = Encoding.UTF8.GetBytes(ndjson.ToString());
 
+        // A commit is not idempotent: after an answer that does not say whether it was applied, the branch
+        // history says. Landed: that commit is the result. Not landed: a resend is safe because it carries a
+        // parentCommit guard (the caller's, or the head just read), so at most one copy can ever land.
+        var guard = parentCommit;
+        HubUnavailableException? ambiguous = null;
+        for (var attempt = 0; ; attempt++)
+        {
+            var body = CommitBody(summary, fullDescription, guard, lines);
+            try
+            {
+                return await SendCommitAsync(repoId, branch, body, ct).ConfigureAwait(false);
+            }
+            catch (HubUnavailableException e) when (e.MayHaveBeenApplied)
+            {
+                ambiguous = e;
+            }
+            catch (HubCommitConflictException) when (ambiguous is not null)
+            {
+                // The branch moved since the guard: possibly by an earlier attempt of this very commit.
+                var check = await FindCommitAsync(repoId, branch, summary, marker, guard, ambiguous, ct).ConfigureAwait(false);
+                if (check.Landed is { } landed) return landed;
+                throw;
+            }
+
+            var outcome = await FindCommitAsync(repoId, branch, summary, marker, guard, ambiguous, ct).ConfigureAwait(false);
+            if (outcome.Landed is { } info) return info;
+            if (attempt >= Options.MaxRetries)
+                throw new HubUnavailableException(
+                    $"Could not commit \"{summary}\" to branch '{branch}' of '{repoId}': the Hub failed {attempt + 1} time(s) ({Reason(ambiguous)}). "
+                    + $"Faceberg checked the branch history: the commit is not on it (head {outcome.Head ?? "none"}), so nothing was written. Retry later.",
+                    ambiguous.StatusCode, ambiguous);
+            guard ??= outcome.Head;
+            await Task.Delay(Transport.RetryDelay(attempt, null), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static byte[] CommitBody(string summary, string description, string? parentCommit, IReadOnlyList<object> operations)
+    {
+        var header = Line("header", parentCommit is null
+            ? new { summary, description }
+            : new { summary, description, parentCommit });
+        var ndjson = new StringBuilder();
+        ndjson.Append(JsonSerializer.Serialize(header, Json)).Append('\n');
+        foreach (var line in operations) ndjson.Append(JsonSerializer.Serialize(line, Json)).Append('\n');
+        return Encoding.UTF8.GetBytes(ndjson.ToString());
+    }
+
+    private Task<CommitInfo> SendCommitAsync(string repoId, string branch, byte[] body, CancellationToken ct)
+    {
         var request = new HubRequest
         {
             Method = HttpMethod.Post,
@@ -74,8 +118,64 @@ public sealed partial class HubClient
             Content = () => new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/x-ndjson") } },
             Idempotent = false,
         };
-        return await Transport.SendAsync(request, ReadJsonAsync<CommitInfo>, ct).ConfigureAwait(false);
+        return Transport.SendAsync(request, ReadJsonAsync<CommitInfo>, ct);
     }
+
+    private const int MaxHistoryPagesChecked = 20;
+
+    /// <summary>What the branch history says about a commit whose answer was ambiguous.</summary>
+    private sealed record CommitCheck(CommitInfo? Landed, string? Head);
+
+    /// <summary>
+    /// Looks for the commit carrying <paramref name="marker"/> in the branch history, newest first, down to
+    /// <paramref name="parent"/> (the commit it was based on: anything older cannot be it).
+    /// </summary>
+    /// <exception cref="HubCommitOutcomeUnknownException">The history could not be read, or the parent is not in it.</exception>
+    private async Task<CommitCheck> FindCommitAsync(string repoId, string branch, string summary, string marker, string? parent,
+        HubUnavailableException ambiguous, CancellationToken ct)
+    {
+        string? head = null;
+        try
+        {
+            Uri? next = Transport.Api($"api/datasets/{repoId}/commits/{HubUrls.Revision(branch)}");
+            for (var page = 0; next is not null && page < MaxHistoryPagesChecked; page++)
+            {
+                var current = next;
+                var (commits, link) = await Transport.SendAsync(
+                    new HubRequest { Method = HttpMethod.Get, Uri = current, Context = new("list commits", repoId, branch) },
+                    async (response, token) => (await ReadJsonAsync<List<HubCommit>>(response, token).ConfigureAwait(false), NextLink(response, current)),
+                    ct).ConfigureAwait(false);
+                foreach (var commit in commits)
+                {
+                    head ??= commit.Id;
+                    if (commit.Message.Contains(marker, StringComparison.Ordinal) || commit.Title.Contains(marker, StringComparison.Ordinal))
+                        return new CommitCheck(new CommitInfo { CommitOid = commit.Id, CommitUrl = new Uri(Endpoint, $"datasets/{repoId}/commit/{commit.Id}").ToString() }, head);
+                    if (parent is not null && string.Equals(commit.Id, parent, StringComparison.OrdinalIgnoreCase))
+                        return new CommitCheck(null, head);
+                }
+                next = link;
+            }
+            if (next is null && parent is null) return new CommitCheck(null, head);
+        }
+        catch (FacebergException e)
+        {
+            throw OutcomeUnknown(repoId, branch, summary, marker, ambiguous, $"reading the branch history failed too: {e.Message}", e);
+        }
+        throw OutcomeUnknown(repoId, branch, summary, marker, ambiguous,
+            parent is null
+                ? $"its newest {MaxHistoryPagesChecked} pages of history do not settle it"
+                : $"the commit it was based on ({parent}) is not in the newest {MaxHistoryPagesChecked} pages of its history", null);
+    }
+
+    private HubCommitOutcomeUnknownException OutcomeUnknown(string repoId, string branch, string summary, string marker,
+        HubUnavailableException ambiguous, string why, Exception? inner) =>
+        new($"The commit \"{summary}\" to branch '{branch}' of '{repoId}' got no clear answer from the Hub ({Reason(ambiguous)}), and whether it landed "
+            + $"is unknown: {why}. It may or may not be on the branch. Before running the command again, look in "
+            + $"{new Uri(Endpoint, $"datasets/{repoId}/commits/{branch}")} for a commit whose description contains '{marker}': if it is there, the change was made.",
+            marker, inner ?? ambiguous);
+
+    private static string Reason(HubUnavailableException e) =>
+        e.StatusCode is { } status ? $"HTTP {(int)status}" : "the connection failed before an answer arrived";
 
     private static Dictionary<string, object> Line(string key, object value) => new() { ["key"] = key, ["value"] = value };
 

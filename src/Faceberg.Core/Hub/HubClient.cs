@@ -278,17 +278,34 @@ public sealed partial class HubClient : IDisposable
             Idempotent = false,
         };
         var repoUrl = new Uri(Endpoint, $"datasets/{repoId}").ToString();
-        try
+        // Creating a repo is not idempotent, but resending it is harmless: a 409 to the resend means it exists.
+        // With existOk that is success; without it, the 409 may be this call's own creation, so it says so.
+        HubUnavailableException? ambiguous = null;
+        for (var attempt = 0; ; attempt++)
         {
-            return await _transport.SendAsync(request, async (response, token) =>
+            try
             {
-                using var doc = await ReadJsonAsync<JsonDocument>(response, token).ConfigureAwait(false);
-                return doc.RootElement.TryGetProperty("url", out var url) && url.GetString() is { } u ? u : repoUrl;
-            }, ct).ConfigureAwait(false);
-        }
-        catch (HubConflictException) when (existOk)
-        {
-            return repoUrl;
+                return await _transport.SendAsync(request, async (response, token) =>
+                {
+                    using var doc = await ReadJsonAsync<JsonDocument>(response, token).ConfigureAwait(false);
+                    return doc.RootElement.TryGetProperty("url", out var url) && url.GetString() is { } u ? u : repoUrl;
+                }, ct).ConfigureAwait(false);
+            }
+            catch (HubConflictException) when (existOk)
+            {
+                return repoUrl;
+            }
+            catch (HubConflictException e) when (ambiguous is not null)
+            {
+                throw new HubException("HubCreateOutcomeUnknown", FacebergErrorKind.Conflict,
+                    $"Dataset repo '{repoId}' exists now, but the first request to create it got no clear answer ({(ambiguous.StatusCode is { } s ? $"HTTP {(int)s}" : "connection failed")}), "
+                    + "so it may be this call that created it. Check the repo on the Hub before using it.", HttpStatusCode.Conflict, e.HubErrorCode, e);
+            }
+            catch (HubUnavailableException e) when (e.MayHaveBeenApplied && attempt < Options.MaxRetries)
+            {
+                ambiguous = e;
+            }
+            await Task.Delay(_transport.RetryDelay(attempt, null), ct).ConfigureAwait(false);
         }
     }
 

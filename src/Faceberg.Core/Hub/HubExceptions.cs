@@ -77,4 +77,23 @@ public sealed class HubUnavailableException : HubException
 {
     public HubUnavailableException(string message, HttpStatusCode? statusCode, Exception? inner = null)
         : base("HubUnavailable", FacebergErrorKind.Unavailable, message, statusCode, null, inner) { }
+
+    /// <summary>
+    /// The request changes state and was sent, but the answer (5xx, timeout, dropped connection) does not say
+    /// whether the Hub applied it; only reading the Hub's state afterwards tells.
+    /// </summary>
+    public bool MayHaveBeenApplied { get; init; }
+}
+
+/// <summary>
+/// A commit got an ambiguous answer and the check of whether it landed failed too: it may or may not be on the
+/// branch. The message says how to find out (the commit's marker in the branch history).
+/// </summary>
+public sealed class HubCommitOutcomeUnknownException : HubException
+{
+    public HubCommitOutcomeUnknownException(string message, string marker, Exception? inner)
+        : base("HubCommitOutcomeUnknown", FacebergErrorKind.Unavailable, message, null, null, inner) => Marker = marker;
+
+    /// <summary>The line in the commit description that identifies this commit in the branch history.</summary>
+    public string Marker { get; }
 }

@@ -15,7 +15,12 @@ internal sealed class HubRequest
     public required HubRequestContext Context { get; init; }
     public Func<HttpContent>? Content { get; init; }
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
-    /// <summary>Safe to repeat after a dropped connection or 5xx; non-idempotent requests retry only on 429/503.</summary>
+    /// <summary>
+    /// Safe to repeat after a dropped connection, timeout or 5xx. A non-idempotent request (a commit, a repo
+    /// creation) is retried only on 429, which the Hub answers before doing anything; any other failure after it
+    /// was sent may have been applied, so it surfaces as a <see cref="HubUnavailableException"/> with
+    /// <see cref="HubUnavailableException.MayHaveBeenApplied"/> set for the caller to verify.
+    /// </summary>
     public bool Idempotent { get; init; } = true;
     /// <summary>False for HEAD on resolve URLs: a redirect to another host is the answer (it carries X-Linked-* headers).</summary>
     public bool FollowCrossOriginRedirects { get; init; } = true;
@@ -100,8 +105,7 @@ internal sealed class HubTransport : IDisposable
                         return synchronous ? readSync!(response, attemptCts.Token) : await read!(response, attemptCts.Token).ConfigureAwait(false);
 
                     var status = response.StatusCode;
-                    var retryable = status == HttpStatusCode.TooManyRequests || status == HttpStatusCode.ServiceUnavailable
-                        || (request.Idempotent && (int)status >= 500);
+                    var retryable = status == HttpStatusCode.TooManyRequests || (request.Idempotent && (int)status >= 500);
                     if (!retryable || attempt >= _options.MaxRetries)
                     {
                         var body = synchronous ? ReadErrorBody(response, ct) : await ReadErrorBodyAsync(response, ct).ConfigureAwait(false);
@@ -118,7 +122,7 @@ internal sealed class HubTransport : IDisposable
                     throw new HubUnavailableException(
                         $"Could not {request.Context.Action}{Describe(request.Context)}: the connection to {Endpoint.Authority} failed " +
                         $"after {attempt + 1} attempt(s) ({Scrub(e.Message)}). Check the endpoint (HF_ENDPOINT) and network, then retry.",
-                        null, e);
+                        null, e) { MayHaveBeenApplied = !request.Idempotent };
                 }
             }
             finally
@@ -191,7 +195,7 @@ internal sealed class HubTransport : IDisposable
         return null;
     }
 
-    private TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
+    internal TimeSpan RetryDelay(int attempt, TimeSpan? retryAfter)
     {
         if (retryAfter is { } server)
             return server < TimeSpan.Zero ? TimeSpan.Zero : server > _options.MaxRetryDelay ? _options.MaxRetryDelay : server;
@@ -250,7 +254,8 @@ internal sealed class HubTransport : IDisposable
                     $"{what}: rate limited by the Hub (429) after {attempt + 1} attempt(s). Wait and retry, or lower the concurrency.{detail}", RetryAfter(response));
             case >= 500:
                 return new HubUnavailableException(
-                    $"{what}: the Hub failed with {(int)status} {response.ReasonPhrase} after {attempt + 1} attempt(s). Retry later.{detail}", status);
+                    $"{what}: the Hub failed with {(int)status} {response.ReasonPhrase} after {attempt + 1} attempt(s). Retry later.{detail}", status)
+                    { MayHaveBeenApplied = !request.Idempotent };
             case 400 or 422:
                 return new HubException("HubBadRequest", FacebergErrorKind.InvalidArgument, $"{what}: the Hub rejected the request ({(int)status}).{detail}", status, code);
             default:

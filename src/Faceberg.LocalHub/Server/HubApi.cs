@@ -15,18 +15,34 @@ internal sealed class HubApi(LocalHubServer server)
     public Task HandleAsync(HubRequest r)
     {
         var s = r.Segments;
-        // Git LFS uploads go to a presigned URL on the Hub; the real one carries no Hub token.
-        if (s.Length == 4 && s[0] == "lfs-upload" && r.Method == "PUT") return UploadObjectAsync(r);
-        if (s.Length == 4 && s[0] == "lfs-verify" && r.Method == "POST") return VerifyObjectAsync(r);
-
         if (Options.RequiredToken is not null && !server.TokenMatches(r.BearerToken))
             throw new LocalHubException(401, null, "Invalid credentials in Authorization header");
+
+        // The upload URL is presigned (checked in UploadObjectAsync); on the Hub's own host it also needs the token.
+        if (s.Length == 4 && s[0] == "lfs-upload" && r.Method == "PUT")
+        {
+            CheckWriteToken(r);
+            return UploadObjectAsync(r);
+        }
+        if (s.Length == 4 && s[0] == "lfs-verify" && r.Method == "POST")
+        {
+            CheckWriteToken(r);
+            return VerifyObjectAsync(r);
+        }
 
         if (s.Length >= 2 && s[0] == "api")
         {
             if (s[1] == "whoami-v2" && s.Length == 2) return WhoAmI(r);
-            if (s[1] == "repos" && s.Length == 3 && s[2] == "create" && r.Method == "POST") return CreateRepoAsync(r);
-            if (s[1] == "repos" && s.Length == 3 && s[2] == "delete" && r.Method == "DELETE") return DeleteRepoAsync(r);
+            if (s[1] == "repos" && s.Length == 3 && s[2] == "create" && r.Method == "POST")
+            {
+                CheckWriteToken(r);
+                return CreateRepoAsync(r);
+            }
+            if (s[1] == "repos" && s.Length == 3 && s[2] == "delete" && r.Method == "DELETE")
+            {
+                CheckWriteToken(r);
+                return DeleteRepoAsync(r);
+            }
             if (s[1] == "datasets" && s.Length >= 4) return DatasetApiAsync(r, $"{r.Segment(2)}/{r.Segment(3)}");
         }
         if (s.Length >= 6 && s[0] == "datasets" && s[3] == "resolve" && r.Method is "GET" or "HEAD")
@@ -85,29 +101,28 @@ internal sealed class HubApi(LocalHubServer server)
                 CheckAccess(r, repoId);
                 return Commits(r, repoId, s.Length > 5 ? r.Revision(5, out _) : LocalHubStore.DefaultBranch);
             case ("preupload", "POST"):
-                CheckAccess(r, repoId);
+                CheckWriteAccess(r, repoId);
                 return PreuploadAsync(r, repoId, r.Revision(5, out _));
             case ("commit", "POST"):
-                CheckAccess(r, repoId);
+                CheckWriteAccess(r, repoId);
                 return CommitAsync(r, repoId, r.Revision(5, out _));
             case ("branch", "POST"):
-                CheckAccess(r, repoId);
+                CheckWriteAccess(r, repoId);
                 return CreateBranchAsync(r, repoId, r.Revision(5, out _));
             case ("branch", "DELETE"):
-                CheckAccess(r, repoId);
+                CheckWriteAccess(r, repoId);
                 Store.DeleteBranch(repoId, r.Revision(5, out _));
                 r.Json(200, new JsonObject());
                 return Task.CompletedTask;
             case ("tag", "POST"):
-                CheckAccess(r, repoId);
+                CheckWriteAccess(r, repoId);
                 return CreateTagAsync(r, repoId, r.Revision(5, out _));
         }
         throw new LocalHubException(404, null, $"Not found: {r.Method} {r.RawPath}");
     }
 
     /// <summary>
-    /// Private repos answer as missing (401 RepoNotFound) without a token, as the Hub does. Writes to
-    /// public repos need no token unless RequiredToken is set, so the quickstart works without one.
+    /// Private repos answer as missing (401 RepoNotFound) to anyone but the token's owner, as the Hub does.
     /// </summary>
     private void CheckAccess(HubRequest r, string repoId)
     {
@@ -116,7 +131,18 @@ internal sealed class HubApi(LocalHubServer server)
             throw new LocalHubException(401, "RepoNotFound", $"Repository not found: {repoId}");
     }
 
-    private void CheckWriteAccess(HubRequest r, string repoId) => CheckAccess(r, repoId);
+    /// <summary>Every write needs the user's token, as on the Hub: none or another one is 401.</summary>
+    private void CheckWriteToken(HubRequest r)
+    {
+        if (r.BearerToken is null) throw new LocalHubException(401, null, "Invalid username or password.");
+        if (!server.TokenMatches(r.BearerToken)) throw new LocalHubException(401, null, "Invalid credentials in Authorization header");
+    }
+
+    private void CheckWriteAccess(HubRequest r, string repoId)
+    {
+        CheckAccess(r, repoId);
+        CheckWriteToken(r);
+    }
 
     private Task Info(HubRequest r, string repoId, string revision)
     {
@@ -414,6 +440,7 @@ internal sealed class HubApi(LocalHubServer server)
         CheckAccess(r, repoId);
         var body = await r.ReadJsonAsync().ConfigureAwait(false);
         var operation = body["operation"]?.GetValue<string>() ?? "download";
+        if (operation != "download") CheckWriteToken(r);
         var objectHost = server.CdnEndpoint ?? server.Endpoint;
         var objects = new JsonArray();
         foreach (var item in body["objects"]?.AsArray() ?? [])
@@ -426,7 +453,7 @@ internal sealed class HubApi(LocalHubServer server)
             {
                 result["actions"] = new JsonObject
                 {
-                    ["upload"] = new JsonObject { ["href"] = $"{objectHost}/lfs-upload/{repoId}/{oid}?size={size}", ["expires_in"] = 3600 },
+                    ["upload"] = new JsonObject { ["href"] = $"{objectHost}/lfs-upload/{repoId}/{oid}?size={size}&sig={server.SignUpload(repoId, oid, size)}", ["expires_in"] = 3600 },
                     ["verify"] = new JsonObject { ["href"] = $"{server.Endpoint}/lfs-verify/{repoId}/{oid}", ["expires_in"] = 3600 },
                 };
             }
@@ -447,7 +474,9 @@ internal sealed class HubApi(LocalHubServer server)
     {
         var repoId = $"{r.Segment(1)}/{r.Segment(2)}";
         if (!Store.RepoExists(repoId)) throw LocalHubException.RepoNotFound(repoId);
-        long? size = long.TryParse(r.Query["size"], out var expected) ? expected : null;
+        // Like a presigned URL: only an upload a batch call handed out (repo, object and size signed) is accepted.
+        if (!long.TryParse(r.Query["size"], out var size) || !server.UploadSignatureMatches(repoId, r.Segment(3).ToLowerInvariant(), size, r.Query["sig"]))
+            throw new LocalHubException(403, null, "Request has expired or the signature does not match");
         await Store.PutObjectAsync(repoId, r.Context.Request.InputStream, r.Segment(3), size).ConfigureAwait(false);
         r.Empty(200);
     }
@@ -465,6 +494,10 @@ internal sealed class HubApi(LocalHubServer server)
 
     private async Task CommitAsync(HubRequest r, string repoId, string revision)
     {
+        // huggingface_hub sends NDJSON; any other type (a form a web page can post) is refused before reading it.
+        var mediaType = (r.Context.Request.ContentType ?? "").Split(';', 2)[0].Trim();
+        if (!mediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
+            throw new LocalHubException(415, null, $"Unsupported Content-Type '{mediaType}': a commit is sent as application/x-ndjson");
         var body = Encoding.UTF8.GetString(await r.ReadBodyAsync().ConfigureAwait(false));
         string summary = "", description = "";
         string? parentCommit = null;

@@ -30,6 +30,19 @@ internal sealed class HubRequest
 
     public bool HasResponded { get; private set; }
 
+    /// <summary>Handle without answering: responses are dropped (their status kept) so a fault can answer instead.</summary>
+    public bool Discard { get; set; }
+
+    /// <summary>Status of the answer dropped while <see cref="Discard"/> was set.</summary>
+    public int? DiscardedStatus { get; private set; }
+
+    private bool Discarding(int status)
+    {
+        if (!Discard) return false;
+        DiscardedStatus ??= status;
+        return true;
+    }
+
     private void Commit(int status)
     {
         if (HasResponded) return;
@@ -108,6 +121,7 @@ internal sealed class HubRequest
 
     public void Bytes(int status, byte[] body, string contentType)
     {
+        if (Discarding(status)) return;
         Response.StatusCode = status;
         Response.ContentType = contentType;
         Response.ContentLength64 = body.Length;
@@ -118,6 +132,7 @@ internal sealed class HubRequest
 
     public void Empty(int status)
     {
+        if (Discarding(status)) return;
         Response.StatusCode = status;
         Response.ContentLength64 = 0;
         Commit(status);
@@ -126,6 +141,7 @@ internal sealed class HubRequest
 
     public void Error(int status, string message, string? errorCode = null, TimeSpan? retryAfter = null)
     {
+        if (Discarding(status)) return;
         if (errorCode is not null)
         {
             Response.Headers["X-Error-Code"] = errorCode;
@@ -139,6 +155,7 @@ internal sealed class HubRequest
     /// <summary>Serves stored content honouring a single-range Range header (206/416), as the Hub and its CDN do.</summary>
     public async Task ServeContentAsync(Func<Stream> open, long size, string etag)
     {
+        if (Discarding(200)) return;
         Response.Headers["Accept-Ranges"] = "bytes";
         Response.Headers["ETag"] = etag;
         Response.ContentType = "application/octet-stream";

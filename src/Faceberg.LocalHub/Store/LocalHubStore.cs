@@ -276,14 +276,66 @@ public sealed class LocalHubStore
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"Folder to import not found: {root}");
         if (!RepoExists(repoId)) CreateRepo(repoId);
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            if (relative.Split('/').Any(part => part is ".git" or StateFolderName)) continue;
+        foreach (var (relative, file) in ImportableFiles(root))
             files[relative] = File.ReadAllBytes(file);
-        }
         return Commit(repoId, files, null, message ?? $"Import {Path.GetFileName(root)}", branch);
     }
+
+    /// <summary>
+    /// The files under <paramref name="root"/> by repo path, minus .git and state folders. A symbolic link is
+    /// served only when it is a file whose real path lies inside the folder's real path; links to directories
+    /// and links that leave the folder are skipped, so an imported folder never exposes other files.
+    /// </summary>
+    internal static IEnumerable<(string RepoPath, string File)> ImportableFiles(string root)
+    {
+        var realRoot = RealPath(root);
+        var pending = new Stack<string>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var directory = pending.Pop();
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
+            {
+                if (entry.Name is ".git" or StateFolderName) continue;
+                if (entry is DirectoryInfo sub)
+                {
+                    if (sub.LinkTarget is null) pending.Push(sub.FullName);
+                    continue;
+                }
+                if (entry.LinkTarget is not null && !LinksInside(entry, realRoot)) continue;
+                yield return (Path.GetRelativePath(root, entry.FullName).Replace('\\', '/'), entry.FullName);
+            }
+        }
+    }
+
+    private static bool LinksInside(FileSystemInfo link, string realRoot)
+    {
+        try
+        {
+            return link.ResolveLinkTarget(returnFinalTarget: true) is FileInfo { Exists: true } target && IsInside(RealPath(target.FullName), realRoot);
+        }
+        catch (IOException)
+        {
+            // A cycle of links or one that cannot be followed.
+            return false;
+        }
+    }
+
+    /// <summary>The path with every symbolic link along it resolved.</summary>
+    private static string RealPath(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var parent = Path.GetDirectoryName(full);
+        var resolvedParent = parent is null ? null : RealPath(parent);
+        var here = resolvedParent is null ? full : Path.Combine(resolvedParent, Path.GetFileName(full));
+        var info = new FileInfo(here);
+        if (info.LinkTarget is null && !(Directory.Exists(here) && new DirectoryInfo(here).LinkTarget is not null)) return here;
+        var target = Directory.Exists(here) ? new DirectoryInfo(here).ResolveLinkTarget(true) : info.ResolveLinkTarget(true);
+        return target is null ? here : RealPath(target.FullName);
+    }
+
+    private static bool IsInside(string path, string root) =>
+        path.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>
     /// Imports each <c>{root}/{org}/{name}</c> folder of plain files as a repo, unless that repo
@@ -296,9 +348,11 @@ public sealed class LocalHubStore
         foreach (var org in Directory.EnumerateDirectories(RootPath))
         {
             var orgName = Path.GetFileName(org);
-            if (orgName.StartsWith('.')) continue;
+            // A linked org or repo folder would serve whatever it points at: only real folders are imported.
+            if (orgName.StartsWith('.') || new DirectoryInfo(org).LinkTarget is not null) continue;
             foreach (var repo in Directory.EnumerateDirectories(org))
             {
+                if (new DirectoryInfo(repo).LinkTarget is not null) continue;
                 var repoId = $"{orgName}/{Path.GetFileName(repo)}";
                 // Folders whose names cannot be repo ids are just other files living in the root.
                 if (!IsValidRepoId(repoId) || RepoExists(repoId)) continue;

@@ -5,7 +5,7 @@ namespace Faceberg.Cmdlets.Tests.Hosting;
 
 /// <summary>
 /// A local Hub holding every sample layout (<see cref="SampleDatasets"/>), with HF_ENDPOINT pointing at it
-/// and HF_TOKEN unset while it lives: what the cmdlets see on a machine set up for the local Hub. For
+/// and HF_TOKEN holding the local Hub's token while it lives: what Start-FacebergLocalHub -SetEnvironment sets up. For
 /// tests in the <see cref="EnvironmentCollection"/>.
 /// </summary>
 public sealed class SeededHub : IDisposable
@@ -16,7 +16,7 @@ public sealed class SeededHub : IDisposable
     {
         Server = LocalHubServer.Start(new LocalHubOptions { RootPath = rootPath });
         SampleDatasets.Seed(Server.Store);
-        _environment = new EnvironmentScope().Set("HF_ENDPOINT", Server.Endpoint).Set("HF_TOKEN", null);
+        _environment = new EnvironmentScope().Set("HF_ENDPOINT", Server.Endpoint).Set("HF_TOKEN", Server.Token);
     }
 
     public LocalHubServer Server { get; }

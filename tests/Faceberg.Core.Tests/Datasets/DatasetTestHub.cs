@@ -24,7 +24,7 @@ public sealed class DatasetTestHub : IDisposable
         Directory.CreateDirectory(Root);
         Server = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(Root, "hub") });
         Repos = seed ? SampleDatasets.Seed(Server.Store) : new Dictionary<string, SeededRepo>();
-        Client = new HubClient(new HubClientOptions { Endpoint = Server.Endpoint });
+        Client = new HubClient(new HubClientOptions { Endpoint = Server.Endpoint, Token = Server.Token });
         Tables = new DatasetTables(Client);
     }
 

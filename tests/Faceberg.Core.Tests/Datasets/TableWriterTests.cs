@@ -206,7 +206,7 @@ public sealed class TableWriterTests : IDisposable
         var repo = SampleDatasets.SplitFolders;
         var id = await CreateAsync("sf", repo);
         var handler = new MoveBranchOnPreupload(_hub.Server.Store, repo);
-        using var client = new HubClient(new HubClientOptions { Endpoint = _hub.Server.Endpoint, HttpMessageHandler = handler });
+        using var client = new HubClient(new HubClientOptions { Endpoint = _hub.Server.Endpoint, Token = _hub.Server.Token, HttpMessageHandler = handler });
         var version = (await DatasetTestHub.LoadAsync(_catalog, id)).Version;
 
         var e = await Assert.ThrowsAsync<FacebergException>(() => new TableWriter(client).WriteAsync(_catalog, id, "train", SampleRows(2, 0)));

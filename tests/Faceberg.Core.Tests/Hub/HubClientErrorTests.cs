@@ -159,16 +159,20 @@ public sealed class HubClientErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_commit_is_not_retried_after_a_server_error()
+    public async Task A_commit_failing_with_a_server_error_is_resent_only_after_the_history_shows_it_did_not_land()
     {
-        var client = _hub.Client();
+        var client = _hub.Client(configure: o => o.MaxRetries = 2);
         _hub.Server.InjectFault(r => r.Path.Contains("/commit/"), new LocalHubFault(500), times: 5);
         _hub.Log.Clear();
 
-        await Assert.ThrowsAsync<HubUnavailableException>(() =>
+        var error = await Assert.ThrowsAsync<HubUnavailableException>(() =>
             client.CreateCommitAsync(Repo, "main", [CommitOperation.Add("b.txt", TestHub.Utf8("b"))], "b"));
 
-        Assert.Single(_hub.Log.Entries, r => r.Path.Contains("/commit/"));
+        Assert.Contains("nothing was written", error.Message);
+        var calls = _hub.Log.Entries.Where(r => r.Path.Contains("/commit/") || r.Path.Contains("/commits/"))
+            .Select(r => r.Path.Contains("/commit/") ? "commit" : "check").ToList();
+        Assert.Equal(["commit", "check", "commit", "check", "commit", "check"], calls);
+        Assert.Equal(_sha, _hub.Server.Store.ResolveRevision(Repo, "main"));
         _hub.Server.ClearFaults();
     }
 }

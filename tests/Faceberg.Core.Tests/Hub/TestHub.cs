@@ -21,6 +21,7 @@ internal sealed class TestHub : IDisposable
             TreePageSize = treePageSize,
             CommitsPageSize = commitsPageSize,
             RequiredToken = requiredToken,
+            Token = Token,
             RedirectLfsToCdn = redirectLfsToCdn,
         });
     }

@@ -67,16 +67,27 @@ public class CommitSafetyTests
         Assert.Equal(2, (await IcebergTable.LoadAsync(_io, dir.Location)).Version);
     }
 
-    [Fact]
-    public async Task A_torn_metadata_file_leaves_the_previous_version_readable()
+    [Theory]
+    [InlineData("{\"format-version\":2,\"table-uu")]
+    [InlineData("{\"format-version\":2}")]
+    [InlineData("")]
+    public async Task An_unreadable_latest_metadata_file_is_an_error_naming_it_never_an_older_version(string content)
     {
         using var dir = new TempTableDir();
-        await TableWithOneSnapshot(dir);
-        // What a store without atomic create could leave: a truncated v3.
-        System.IO.File.WriteAllText(Path.Combine(dir.MetadataDir, "v3.metadata.json"), "{\"format-version\":2,\"table-uu");
-        var loaded = await IcebergTable.LoadAsync(_io, dir.Location);
-        Assert.Equal(2, loaded.Version);
-        Assert.Single(await loaded.PlanFilesAsync());
+        var table = await TableWithOneSnapshot(dir);
+        await table.NewAppend().AddFile(File(dir.Location, "b", "test")).CommitAsync();
+        var latest = Path.Combine(dir.MetadataDir, "v3.metadata.json");
+        System.IO.File.WriteAllText(latest, content);
+
+        var e = await Assert.ThrowsAsync<FacebergException>(() => IcebergTable.LoadAsync(_io, dir.Location));
+
+        Assert.Equal("TableMetadataUnreadable", e.ErrorId);
+        Assert.Equal(FacebergErrorKind.InvalidData, e.Kind);
+        Assert.Contains("v3.metadata.json", e.Message);
+        Assert.Contains("Restore the file", e.Message);
+        Assert.Contains("write 2 to version-hint.text", e.Message);
+        // Refreshing an instance loaded before the damage fails the same way instead of going back to v2.
+        await Assert.ThrowsAsync<FacebergException>(() => table.RefreshAsync());
     }
 
     [Fact]

@@ -15,10 +15,21 @@ public sealed class LocalHubHarness : IDisposable
             TreePageSize = treePageSize,
             CommitsPageSize = commitsPageSize,
             RequiredToken = requiredToken,
+            Token = requiredToken ?? Token,
             RedirectLfsToCdn = redirectLfsToCdn,
         };
         Server = LocalHubServer.Start(Options);
         Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(Server.Endpoint) };
+    }
+
+    /// <summary>The local user's token: what writes and private reads need.</summary>
+    public const string Token = "hf_harness_user_token";
+
+    /// <summary>Sends <see cref="Token"/> with every request of <see cref="Http"/>, as a writer does.</summary>
+    public LocalHubHarness Authorize()
+    {
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Server.Token);
+        return this;
     }
 
     public string Root { get; }

@@ -48,7 +48,7 @@ public sealed class LocalHubHookTests
     }
 
     [Fact]
-    public async Task PrivateRepoLooksMissingWithoutToken()
+    public async Task PrivateRepoLooksMissingToAnyoneButTheTokensOwner()
     {
         using var hub = new LocalHubHarness();
         Seed(hub.Server.Store, isPrivate: true);
@@ -56,8 +56,16 @@ public sealed class LocalHubHookTests
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal("RepoNotFound", anonymous.Headers.GetValues("X-Error-Code").Single());
 
+        using var stranger = new HttpRequestMessage(HttpMethod.Get, "/api/datasets/org/data");
+        stranger.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "hf_any");
+        using (var refused = await hub.Http.SendAsync(stranger))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            Assert.Equal("RepoNotFound", refused.Headers.GetValues("X-Error-Code").Single());
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/datasets/org/data");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "hf_any");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LocalHubHarness.Token);
         using var response = await hub.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("private").GetBoolean());

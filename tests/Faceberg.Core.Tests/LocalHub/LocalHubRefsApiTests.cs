@@ -22,6 +22,7 @@ public sealed class LocalHubRefsApiTests : IDisposable
     [Fact]
     public async Task BranchAndTagEndpointsCreateAndDeleteRefs()
     {
+        _hub.Authorize();
         Store.CreateRepo("org/r");
         var main = Store.ResolveRevision("org/r", "main");
         using (var branch = await _hub.Http.PostAsJsonAsync("/api/datasets/org/r/branch/dev", new JsonObject { ["startingPoint"] = "main" }))
@@ -63,6 +64,7 @@ public sealed class LocalHubRefsApiTests : IDisposable
     [Fact]
     public async Task PullRequestWithStaleParentAnswers412()
     {
+        _hub.Authorize();
         Store.CreateRepo("org/pr");
         var stale = Store.ResolveRevision("org/pr", "main");
         Store.Commit("org/pr", new Dictionary<string, byte[]> { ["a"] = [1] }, null, "moved");
@@ -81,16 +83,23 @@ public sealed class LocalHubRefsApiTests : IDisposable
             Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/whoami-v2"))
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "hf_x");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LocalHubHarness.Token);
             using var response = await _hub.Http.SendAsync(request);
             Assert.Equal("local", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString());
         }
 
         Store.CreateRepo("org/gone");
+        using (var anonymousDelete = await _hub.Http.SendAsync(new HttpRequestMessage(HttpMethod.Delete, "/api/repos/delete")
+               {
+                   Content = JsonContent.Create(new JsonObject { ["name"] = "gone", ["organization"] = "org", ["type"] = "dataset" }),
+               }))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymousDelete.StatusCode);
+        Assert.True(Store.RepoExists("org/gone"));
         using var delete = new HttpRequestMessage(HttpMethod.Delete, "/api/repos/delete")
         {
             Content = JsonContent.Create(new JsonObject { ["name"] = "gone", ["organization"] = "org", ["type"] = "dataset" }),
         };
+        delete.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LocalHubHarness.Token);
         using (var response = await _hub.Http.SendAsync(delete))
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(Store.RepoExists("org/gone"));
@@ -101,7 +110,7 @@ public sealed class LocalHubRefsApiTests : IDisposable
     [Fact]
     public async Task WithCdnLfsUploadsGoToTheCdnHost()
     {
-        using var hub = new LocalHubHarness(redirectLfsToCdn: true);
+        using var hub = new LocalHubHarness(redirectLfsToCdn: true).Authorize();
         hub.Server.Store.CreateRepo("org/up");
         var content = Encoding.UTF8.GetBytes(new string('x', 300));
         var oid = GitHashes.Sha256Hex(content);

@@ -10,7 +10,7 @@ namespace Faceberg.Core.Tests.LocalHub;
 
 public sealed class LocalHubWriteTests : IDisposable
 {
-    private readonly LocalHubHarness _hub = new();
+    private readonly LocalHubHarness _hub = new LocalHubHarness().Authorize();
 
     public void Dispose() => _hub.Dispose();
 
@@ -267,7 +267,7 @@ public sealed class LocalHubWriteTests : IDisposable
     [Fact]
     public async Task CommitsArePaginatedNewestFirst()
     {
-        using var hub = new LocalHubHarness(commitsPageSize: 2);
+        using var hub = new LocalHubHarness(commitsPageSize: 2).Authorize();
         var store = hub.Server.Store;
         store.CreateRepo("org/log");
         var shas = new List<string> { store.ResolveRevision("org/log", "main") };

@@ -128,14 +128,16 @@ public sealed partial class IcebergTable
     {
         var version = await FindCurrentVersionAsync(io, location, ct).ConfigureAwait(false)
             ?? throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound, $"No Iceberg table at '{location}' (no metadata/v<N>.metadata.json).");
-        // A metadata file that cannot be parsed was never a commit any reader could have seen
-        // (a crash on a store without atomic create): the previous version is the table.
+        // Commits publish metadata files whole (atomic create locally, one Hub commit), so an unreadable latest
+        // file is damage, not a half-finished commit: reading an older version instead would silently roll the
+        // table back, and the next commit would then collide with the damaged file forever.
         for (var v = version; v >= 1; v--)
         {
+            var path = MetadataPath(location, v);
             byte[] bytes;
             try
             {
-                bytes = await io.ReadAllBytesAsync(MetadataPath(location, v), ct).ConfigureAwait(false);
+                bytes = await io.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
             }
             catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.NotFound)
             {
@@ -145,8 +147,13 @@ public sealed partial class IcebergTable
             {
                 return (SpecJson.ParseTableMetadata(Encoding.UTF8.GetString(bytes)), v);
             }
-            catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.InvalidData && v > 1)
+            catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.InvalidData)
             {
+                throw new FacebergException("TableMetadataUnreadable", FacebergErrorKind.InvalidData,
+                    $"The latest metadata file of the table at '{location}', '{path}', cannot be read: {ex.Message} "
+                    + "Faceberg does not fall back to an older version, which would silently roll the table back. "
+                    + "Restore the file from a backup or, for a table on the Hub, from the repo's history"
+                    + (v > 1 ? $"; or, to roll the table back deliberately, delete it and write {v - 1} to {VersionHintFile}." : "."), ex);
             }
         }
         throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound, $"No readable table metadata at '{location}'.");
