@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Datasets;
 
@@ -18,36 +19,29 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
     [ArgumentCompleter(typeof(TableNameCompleter))]
     public string[]? Name { get; set; }
 
-    /// <summary>A Faceberg.Catalog object (or a Faceberg.Table, meaning its catalog) or a path;
-    /// default: the nearest catalog at or above the current folder.</summary>
+    /// <summary>A Faceberg.Catalog object (or a Faceberg.Table, meaning its catalog), a folder or
+    /// faceberg.yml path, or an hf:// URI; default: the nearest catalog at or above the current folder.</summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    public object? Catalog { get; set; }
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Try(Catalog, () =>
     {
-        try
+        var context = ResolveCatalog(Catalog);
+        var catalog = context.Open();
+        var tables = context.Describe(catalog);
+        var catalogObject = OutputObjects.ToCatalog(context, tables.Count);
+        var io = context.CreateFileIO();
+        // A piped Faceberg.Table asks for that table again (fresh facts), not its whole catalog.
+        var names = Name ?? (Catalog?.Table is { } piped ? [piped.Identifier] : null);
+        var selected = TableFilter.Select(tables, names, out var unmatched);
+        foreach (var table in selected)
         {
-            var context = ResolveCatalog(Catalog);
-            var catalog = context.Open();
-            var tables = context.Describe(catalog);
-            var catalogObject = ToCatalogObject(context, tables.Count);
-            var io = context.CreateFileIO();
-            // A piped Faceberg.Table asks for that table again (fresh facts), not its whole catalog.
-            var names = Name ?? (Unwrap(Catalog) is Table piped ? [piped.Identifier] : null);
-            var selected = TableFilter.Select(tables, names, out var unmatched);
-            foreach (var table in selected)
-            {
-                // The pinned revision, snapshot and counts live in the table's own metadata.
-                TableFacts.FillAsync(table, io).GetAwaiter().GetResult();
-                WriteObject(ToTableObject(table, catalogObject));
-            }
-            foreach (var name in unmatched)
-                WriteFailure(name, new FacebergException("TableNotFound", FacebergErrorKind.NotFound,
-                    $"Table '{name}' does not exist in catalog '{context.Name}' ({context.Location.Path})."));
+            // The pinned revision, snapshot and counts live in the table's own metadata.
+            Session.Await(TableFacts.FillAsync(table, io, Session.Cancellation));
+            WriteObject(OutputObjects.ToTable(table, catalogObject));
         }
-        catch (FacebergException ex)
-        {
-            WriteFailure(Catalog, ex);
-        }
-    }
+        foreach (var name in unmatched)
+            WriteFailure(name, Failures.TableNotFound(name, context));
+    });
 }

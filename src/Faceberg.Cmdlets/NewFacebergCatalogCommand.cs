@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
@@ -30,6 +31,9 @@ public sealed class NewFacebergCatalogCommand : FacebergCmdlet
             configPath = System.IO.Path.Combine(configPath, FacebergConfig.DefaultFileName);
         var config = FacebergConfigLoader.Load(configPath);
         var context = CatalogContext.FromConfig(config, configPath, Location is null ? null : ResolveLocation(Location), CurrentDirectory);
+        // A catalog that lives on the Hub is created with this invocation's client (its -Token).
+        if (!context.Location.IsLocal)
+            context.Hub ??= Session.Hub;
         // A folder, or the hf://datasets/org/name of a catalog that lives on the Hub.
         var directory = context.Location.Path;
         var exists = context.Exists;
@@ -39,7 +43,7 @@ public sealed class NewFacebergCatalogCommand : FacebergCmdlet
         if (!ShouldProcess(directory, exists ? "Replace Faceberg catalog" : "Create Faceberg catalog"))
             return;
         var catalog = context.Create(overwrite: Force);
-        WriteObject(ToCatalogObject(context, catalog.ListTables().Count));
+        WriteObject(OutputObjects.ToCatalog(context, catalog.ListTables().Count));
     });
 
     // hf:// locations are not file-system paths; everything else is relative to the session's folder.

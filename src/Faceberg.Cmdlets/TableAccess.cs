@@ -1,3 +1,4 @@
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Hub;
@@ -8,11 +9,10 @@ namespace Faceberg.Cmdlets;
 
 /// <summary>
 /// What the table cmdlets share: the tables a -Name/-Catalog pair or a piped Faceberg.Table means, and
-/// file IO that reads local paths directly and hf:// paths through a Hub client (HF_ENDPOINT, HF_TOKEN).
+/// file IO that reads local paths directly and hf:// paths through the invocation's Hub client (-Token, else HF_TOKEN).
 /// </summary>
-public sealed class TableAccess : IDisposable
+public sealed class TableAccess(Func<HubClient> hub)
 {
-    private HubClient? _hub;
     private FileIORouter? _io;
 
     /// <summary>The Hub client is made on first use, so purely local work never resolves a token.</summary>
@@ -30,15 +30,11 @@ public sealed class TableAccess : IDisposable
         IcebergTable.LoadAsync(Io, location, ct).GetAwaiter().GetResult();
 
     /// <summary>The Hub client of this invocation (made on first use).</summary>
-    public HubClient Hub => _hub ??= HubClient.FromEnvironment();
+    public HubClient Hub => hub();
 
     /// <summary>Loads a table through its catalog's own IO: a working copy serves its repo's hf:// URIs from local files.</summary>
     public IcebergTable Load(TableTarget target, CancellationToken ct) =>
         IcebergTable.LoadAsync(target.Context.CreateFileIO(Hub), target.Location, ct).GetAwaiter().GetResult();
-
-    public void Dispose() => _hub?.Dispose();
 }
 
-/// <summary>One table a cmdlet acts on, with the catalog it was found in.</summary>
-public sealed record TableTarget(TableIdentifier Identifier, string Location, CatalogContext Context, JsonCatalog Catalog);
 

@@ -34,6 +34,9 @@ public sealed record TableScanOptions
 
     /// <summary>Read the snapshot that was current at this time.</summary>
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>Hears data files opened, out of those planned so far (later manifests may add more).</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
 }
 
 /// <summary>Counts of what a scan read and skipped, to make pruning observable.</summary>
@@ -143,9 +146,14 @@ public sealed class TableScan
 
     private NestedField ResolveTopLevel(string name)
     {
-        var field = Schema.Fields.FirstOrDefault(f => f.Name == name)
-            ?? Schema.Fields.SingleOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
-        return field ?? throw new FacebergException("ColumnNotFound", FacebergErrorKind.InvalidArgument,
+        // An exact-case match wins; otherwise the name must match one column case-insensitively.
+        var field = Schema.Fields.FirstOrDefault(f => f.Name == name);
+        if (field is not null) return field;
+        var candidates = Schema.Fields.Where(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (candidates.Count > 1)
+            throw new FacebergException("AmbiguousColumn", FacebergErrorKind.InvalidArgument,
+                $"Column name '{name}' matches {string.Join(" and ", candidates.Select(f => $"'{f.Name}'"))}, which differ only in case; give the exact name.");
+        return candidates.SingleOrDefault() ?? throw new FacebergException("ColumnNotFound", FacebergErrorKind.InvalidArgument,
             $"The table has no column '{name}'. Columns: {string.Join(", ", Schema.Fields.Select(f => f.Name))}.");
     }
 
@@ -246,6 +254,7 @@ public sealed class TableScan
         if (manifests.Any(m => m.Content == ManifestContent.Deletes && m.HasLiveFiles))
             throw new FacebergException("DeleteFilesNotSupported", FacebergErrorKind.NotSupported,
                 $"Snapshot {Snapshot.SnapshotId} of table '{_table.Location}' has delete files (written by another engine); reading them is not supported.");
+        var planned = 0;
         foreach (var manifest in manifests)
         {
             if (manifest.Content != ManifestContent.Data || !manifest.HasLiveFiles) continue;
@@ -273,6 +282,7 @@ public sealed class TableScan
                 files.Add(file);
             }
 
+            planned += files.Count;
             // Without a row limit every file will be read, so the next one is opened (its footer fetched)
             // while this one is read: remote latency is paid once per file pair instead of per file.
             Task<OpenedFile>? next = null;
@@ -285,6 +295,7 @@ public sealed class TableScan
                     var opened = await current.ConfigureAwait(false);
                     await using var owned = opened.ConfigureAwait(false);
                     Metrics.FilesRead++;
+                    _options.Progress?.Report(new WorkProgress("Reading data files", Metrics.FilesRead, planned, "files"));
                     await foreach (var row in ReadFileAsync(opened, files[i], contents.Spec, cancellationToken).ConfigureAwait(false))
                     {
                         Metrics.RowsReturned++;
