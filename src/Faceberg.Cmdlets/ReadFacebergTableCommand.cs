@@ -178,13 +178,16 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
         Collection<PSObject> result;
         try
         {
-            result = Filter!.InvokeWithContext(null, [new PSVariable("_", row)]);
+            // Errors inside the filter (a bad regex, a method that throws) stop it instead of writing one
+            // raw error per row: the read fails with one FilterFailed error.
+            result = Filter!.InvokeWithContext(null,
+                [new PSVariable("_", row), new PSVariable("ErrorActionPreference", ActionPreference.Stop)]);
         }
         catch (RuntimeException e) when (e is not PipelineStoppedException)
         {
-            // A filter that fails on a row (a bad regex, a method that throws) fails the read, as one error.
+            var reason = e.ErrorRecord?.Exception?.Message ?? e.Message;
             throw new FacebergException("FilterFailed", FacebergErrorKind.InvalidArgument,
-                $"The -Filter scriptblock failed: {e.Message}", e);
+                $"The -Filter scriptblock failed on a row: {reason}", e);
         }
         return result.Count switch
         {
