@@ -92,8 +92,8 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             var context = ResolveCatalog(Catalog);
             var selected = TableFilter.Select(context.ListTables(), [Name], out _);
             if (selected.Count > 1)
-                throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound,
-                    $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}'; name one table.");
+                throw new FacebergException("TableNameAmbiguous", FacebergErrorKind.InvalidArgument,
+                    $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}' ({string.Join(", ", selected.Select(t => t.Identifier))}); name one table.");
             if (selected.Count == 0)
                 throw Failures.TableNotFound(Name, context);
             var id = selected[0].Identifier;
