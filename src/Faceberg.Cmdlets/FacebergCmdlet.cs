@@ -1,133 +1,83 @@
 using System.Management.Automation;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
-using Faceberg.Core.Config;
 
 namespace Faceberg.Cmdlets;
 
-/// <summary>What every Faceberg cmdlet shares: finding the catalog the user means, turning Core
-/// exceptions into error records with stable ErrorIds, and building the output objects.</summary>
-public abstract class FacebergCmdlet : PSCmdlet
+/// <summary>
+/// The thin base of the Faceberg cmdlets: a PSCmdlet holding its invocation's <see cref="CmdletSession"/>
+/// (Hub client from -Token, Ctrl+C, the async bridge and progress) plus the -Token parameter every
+/// cmdlet that may reach the Hub takes. Shared behaviour lives in the session and the Plumbing classes.
+/// </summary>
+public abstract class FacebergCmdlet : PSCmdlet, IDisposable
 {
+    private CmdletSession? _session;
+
+    /// <summary>This invocation's services.</summary>
+    internal CmdletSession Session => _session ??= new CmdletSession(this);
+
+    /// <summary>Hugging Face access token, sent only to the Hub endpoint; default HF_TOKEN, then the token file. Never written anywhere.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Token
+    {
+        get => Session.Token;
+        set => Session.Token = value;
+    }
+
     /// <summary>The session's current file-system folder (not the process's: PowerShell keeps its own).</summary>
-    protected string CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+    internal string CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
 
     /// <summary>Resolves a path the user typed against the session's current folder.</summary>
-    protected string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);
+    internal string ResolvePath(string path) => GetUnresolvedProviderPathFromPSPath(path);
 
-    /// <summary>The catalog named by <paramref name="catalog"/> — a Faceberg.Catalog or
-    /// Faceberg.Table object, a path to faceberg.yml or a catalog folder, an hf:// location — or,
-    /// when null, the nearest catalog at or above the current folder.</summary>
-    protected CatalogContext ResolveCatalog(object? catalog)
+    /// <summary>The catalog <paramref name="catalog"/> names or, when null, the nearest catalog at or
+    /// above the current folder. A catalog on the Hub is read and written with this invocation's client.</summary>
+    internal CatalogContext ResolveCatalog(CatalogArgument? catalog)
     {
-        var context = ResolveCatalogCore(catalog);
-        // A catalog on the Hub is read and written with this cmdlet's client (its -Token), not the environment's.
+        var context = catalog is null ? CatalogLocator.Require(CurrentDirectory) : catalog.Resolve(CurrentDirectory);
         if (!context.Location.IsLocal)
-            context.Hub ??= CatalogHub;
+            context.Hub ??= Session.Hub;
         return context;
     }
 
-    /// <summary>The Hub client of this invocation, for catalogs that live on the Hub; null: one from the environment.</summary>
-    protected virtual Faceberg.Core.Hub.HubClient? CatalogHub => null;
+    /// <summary>True when -WhatIf was given (as opposed to a declined -Confirm prompt).</summary>
+    internal bool WhatIfRequested =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter { IsPresent: true };
 
-    private CatalogContext ResolveCatalogCore(object? catalog)
-    {
-        switch (Unwrap(catalog))
-        {
-            case null:
-                return CatalogLocator.Require(CurrentDirectory);
-            case Catalog value:
-                if (value.ConfigPath is not null)
-                    return CatalogContext.FromConfig(FacebergConfigLoader.Load(value.ConfigPath), value.ConfigPath, value.Location, CurrentDirectory);
-                return value.Location.StartsWith("hf://", StringComparison.OrdinalIgnoreCase)
-                    ? CatalogLocator.FromPath(value.Location, CurrentDirectory)
-                    : CatalogContext.FromDirectory(value.Location);
-            case Table table when table.Catalog is not null:
-                return ResolveCatalogCore(table.Catalog);
-            case FileSystemInfo item:
-                return CatalogLocator.FromPath(item.FullName, CurrentDirectory);
-            case string path when path.StartsWith("hf://", StringComparison.OrdinalIgnoreCase):
-                return CatalogLocator.FromPath(path, CurrentDirectory);
-            case string path:
-                return CatalogLocator.FromPath(ResolvePath(path), CurrentDirectory);
-            default:
-                throw new FacebergException("InvalidCatalogArgument", FacebergErrorKind.InvalidArgument,
-                    $"-Catalog accepts a Faceberg.Catalog object or a path, not {Unwrap(catalog)?.GetType().FullName}.");
-        }
-    }
-
-    /// <summary>The object inside a PSObject wrapper (pipeline input often arrives wrapped).</summary>
-    protected static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
-
-    protected static Catalog ToCatalogObject(CatalogContext context, int tableCount) => new()
-    {
-        Name = context.Name,
-        Location = context.Location.Path,
-        ConfigPath = context.ConfigPath,
-        TableCount = tableCount,
-        Repository = context.Repository,
-    };
-
-    protected static Table ToTableObject(FacebergTableInfo info, Catalog catalog) => new()
-    {
-        Identifier = info.Identifier.ToString(),
-        Namespace = info.Namespace,
-        Name = info.Name,
-        Location = info.Location,
-        Catalog = catalog,
-        Repo = info.Repo,
-        Config = info.Config,
-        Revision = info.Revision,
-        SnapshotId = info.SnapshotId,
-        RecordCount = info.RecordCount,
-        FileCount = info.FileCount,
-        LastUpdated = info.LastUpdated,
-        AheadOfPublished = info.AheadOfPublished,
-        TotalBytes = info.TotalBytes,
-        DataLocation = info.DataLocation,
-        Columns = info.Columns?.ToArray(),
-        Partitioning = info.Partitioning,
-    };
-
-    protected void ThrowTerminating(FacebergException exception, object? target = null) =>
-        ThrowTerminatingError(ToErrorRecord(exception, target));
+    internal void ThrowTerminating(Exception exception, object? target = null) =>
+        ThrowTerminatingError(Failures.ToErrorRecord(exception, target));
 
     /// <summary>Reports a failure for one input and lets the pipeline go on with the next.</summary>
-    protected void WriteFailure(object? target, Exception exception) => WriteError(ToErrorRecord(exception, target));
+    internal void WriteFailure(object? target, Exception exception) => WriteError(Failures.ToErrorRecord(exception, target));
 
-    /// <summary>Runs <paramref name="action"/>, reporting Faceberg and I/O failures as non-terminating
-    /// errors; anything else is a bug and propagates.</summary>
-    protected void Try(object? target, Action action)
+    /// <summary>Runs <paramref name="action"/>, reporting expected failures as non-terminating errors;
+    /// Ctrl+C stops the pipeline; anything else is a bug and propagates.</summary>
+    internal void Try(object? target, Action action)
     {
         try
         {
             action();
         }
-        catch (Exception ex) when (ex is FacebergException or IOException or UnauthorizedAccessException)
+        catch (OperationCanceledException) when (Session.Stopping)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception ex) when (Failures.IsExpected(ex))
         {
             WriteFailure(target, ex);
         }
     }
 
-    public static ErrorRecord ToErrorRecord(Exception exception, object? target) => exception switch
-    {
-        FacebergException fe => new ErrorRecord(fe, fe.ErrorId, CategoryOf(fe.Kind), target),
-        UnauthorizedAccessException => new ErrorRecord(exception, "AccessDenied", ErrorCategory.PermissionDenied, target),
-        IOException => new ErrorRecord(exception, "IOError", ErrorCategory.WriteError, target),
-        _ => new ErrorRecord(exception, exception.GetType().Name, ErrorCategory.NotSpecified, target),
-    };
+    /// <summary>The object inside a PSObject wrapper (pipeline input often arrives wrapped).</summary>
+    internal static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
-    public static ErrorCategory CategoryOf(FacebergErrorKind kind) => kind switch
+    protected override void StopProcessing() => Session.Stop();
+
+    public void Dispose()
     {
-        FacebergErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
-        FacebergErrorKind.NotFound => ErrorCategory.ObjectNotFound,
-        FacebergErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
-        FacebergErrorKind.Conflict => ErrorCategory.ResourceBusy,
-        FacebergErrorKind.Authentication => ErrorCategory.AuthenticationError,
-        FacebergErrorKind.InvalidData => ErrorCategory.InvalidData,
-        FacebergErrorKind.Unavailable => ErrorCategory.ResourceUnavailable,
-        FacebergErrorKind.NotSupported => ErrorCategory.NotImplemented,
-        FacebergErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
-        _ => ErrorCategory.NotSpecified,
-    };
+        _session?.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Datasets;
 
@@ -18,42 +19,40 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
     [ArgumentCompleter(typeof(TableNameCompleter))]
     public string[]? Name { get; set; }
 
-    /// <summary>A Faceberg.Catalog object (or a Faceberg.Table, meaning its catalog) or a path;
-    /// default: the nearest catalog at or above the current folder.</summary>
+    /// <summary>A Faceberg.Catalog object (or a Faceberg.Table, meaning its catalog), a folder or
+    /// faceberg.yml path, or an hf:// URI; default: the nearest catalog at or above the current folder.</summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    public object? Catalog { get; set; }
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Try(Catalog, () =>
     {
-        try
+        var context = ResolveCatalog(Catalog);
+        var catalog = context.OpenCatalog(Session.Hub);
+        var tables = Session.Await(context.DescribeAsync(catalog, Session.Cancellation));
+        var catalogObject = OutputObjects.ToCatalog(context, tables.Count);
+        // A piped Faceberg.Table asks for that table again (fresh facts), not its whole catalog.
+        var names = Name ?? (Catalog?.Table is { } piped ? [piped.Identifier] : null);
+        var selected = TableFilter.Select(tables, names, out var unmatched);
+        foreach (var table in selected)
         {
-            var context = ResolveCatalog(Catalog);
-            var catalog = context.OpenCatalog();
-            var tables = context.DescribeAsync(catalog).GetAwaiter().GetResult();
-            var catalogObject = ToCatalogObject(context, tables.Count);
-            // A piped Faceberg.Table asks for that table again (fresh facts), not its whole catalog.
-            var names = Name ?? (Unwrap(Catalog) is Table piped ? [piped.Identifier] : null);
-            var selected = TableFilter.Select(tables, names, out var unmatched);
-            foreach (var table in selected)
+            // The pinned revision, snapshot and counts live in the table's own metadata. A table whose metadata
+            // cannot be read is still listed with what the catalog says (so it can be piped to Remove-FacebergTable),
+            // and its failure is reported: listing must neither fail nor stay silent because one table is broken.
+            Exception? failure = null;
+            try
             {
-                // The pinned revision, snapshot and counts live in the table's own metadata.
-                // A table without readable metadata keeps what the catalog says: listing must not fail because one table is broken.
-                try
-                {
-                    TableFacts.Apply(table, catalog.LoadTableAsync(table.Identifier).GetAwaiter().GetResult().Metadata);
-                }
-                catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
-                {
-                }
-                WriteObject(ToTableObject(table, catalogObject));
+                TableFacts.Apply(table, Session.Await(catalog.LoadTableAsync(table.Identifier, Session.Cancellation)).Metadata);
             }
-            foreach (var name in unmatched)
-                WriteFailure(name, new FacebergException("TableNotFound", FacebergErrorKind.NotFound,
-                    $"Table '{name}' does not exist in catalog '{context.Name}' ({context.Location.Path})."));
+            catch (Exception e) when (Failures.IsExpected(e))
+            {
+                failure = e;
+            }
+            WriteObject(OutputObjects.ToTable(table, catalogObject));
+            if (failure is not null)
+                WriteFailure(table.Identifier.ToString(), failure);
         }
-        catch (FacebergException ex)
-        {
-            WriteFailure(Catalog, ex);
-        }
-    }
+        foreach (var name in unmatched)
+            WriteFailure(name, Failures.TableNotFound(name, context));
+    });
 }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
@@ -30,16 +31,19 @@ public sealed class NewFacebergCatalogCommand : FacebergCmdlet
             configPath = System.IO.Path.Combine(configPath, FacebergConfig.DefaultFileName);
         var config = FacebergConfigLoader.Load(configPath);
         var context = CatalogContext.FromConfig(config, configPath, Location is null ? null : ResolveLocation(Location), CurrentDirectory);
+        // A catalog that lives on the Hub is created with this invocation's client (its -Token).
+        if (!context.Location.IsLocal)
+            context.Hub ??= Session.Hub;
         // A folder, or the hf://datasets/org/name of a catalog that lives on the Hub.
         var directory = context.Location.Path;
-        var exists = context.ExistsAsync().GetAwaiter().GetResult();
+        var exists = Session.Await(context.ExistsAsync(Session.Cancellation));
         if (exists && !Force)
             throw new FacebergException("CatalogAlreadyExists", FacebergErrorKind.AlreadyExists,
                 $"A catalog already exists at '{directory}'. Use -Force to replace it.");
         if (!ShouldProcess(directory, exists ? "Replace Faceberg catalog" : "Create Faceberg catalog"))
             return;
-        var catalog = context.CreateCatalogAsync(overwrite: Force).GetAwaiter().GetResult();
-        WriteObject(ToCatalogObject(context, catalog.ListTablesAsync().GetAwaiter().GetResult().Count));
+        var catalog = Session.Await(context.CreateCatalogAsync(Force, Session.Cancellation));
+        WriteObject(OutputObjects.ToCatalog(context, Session.Await(catalog.ListTablesAsync(cancellationToken: Session.Cancellation)).Count));
     });
 
     // hf:// locations are not file-system paths; everything else is relative to the session's folder.

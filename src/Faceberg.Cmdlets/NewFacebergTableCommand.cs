@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
@@ -10,8 +11,23 @@ namespace Faceberg.Cmdlets;
 /// datasets or tables), or adds a dataset with -Repo and creates its tables.</summary>
 [Cmdlet(VerbsCommon.New, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = ConfigSet)]
 [OutputType(typeof(Table))]
-public sealed class NewFacebergTableCommand : DatasetCmdlet
+public sealed class NewFacebergTableCommand : FacebergCmdlet
 {
+    /// <summary>Most Parquet footers read from the Hub at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = DatasetTables.DefaultThrottleLimit;
+
+    private DatasetTables? _tables;
+
+    /// <summary>The dataset service over this invocation's Hub client.</summary>
+    private DatasetTables Tables => _tables ??= new DatasetTables(Session.Hub);
+
+    protected override void BeginProcessing() => Session.MinConcurrency = ThrottleLimit;
+
+    private T Run<T>(Func<IProgress<DatasetProgress>, CancellationToken, Task<T>> work) =>
+        Session.Run<DatasetProgress, T>(ProgressActivity, ProgressUpdate.From, work);
+
     private const string ConfigSet = "Config";
     private const string RepoSet = "Repo";
 
@@ -24,13 +40,15 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
-    /// <summary>A Faceberg.Catalog object (e.g. from New-FacebergCatalog) or a path; default: the nearest catalog.</summary>
+    /// <summary>A Faceberg.Catalog object (e.g. from New-FacebergCatalog), a folder or faceberg.yml path, or an hf:// URI; default: the nearest catalog.</summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    public object? Catalog { get; set; }
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
 
     /// <summary>A Hub dataset repo ("org/name") to add to faceberg.yml and create tables for.</summary>
     [Parameter(Mandatory = true, ParameterSetName = RepoSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(Completers.RepoCompleter))]
     public string Repo { get; set; } = "";
 
     /// <summary>With -Repo: the configs to expose (default: all).</summary>
@@ -48,7 +66,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
     [ValidateNotNullOrEmpty]
     public string? DatasetName { get; set; }
 
-    protected override string ProgressActivity => "Creating Faceberg tables";
+    private const string ProgressActivity = "Creating Faceberg tables";
 
     protected override void ProcessRecord()
     {
@@ -59,7 +77,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         {
             context = ResolveCatalog(Catalog);
             // A missing catalog fails here, before any Hub request or faceberg.yml edit.
-            context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult();
+            Session.Await(context.OpenCatalog(Session.Hub).ListTablesAsync(cancellationToken: Session.Cancellation));
             if (ParameterSetName == RepoSet)
             {
                 before = ConfigFileSnapshot.Take(context.ConfigPath);
@@ -71,7 +89,7 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
                 datasets = SelectDatasets(context);
             }
         }
-        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             WriteFailure(Catalog, e);
             return;
@@ -187,14 +205,14 @@ public sealed class NewFacebergTableCommand : DatasetCmdlet
         var throttle = ThrottleLimit;
         var results = Run((progress, ct) => Tables.CreateAsync(context, plan with { Tables = approved },
             new DatasetTableOptions { ThrottleLimit = throttle, Progress = progress }, ct));
-        var catalogObject = ToCatalogObject(context, context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult().Count);
+        var catalogObject = OutputObjects.ToCatalog(context, Session.Await(context.OpenCatalog(Session.Hub).ListTablesAsync(cancellationToken: Session.Cancellation)).Count);
         var created = false;
         foreach (var result in results)
         {
             if (result.Status == DatasetTableStatus.Created && result.Table is not null)
             {
                 created = true;
-                WriteObject(ToTableObject(result.Table, catalogObject));
+                WriteObject(OutputObjects.ToTable(result.Table, catalogObject));
             }
             else if (result.Error is not null)
                 WriteFailure(result.Identifier?.ToString() ?? dataset.Name, result.Error);

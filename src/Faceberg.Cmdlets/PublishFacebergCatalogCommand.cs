@@ -1,6 +1,8 @@
 using System.Management.Automation;
+using Faceberg.Cmdlets.Completers;
+using Faceberg.Cmdlets.Plumbing;
+using Faceberg.Core;
 using Faceberg.Core.Catalog.Publishing;
-using Faceberg.Core.Hub;
 
 namespace Faceberg.Cmdlets;
 
@@ -9,13 +11,15 @@ namespace Faceberg.Cmdlets;
 [OutputType(typeof(PublishResult))]
 public sealed class PublishFacebergCatalogCommand : FacebergCmdlet
 {
-    /// <summary>A Faceberg.Catalog object or a path; default: the nearest catalog.</summary>
+    /// <summary>A Faceberg.Catalog object, a folder or faceberg.yml path, or an hf:// URI; default: the nearest catalog.</summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    public object? Catalog { get; set; }
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
 
     /// <summary>The catalog repo ("org/name"); default: catalog.repo of faceberg.yml, or the repo last published to or pulled from.</summary>
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepoCompleter))]
     public string? Repository { get; set; }
 
     /// <summary>The commit summary; default: one naming the tables that changed.</summary>
@@ -27,25 +31,22 @@ public sealed class PublishFacebergCatalogCommand : FacebergCmdlet
     [Parameter]
     public SwitchParameter Private { get; set; }
 
-    /// <summary>Hugging Face access token; default HF_TOKEN, then the token file. Never written anywhere.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Token { get; set; }
-
     protected override void ProcessRecord() => Try(Catalog, () =>
     {
         var context = ResolveCatalog(Catalog);
-        using var hub = HubClient.FromEnvironment(Token);
-        var publisher = new CatalogPublisher(hub);
-        var options = new PublishOptions { Repository = Repository, Message = Message, Private = Private };
-        var plan = publisher.PublishAsync(context, new PublishOptions { Repository = Repository, Message = Message, Private = Private, WhatIf = true })
-            .GetAwaiter().GetResult();
+        var publisher = new CatalogPublisher(Session.Hub);
+        var plan = Session.Run(ct => publisher.PublishAsync(context,
+            new PublishOptions { Repository = Repository, Message = Message, Private = Private, WhatIf = true }, ct));
         var action = plan.Uploaded.Count + plan.Deleted.Count == 0
             ? "Publish catalog (no changes)"
             : $"Publish catalog: upload {plan.Uploaded.Count} file(s), delete {plan.Deleted.Count} in one commit \"{plan.Summary}\"";
         if (!ShouldProcess($"hf://datasets/{plan.Repository}", action))
             return;
-        var result = publisher.PublishAsync(context, options).GetAwaiter().GetResult();
+        // Many files (or many bytes) make a long publish: its bar then shows at once.
+        var large = plan.Uploaded.Count >= ProgressUpdate.LargeFileCount;
+        var result = Session.Run<WorkProgress, Faceberg.Core.Catalog.Publishing.PublishResult>("Publishing Faceberg catalog", p => ProgressUpdate.From(p, large),
+            (progress, ct) => publisher.PublishAsync(context,
+                new PublishOptions { Repository = Repository, Message = Message, Private = Private, Progress = progress }, ct));
         WriteObject(new PublishResult
         {
             Repository = result.Repository,

@@ -1,5 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
+using Faceberg.Cmdlets.Completers;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Data;
 
@@ -9,11 +11,30 @@ namespace Faceberg.Cmdlets;
 /// Read-FacebergTable: streams a table's rows as objects (one PSObject per row, properties in schema
 /// order), reading only the splits, columns, files and row groups needed.
 /// </summary>
-[Cmdlet(VerbsCommunications.Read, "FacebergTable", DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsCommunications.Read, "FacebergTable", DefaultParameterSetName = TableParameters.ByName)]
 [OutputType(typeof(PSObject))]
-public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
+public sealed class ReadFacebergTableCommand : FacebergCmdlet
 {
+    /// <summary>Table names or "namespace.table" identifiers; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = TableParameters.ByName)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TableNameCompleter))]
+    public string[] Name { get; set; } = [];
+
+    /// <summary>A Faceberg.Table, e.g. from Get-FacebergTable.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TableParameters.ByTable)]
+    public Table? InputObject { get; set; }
+
+    /// <summary>A Faceberg.Catalog object, a folder or faceberg.yml path, or an hf:// URI; default: the nearest catalog at or above the current folder.</summary>
+    [Parameter(ParameterSetName = TableParameters.ByName)]
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
+
     public const string RowTypeName = "Faceberg.Row";
+
+    /// <summary>Data files enough to call a read long before it has run a second.</summary>
+    private const int LargeFileCount = 50;
 
     // Filter problems that mean "this predicate cannot be pushed down", not "the filter is wrong":
     // PowerShell's own comparison (the scriptblock) still decides every row.
@@ -25,12 +46,14 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
     /// <summary>Only rows of these splits (e.g. train, test).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SplitCompleter))]
     public string[]? Split { get; set; }
 
     /// <summary>Only these columns, in this order.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     [Alias("Column")]
+    [ArgumentCompleter(typeof(ColumnCompleter))]
     public string[]? Property { get; set; }
 
     /// <summary>Rows for which the scriptblock is true ($_ is the row); simple comparisons also skip files and row groups.</summary>
@@ -44,18 +67,37 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
 
     /// <summary>Read this snapshot (see Get-FacebergSnapshot).</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(SnapshotIdCompleter))]
     public long SnapshotId { get; set; }
 
     /// <summary>Read the table as it was at this time.</summary>
     [Parameter]
     public DateTime AsOf { get; set; }
 
-    protected override void ProcessTable(TableTarget target)
+    protected override void ProcessRecord()
     {
-        var table = Access.Load(target, Cancellation).Table;
+        var access = new TableAccess(() => Session.Hub);
+        TableTargets.ForEach(this, Name, InputObject, Catalog, target =>
+        {
+            try
+            {
+                Read(access, target);
+            }
+            finally
+            {
+                Session.CompleteProgress();
+            }
+        });
+    }
+
+    private void Read(TableAccess access, TableTarget target)
+    {
+        var table = access.Load(target, Session.Cancellation).Table;
         var translation = Filter == null ? null : FilterTranslator.Translate(Filter, SessionState);
         var options = new TableScanOptions
         {
+            // Many files mean a long read: the bar then shows at once, else only after a second.
+            Progress = Session.Progress<WorkProgress>($"Reading {target.Identifier}", p => ProgressUpdate.From(p, large: p.Total >= LargeFileCount)),
             Splits = Split,
             Columns = Property,
             Filter = translation?.Predicate,
@@ -95,13 +137,14 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
         long written = 0;
         if (limit == 0) return;
 
-        var rows = scan.ReadAsync(Cancellation).GetAsyncEnumerator(Cancellation);
+        var rows = scan.ReadAsync(Session.Cancellation).GetAsyncEnumerator(Session.Cancellation);
         try
         {
             while (true)
             {
                 var next = rows.MoveNextAsync();
-                if (!(next.IsCompletedSuccessfully ? next.Result : next.AsTask().GetAwaiter().GetResult())) break;
+                if (!(next.IsCompletedSuccessfully ? next.Result : Session.Await(next.AsTask()))) break;
+                Session.Drain();
                 var row = rows.Current;
                 var obj = new PSObject();
                 obj.TypeNames.Insert(0, RowTypeName);
@@ -131,7 +174,20 @@ public sealed class ReadFacebergTableCommand : FacebergTableCmdlet
 
     private bool Passes(PSObject row)
     {
-        Collection<PSObject> result = Filter!.InvokeWithContext(null, [new PSVariable("_", row)]);
+        Collection<PSObject> result;
+        try
+        {
+            // Errors inside the filter (a bad regex, a method that throws) stop it instead of writing one
+            // raw error per row: the read fails with one FilterFailed error.
+            result = Filter!.InvokeWithContext(null,
+                [new PSVariable("_", row), new PSVariable("ErrorActionPreference", ActionPreference.Stop)]);
+        }
+        catch (RuntimeException e) when (e is not PipelineStoppedException)
+        {
+            var reason = e.ErrorRecord?.Exception?.Message ?? e.Message;
+            throw new FacebergException("FilterFailed", FacebergErrorKind.InvalidArgument,
+                $"The -Filter scriptblock failed on a row: {reason}", e);
+        }
         return result.Count switch
         {
             0 => false,

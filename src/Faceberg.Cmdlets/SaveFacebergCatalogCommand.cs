@@ -1,9 +1,10 @@
 using System.Management.Automation;
+using Faceberg.Cmdlets.Completers;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Catalog.Publishing;
 using Faceberg.Core.Config;
-using Faceberg.Core.Hub;
 
 namespace Faceberg.Cmdlets;
 
@@ -15,6 +16,7 @@ public sealed class SaveFacebergCatalogCommand : FacebergCmdlet
     /// <summary>The catalog repo, "org/name" (or hf://datasets/org/name).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RepoCompleter))]
     public string Repository { get; set; } = "";
 
     /// <summary>The project folder to pull into; default: the current folder.</summary>
@@ -31,29 +33,25 @@ public sealed class SaveFacebergCatalogCommand : FacebergCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
-    /// <summary>Hugging Face access token; default HF_TOKEN, then the token file. Never written anywhere.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Token { get; set; }
-
     protected override void ProcessRecord() => Try(Repository, () =>
     {
         var repo = Repository.StartsWith(CatalogLocation.HubPrefix, StringComparison.Ordinal)
             ? CatalogLocation.Parse(Repository, CurrentDirectory).RepoId!
             : Repository;
         var target = ResolvePath(Path ?? ".");
-        using var hub = HubClient.FromEnvironment(Token);
-        var puller = new CatalogPuller(hub);
+        var puller = new CatalogPuller(Session.Hub);
         // The dry run checks for unpublished local changes before anything is asked or written.
-        var plan = puller.PullAsync(repo, target, new PullOptions { Revision = Revision, Force = Force, WhatIf = true }).GetAwaiter().GetResult();
+        var plan = Session.Run(ct => puller.PullAsync(repo, target, new PullOptions { Revision = Revision, Force = Force, WhatIf = true }, ct));
         var action = $"Pull catalog hf://datasets/{repo}@{plan.CommitId[..Math.Min(8, plan.CommitId.Length)]}: " +
                      $"download {plan.Downloaded.Count} file(s), delete {plan.Deleted.Count}";
         if (!ShouldProcess(plan.CatalogDirectory, action))
             return;
-        var result = puller.PullAsync(repo, target, new PullOptions { Revision = Revision, Force = Force }).GetAwaiter().GetResult();
+        var large = plan.Downloaded.Count >= ProgressUpdate.LargeFileCount;
+        var result = Session.Run<WorkProgress, PullResult>("Saving Faceberg catalog", p => ProgressUpdate.From(p, large),
+            (progress, ct) => puller.PullAsync(repo, target, new PullOptions { Revision = Revision, Force = Force, Progress = progress }, ct));
         var context = result.ConfigPath is not null
             ? CatalogContext.FromConfig(FacebergConfigLoader.Load(result.ConfigPath), result.ConfigPath)
             : CatalogContext.FromDirectory(result.CatalogDirectory);
-        WriteObject(ToCatalogObject(context, context.OpenCatalog().ListTablesAsync().GetAwaiter().GetResult().Count));
+        WriteObject(OutputObjects.ToCatalog(context, Session.Await(context.OpenCatalog(Session.Hub).ListTablesAsync(cancellationToken: Session.Cancellation)).Count));
     });
 }

@@ -1,84 +1,65 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
-using Faceberg.Core;
-using Faceberg.Core.Catalog;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core.Datasets;
 
 namespace Faceberg.Cmdlets;
 
 /// <summary>Sync-FacebergTable: brings tables up to the commit their dataset's ref points at now.</summary>
-[Cmdlet(VerbsData.Sync, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = NameSet)]
+[Cmdlet(VerbsData.Sync, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = TableParameters.ByName)]
 [OutputType(typeof(SyncResult))]
-public sealed class SyncFacebergTableCommand : DatasetCmdlet
+public sealed class SyncFacebergTableCommand : FacebergCmdlet
 {
-    private const string NameSet = "Name";
-    private const string InputSet = "InputObject";
+    private const string ProgressActivity = "Syncing Faceberg tables";
+    private DatasetTables? _tables;
 
     /// <summary>Table names or identifiers; wildcards allowed; default: every table of the catalog.</summary>
-    [Parameter(Position = 0, ParameterSetName = NameSet)]
+    [Parameter(Position = 0, ParameterSetName = TableParameters.ByName)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(TableNameCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Faceberg.Table objects, e.g. from Get-FacebergTable.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputSet)]
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TableParameters.ByTable)]
     [ValidateNotNull]
     public Table[] InputObject { get; set; } = [];
 
-    /// <summary>A Faceberg.Catalog object or a path; default: the nearest catalog.</summary>
-    [Parameter(ParameterSetName = NameSet)]
-    public object? Catalog { get; set; }
+    /// <summary>A Faceberg.Catalog object, a folder or faceberg.yml path, or an hf:// URI; default: the nearest catalog.</summary>
+    [Parameter(ParameterSetName = TableParameters.ByName)]
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
 
-    protected override string ProgressActivity => "Syncing Faceberg tables";
+    /// <summary>Most Parquet footers read from the Hub at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = DatasetTables.DefaultThrottleLimit;
+
+    /// <summary>The dataset service over this invocation's Hub client.</summary>
+    private DatasetTables Tables => _tables ??= new DatasetTables(Session.Hub);
+
+    protected override void BeginProcessing() => Session.MinConcurrency = ThrottleLimit;
 
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == InputSet)
+        if (ParameterSetName == TableParameters.ByTable)
         {
             foreach (var table in InputObject)
-            {
-                CatalogContext context;
-                TableIdentifier id;
-                try
-                {
-                    context = ResolveCatalog(table);
-                    id = TableIdentifier.Parse(table.Identifier);
-                }
-                catch (FacebergException e)
-                {
-                    WriteFailure(table, e);
-                    continue;
-                }
-                Sync(context, id);
-            }
+                TableTargets.ForEach(this, null, table, null, Sync);
             return;
         }
-
-        try
-        {
-            var context = ResolveCatalog(Catalog);
-            var selected = TableFilter.Select(context.ListTables(), Name, out var unmatched);
-            foreach (var table in selected)
-                Sync(context, table.Identifier);
-            foreach (var name in unmatched)
-                WriteFailure(name, new FacebergException("TableNotFound", FacebergErrorKind.NotFound,
-                    $"Table '{name}' does not exist in catalog '{context.Name}' ({context.Location.Path})."));
-        }
-        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
-        {
-            WriteFailure(Catalog, e);
-        }
+        TableTargets.ForEach(this, Name, null, Catalog, Sync);
     }
 
-    private void Sync(CatalogContext context, TableIdentifier id)
+    private void Sync(TableTarget target)
     {
+        var id = target.Identifier;
         // -WhatIf still asks the Hub what changed (reading no footers, writing nothing); a declined -Confirm does nothing.
         var whatIf = !ShouldProcess(id.ToString(), "Sync with its dataset's current revision");
         if (whatIf && !WhatIfRequested)
             return;
         var throttle = ThrottleLimit;
-        var result = Run((progress, ct) => Tables.SyncAsync(context, id,
+        var result = Session.Run<DatasetProgress, Faceberg.Core.Datasets.SyncResult>(ProgressActivity, ProgressUpdate.From, (progress, ct) => Tables.SyncAsync(target.Context, id,
             new SyncOptions { WhatIf = whatIf, ThrottleLimit = throttle, Progress = progress }, ct));
         WriteObject(new SyncResult
         {

@@ -1,4 +1,3 @@
-using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Table;
@@ -6,15 +5,14 @@ using Faceberg.Core.Iceberg.Table;
 namespace Faceberg.Cmdlets;
 
 /// <summary>
-/// What the table cmdlets share: the catalog a -Name/-Catalog pair or a piped Faceberg.Table means, opened with one
-/// Hub client per invocation (made on first use, so purely local work never resolves a token), and the tables in it.
+/// What the table cmdlets share: the catalog a -Name/-Catalog pair or a piped Faceberg.Table means, opened with the
+/// invocation's Hub client (-Token, else HF_TOKEN; made on first use, so purely local work never resolves a token),
+/// and the tables in it.
 /// </summary>
-public sealed class TableAccess : IDisposable
+public sealed class TableAccess(Func<HubClient> hub)
 {
-    private HubClient? _hub;
-
     /// <summary>The Hub client of this invocation (made on first use).</summary>
-    public HubClient Hub => _hub ??= HubClient.FromEnvironment();
+    public HubClient Hub => hub();
 
     /// <summary>The catalog a context names, with this invocation's Hub client: a working copy serves its repo's hf:// URIs from local files.</summary>
     public ICatalog Catalog(CatalogContext context) => context.OpenCatalog(Hub);
@@ -26,10 +24,4 @@ public sealed class TableAccess : IDisposable
     /// <summary>Commits (requirements, updates) to a table through its catalog.</summary>
     public LoadedTable Commit(TableTarget target, IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, CancellationToken ct) =>
         target.Catalog.CommitTableAsync(target.Identifier, requirements, updates, ct).GetAwaiter().GetResult();
-
-    public void Dispose() => _hub?.Dispose();
 }
-
-/// <summary>One table a cmdlet acts on, with the catalog it was found in.</summary>
-public sealed record TableTarget(TableIdentifier Identifier, string Location, CatalogContext Context, ICatalog Catalog);
-

@@ -1,5 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
+using Faceberg.Cmdlets.Completers;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Datasets;
@@ -11,12 +13,28 @@ namespace Faceberg.Cmdlets;
 /// <summary>
 /// Update-FacebergTable: evolves a table's schema (add, rename, drop top-level columns; field ids are kept
 /// and the name mapping keeps old names, so files written before still read correctly) and sets or
-/// removes table properties. Emits the updated Faceberg.Table.
+/// removes table properties. With -PassThru emits the updated Faceberg.Table.
 /// </summary>
-[Cmdlet(VerbsData.Update, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ByName)]
+[Cmdlet(VerbsData.Update, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = TableParameters.ByName)]
 [OutputType(typeof(Table))]
-public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
+public sealed class UpdateFacebergTableCommand : FacebergCmdlet
 {
+    /// <summary>Table names or "namespace.table" identifiers; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = TableParameters.ByName)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TableNameCompleter))]
+    public string[] Name { get; set; } = [];
+
+    /// <summary>A Faceberg.Table, e.g. from Get-FacebergTable.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TableParameters.ByTable)]
+    public Table? InputObject { get; set; }
+
+    /// <summary>A Faceberg.Catalog object, a folder or faceberg.yml path, or an hf:// URI; default: the nearest catalog at or above the current folder.</summary>
+    [Parameter(ParameterSetName = TableParameters.ByName)]
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
+
     /// <summary>New optional columns as "name:type", e.g. "lang:string", "price:decimal(9,2)".</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -36,6 +54,10 @@ public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
     [Parameter]
     [ValidateNotNull]
     public Hashtable? Property { get; set; }
+
+    /// <summary>Emit the updated Faceberg.Table (by default the cmdlet emits nothing).</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     protected override void BeginProcessing()
     {
@@ -59,14 +81,20 @@ public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
 
     private ColumnChanges _changes = new();
 
-    protected override void ProcessTable(TableTarget target)
+    protected override void ProcessRecord()
+    {
+        var access = new TableAccess(() => Session.Hub);
+        TableTargets.ForEach(this, Name, InputObject, Catalog, target => Update(access, target));
+    }
+
+    private void Update(TableAccess access, TableTarget target)
     {
         var what = string.Join("; ", Describe());
         if (!ShouldProcess(target.Identifier.ToString(), $"Update table: {what}"))
             return;
         LoadedTable? table = null;
         if (!_changes.IsEmpty)
-            table = CommitColumnChanges(target);
+            table = CommitColumnChanges(access, target);
         if (Property is not null)
         {
             var set = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -74,30 +102,32 @@ public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
             foreach (DictionaryEntry entry in Property)
             {
                 var key = entry.Key?.ToString() ?? "";
-                var value = Unwrap(entry.Value);
+                var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
                 if (value is null) remove.Add(key);
                 else set[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
             }
-            table = Access.Commit(target, [], [new SetProperties(set), new RemoveProperties(remove)], Cancellation);
+            table = access.Commit(target, [], [new SetProperties(set), new RemoveProperties(remove)], Session.Cancellation);
         }
+        if (!PassThru)
+            return;
         var info = new FacebergTableInfo { Identifier = target.Identifier, Location = target.Location };
-        TableFacts.Apply(info, table!.Metadata);
-        var count = target.Catalog.ListTablesAsync(null, Cancellation).GetAwaiter().GetResult().Count;
-        WriteObject(ToTableObject(info, ToCatalogObject(target.Context, count)));
+        TableFacts.Apply(info, (table ?? access.Load(target, Session.Cancellation)).Metadata);
+        var count = Session.Await(target.Catalog.ListTablesAsync(null, Session.Cancellation)).Count;
+        WriteObject(OutputObjects.ToTable(info, OutputObjects.ToCatalog(target.Context, count)));
     }
 
     /// <summary>The column changes as one schema commit on the version they were planned on; planned again on the newer
     /// version when another writer changed the schema first (the requirements say so), since the names may mean other fields now.</summary>
-    private LoadedTable CommitColumnChanges(TableTarget target)
+    private LoadedTable CommitColumnChanges(TableAccess access, TableTarget target)
     {
         const int attempts = 5;
         for (var attempt = 1; ; attempt++)
         {
-            var current = Access.Load(target, Cancellation);
+            var current = access.Load(target, Session.Cancellation);
             var (requirements, updates) = _changes.ToCommit(current.Metadata, target.Identifier.ToString());
             try
             {
-                return Access.Commit(target, requirements, updates, Cancellation);
+                return access.Commit(target, requirements, updates, Session.Cancellation);
             }
             catch (CommitFailedException) when (attempt < attempts)
             {
@@ -111,7 +141,7 @@ public sealed class UpdateFacebergTableCommand : FacebergTableCmdlet
         foreach (var (from, to) in _changes.Rename) yield return $"rename column {from} to {to}";
         foreach (var c in _changes.Drop) yield return $"drop column {c}";
         if (Property is not null)
-            foreach (DictionaryEntry e in Property) yield return Unwrap(e.Value) is null ? $"remove property {e.Key}" : $"set property {e.Key}";
+            foreach (DictionaryEntry e in Property) yield return (e.Value is PSObject wrapped ? wrapped.BaseObject : e.Value) is null ? $"remove property {e.Key}" : $"set property {e.Key}";
     }
 
     private static NestedField ParseAdd(string text)

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Data;
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Data;
@@ -17,13 +18,12 @@ namespace Faceberg.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommunications.Write, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(WriteResult))]
-public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
+public sealed class WriteFacebergTableCommand : FacebergCmdlet
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<IReadOnlyDictionary<string, object?>> _rows = [];
-    private HubClient? _hub;
+    /// <summary>Rows enough to call a write long before it has run a second: its progress shows at once.</summary>
+    private const int LargeRowCount = 10_000;
 
-    protected override HubClient? CatalogHub => _hub;
+    private readonly List<IReadOnlyDictionary<string, object?>> _rows = [];
 
     /// <summary>The table's name or "namespace.table" identifier.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -34,6 +34,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
     /// <summary>The split the rows belong to (train, test, …); an existing one or a new one the dataset's layout can hold.</summary>
     [Parameter(Mandatory = true)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(SplitCompleter))]
     public string Split { get; set; } = "";
 
     /// <summary>A row: an object (its properties), a hashtable, a DataRow, or a DataTable (all its rows).</summary>
@@ -41,14 +42,10 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
     [AllowNull]
     public object? InputObject { get; set; }
 
-    /// <summary>A Faceberg.Catalog object or a path; default: the nearest catalog.</summary>
+    /// <summary>A Faceberg.Catalog object, a folder or faceberg.yml path, or an hf:// URI; default: the nearest catalog.</summary>
     [Parameter]
-    public object? Catalog { get; set; }
-
-    /// <summary>Hugging Face access token (needs write access to the dataset repo); default HF_TOKEN, then the token file.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? Token { get; set; }
+    [CatalogTransformation]
+    public CatalogArgument? Catalog { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -93,48 +90,34 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
         }
         try
         {
-            _hub = HubClient.FromEnvironment(Token);
             var context = ResolveCatalog(Catalog);
-            var selected = TableFilter.Select(context.ListTables(), [Name], out var unmatched);
-            if (unmatched.Count > 0 || selected.Count != 1)
-                throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound,
-                    selected.Count > 1
-                        ? $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}'; name one table."
-                        : $"Table '{Name}' does not exist in catalog '{context.Name}' ({context.Location.Path}).");
+            var selected = TableFilter.Select(context.ListTables(), [Name], out _);
+            if (selected.Count > 1)
+                throw new FacebergException("TableNameAmbiguous", FacebergErrorKind.InvalidArgument,
+                    $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}' ({string.Join(", ", selected.Select(t => t.Identifier))}); name one table.");
+            if (selected.Count == 0)
+                throw Failures.TableNotFound(Name, context);
             var id = selected[0].Identifier;
-            var writer = new TableWriter(_hub);
+            var writer = new TableWriter(Session.Hub);
 
             var action = $"Append {_rows.Count} rows to split '{Split}' (one commit to the dataset repo, one snapshot)";
             if (!ShouldProcess(id.ToString(), action))
             {
                 if (!WhatIfRequested) return;
-                var plan = Await(writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { WhatIf = true }, _stopping.Token));
+                var plan = Session.Run(ct => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { WhatIf = true }, ct));
                 foreach (var file in plan.Files)
                     ShouldProcess($"hf://datasets/{plan.Repo}/{file}", $"Upload new Parquet file of split '{Split}'");
                 WriteObject(ToResult(plan));
                 return;
             }
-            var result = Await(writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions(), _stopping.Token));
+            var large = _rows.Count >= LargeRowCount;
+            var result = Session.Run<WorkProgress, TableWriteResult>($"Writing to {id}", p => ProgressUpdate.From(p, large),
+                (progress, ct) => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { Progress = progress }, ct));
             WriteObject(ToResult(result));
         }
-        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Failures.IsExpected(e))
         {
             ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
-        }
-    }
-
-    private bool WhatIfRequested =>
-        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value) && value is SwitchParameter { IsPresent: true };
-
-    private T Await<T>(Task<T> task)
-    {
-        try
-        {
-            return task.GetAwaiter().GetResult();
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            throw new PipelineStoppedException();
         }
     }
 
@@ -151,15 +134,6 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet, IDisposable
         Bytes = r.Bytes,
         WhatIf = r.WhatIf,
     };
-
-    protected override void StopProcessing() => _stopping.Cancel();
-
-    public void Dispose()
-    {
-        _hub?.Dispose();
-        _stopping.Dispose();
-        GC.SuppressFinalize(this);
-    }
 }
 
 /// <summary>Turns PowerShell input into rows of plain .NET values for Core: objects become their properties,

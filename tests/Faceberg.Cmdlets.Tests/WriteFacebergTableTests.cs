@@ -57,7 +57,7 @@ public sealed class WriteFacebergTableTests : IDisposable
     public void Written_rows_read_back_with_exact_values_for_every_supported_type()
     {
         var table = Assert.Single(_shell.Run(
-            "Update-FacebergTable sf_default -AddColumn 'price:decimal(9,2)', 'day:date', 'at:timestamp', 'atz:timestamptz', 'uid:uuid', 'blob:binary'")
+            "Update-FacebergTable sf_default -PassThru -AddColumn 'price:decimal(9,2)', 'day:date', 'at:timestamp', 'atz:timestamptz', 'uid:uuid', 'blob:binary'")
             .AssertSuccess().Objects("Faceberg.Table"));
         Assert.Equal("default.sf_default", table.Prop<string>("Identifier"));
 
@@ -220,7 +220,7 @@ public sealed class WriteFacebergTableTests : IDisposable
     public void Update_WhatIf_changes_nothing_properties_set_and_remove_and_bad_specs_are_errors()
     {
         Assert.Empty(_shell.Run("Update-FacebergTable sf_default -AddColumn lang:string -WhatIf").AssertSuccess().Output);
-        _shell.Run("Update-FacebergTable sf_default -Property @{ owner = 'ml' }").AssertSuccess();
+        Assert.Empty(_shell.Run("Update-FacebergTable sf_default -Property @{ owner = 'ml' }").AssertSuccess().Output);
         var error = _shell.Run("@{ id = 1; lang = 'x' } | Write-FacebergTable sf_default -Split train").SingleError();
         Assert.Contains("column 'lang': the table has no such column", error.Exception.Message);
 
@@ -232,7 +232,7 @@ public sealed class WriteFacebergTableTests : IDisposable
             _shell.Run("Update-FacebergTable sf_default -DropColumn split").SingleError().FullyQualifiedErrorId);
         Assert.Equal("UpdateNothingToDo,Faceberg.Cmdlets.UpdateFacebergTableCommand",
             _shell.Run("Update-FacebergTable sf_default").SingleError().FullyQualifiedErrorId);
-        var piped = Assert.Single(_shell.Run("Get-FacebergTable sf_default | Update-FacebergTable -Property @{ owner = $null }").AssertSuccess().Objects("Faceberg.Table"));
+        var piped = Assert.Single(_shell.Run("Get-FacebergTable sf_default | Update-FacebergTable -Property @{ owner = $null } -PassThru").AssertSuccess().Objects("Faceberg.Table"));
         Assert.Equal("default.sf_default", piped.Prop<string>("Identifier"));
     }
 

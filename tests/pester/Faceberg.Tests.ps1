@@ -191,7 +191,7 @@ Describe 'Write-FacebergTable and Update-FacebergTable' {
     }
 
     It 'renames a column and still reads the old files under the new name' {
-        (Update-FacebergTable movie_reviews_default -RenameColumn text=review).Identifier | Should -Be 'default.movie_reviews_default'
+        (Update-FacebergTable movie_reviews_default -RenameColumn text=review -PassThru).Identifier | Should -Be 'default.movie_reviews_default'
         (Read-FacebergTable movie_reviews_default -First 1).review | Should -Not -BeNullOrEmpty
     }
 }

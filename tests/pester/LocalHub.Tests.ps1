@@ -76,7 +76,7 @@ Describe 'Start-FacebergLocalHub and Stop-FacebergLocalHub' {
     It 'has help naming its parameters' {
         (Get-Help Start-FacebergLocalHub).Synopsis |
             Should -BeExactly 'Starts a local Hugging Face Hub on 127.0.0.1 that serves a folder of dataset repos.'
-        @((Get-Help Start-FacebergLocalHub).parameters.parameter.name) | Should -Be @('Path', 'Port', 'SetEnvironment', 'Sample')
+        @((Get-Help Start-FacebergLocalHub).parameters.parameter.name) | Should -Be @('Path', 'Port', 'SetEnvironment', 'Sample', 'WhatIf', 'Confirm')
         (Get-Help Stop-FacebergLocalHub).Synopsis | Should -BeExactly 'Stops local Hubs started with Start-FacebergLocalHub.'
     }
 

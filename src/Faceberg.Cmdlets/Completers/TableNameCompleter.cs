@@ -1,9 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
-using Faceberg.Core;
-using Faceberg.Core.Catalog;
 
 namespace Faceberg.Cmdlets.Completers;
 
@@ -14,54 +11,28 @@ public sealed class TableNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        var word = (wordToComplete ?? "").Trim('\'', '"');
-        IReadOnlyList<FacebergTableInfo> tables;
         try
         {
-            var context = FindCatalog(fakeBoundParameters);
+            var context = CompletionSource.FindCatalog(fakeBoundParameters);
             if (context is null)
                 return [];
-            tables = context.ListTables();
+            var word = (wordToComplete ?? "").Trim('\'', '"');
+            var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase);
+            var results = new List<CompletionResult>();
+            foreach (var table in context.ListTables())
+            {
+                var text = pattern.IsMatch(table.Name) ? table.Name
+                    : pattern.IsMatch(table.Identifier.ToString()) ? table.Identifier.ToString()
+                    : null;
+                if (text is not null)
+                    results.Add(new CompletionResult(text, table.Identifier.ToString(), CompletionResultType.ParameterValue, table.Location));
+            }
+            return results;
         }
-        catch (Exception ex) when (ex is FacebergException or IOException or UnauthorizedAccessException)
+        catch (Exception)
         {
             // Completion must never throw at the user; no catalog simply means no suggestions.
             return [];
         }
-        var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase);
-        var results = new List<CompletionResult>();
-        foreach (var table in tables)
-        {
-            var text = pattern.IsMatch(table.Name) ? table.Name
-                : pattern.IsMatch(table.Identifier.ToString()) ? table.Identifier.ToString()
-                : null;
-            if (text is not null)
-                results.Add(new CompletionResult(text, table.Identifier.ToString(), CompletionResultType.ParameterValue, table.Location));
-        }
-        return results;
-    }
-
-    // Completers run inside the session's pipeline, where SessionStateProxy refuses calls; a nested
-    // pipeline on the current runspace may read the session's location.
-    private static string? SessionCurrentDirectory()
-    {
-        if (Runspace.DefaultRunspace is null)
-            return null;
-        using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        shell.AddScript("$ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath");
-        return shell.Invoke().FirstOrDefault()?.BaseObject as string;
-    }
-
-    private static CatalogContext? FindCatalog(IDictionary fakeBoundParameters)
-    {
-        var currentDirectory = SessionCurrentDirectory() ?? Directory.GetCurrentDirectory();
-        var bound = fakeBoundParameters?.Contains("Catalog") == true ? fakeBoundParameters["Catalog"] : null;
-        return (bound is PSObject wrapped ? wrapped.BaseObject : bound) switch
-        {
-            Catalog catalog when catalog.ConfigPath is not null => CatalogLocator.FromPath(catalog.ConfigPath, currentDirectory),
-            Catalog catalog => CatalogLocator.FromPath(catalog.Location, currentDirectory),
-            string path => CatalogLocator.FromPath(path, currentDirectory),
-            _ => CatalogLocator.Find(currentDirectory),
-        };
     }
 }

@@ -6,9 +6,9 @@ using Faceberg.LocalHub.Samples;
 namespace Faceberg.Cmdlets.LocalHub;
 
 /// <summary>Starts a local Hugging Face Hub on 127.0.0.1 over a folder of dataset repos.</summary>
-[Cmdlet(VerbsLifecycle.Start, "FacebergLocalHub")]
+[Cmdlet(VerbsLifecycle.Start, "FacebergLocalHub", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(LocalHubInstance))]
-public sealed class StartFacebergLocalHubCommand : FacebergCmdlet
+public sealed class StartFacebergLocalHubCommand : PSCmdlet
 {
     /// <summary>The folder to serve; its state lives in .localhub/ and {org}/{name} folders of plain files are imported.</summary>
     [Parameter(Position = 0)]
@@ -36,13 +36,18 @@ public sealed class StartFacebergLocalHubCommand : FacebergCmdlet
 
     protected override void EndProcessing()
     {
-        var path = System.IO.Path.GetFullPath(Path is null ? DefaultPath : ResolvePath(Path));
+        var path = System.IO.Path.GetFullPath(Path is null ? DefaultPath : GetUnresolvedProviderPathFromPSPath(Path));
         if (LocalHubRegistry.FindByPath(path) is { } running)
         {
             ThrowTerminatingError(new ErrorRecord(
                 new InvalidOperationException($"A local Hub already serves {path} at {running.Endpoint}; stop it with Stop-FacebergLocalHub first."),
                 "LocalHubAlreadyRunning", ErrorCategory.ResourceExists, path));
         }
+
+        var what = $"Start a local Hub on 127.0.0.1:{(Port == 0 ? "<free port>" : Port)}"
+            + (Sample ? " with the sample datasets" : "") + (SetEnvironment ? " and point HF_ENDPOINT at it" : "");
+        if (!ShouldProcess(path, what))
+            return;
 
         LocalHubServer server;
         try

@@ -5,7 +5,7 @@ namespace Faceberg.Cmdlets.LocalHub;
 /// <summary>Stops local Hubs started by Start-FacebergLocalHub: the ones given, or all of them.</summary>
 [Cmdlet(VerbsLifecycle.Stop, "FacebergLocalHub", SupportsShouldProcess = true)]
 [OutputType(typeof(void))]
-public sealed class StopFacebergLocalHubCommand : FacebergCmdlet
+public sealed class StopFacebergLocalHubCommand : PSCmdlet
 {
     /// <summary>The Hubs to stop, as Start-FacebergLocalHub emitted them; every running Hub when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]

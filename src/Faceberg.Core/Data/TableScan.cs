@@ -29,6 +29,9 @@ public sealed record TableScanOptions
 
     /// <summary>Read the snapshot that was current at this time.</summary>
     public DateTimeOffset? AsOf { get; init; }
+
+    /// <summary>Hears data files opened, out of those planned so far (later manifests may add more).</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
 }
 
 /// <summary>Counts of what a scan read and skipped, to make pruning observable.</summary>
@@ -184,6 +187,8 @@ public sealed class TableScan
                 await using (reader.ConfigureAwait(false))
                 {
                     Metrics.FilesRead++;
+                    // The plan streams its files, so how many remain is not known while reading.
+                    _options.Progress?.Report(new WorkProgress("Reading data files", Metrics.FilesRead, 0, "files"));
                     await foreach (var row in ReadFileAsync(reader, current, cancellationToken).ConfigureAwait(false))
                     {
                         Metrics.RowsReturned++;

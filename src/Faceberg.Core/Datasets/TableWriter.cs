@@ -30,6 +30,9 @@ public sealed class TableWriteOptions
 
     /// <summary>The Hub commit title; a default names the table, split and row count.</summary>
     public string? CommitMessage { get; init; }
+
+    /// <summary>Hears rows checked, rows encoded into Parquet and bytes uploaded.</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
 }
 
 /// <summary>What a write did (or, for WhatIf, would do).</summary>
@@ -103,7 +106,8 @@ public sealed class TableWriter
                     $"Table '{table}' cannot be written: column '{column.Name}': {reason}.");
         }
 
-        var (canonical, estimatedBytes) = Validate(rows, columns, split, table);
+        var progress = options.Progress;
+        var (canonical, estimatedBytes) = Validate(rows, columns, split, table, progress);
         if (canonical.Count == 0)
             throw new FacebergException("WriteNoRows", FacebergErrorKind.InvalidArgument, $"No rows to write to table '{table}'.");
 
@@ -127,23 +131,31 @@ public sealed class TableWriter
         var writer = new ParquetDataWriter(columns);
         var operations = new List<CommitOperation>();
         var contents = new List<byte[]>();
+        long encoded = 0;
         for (var i = 0; i < shards.Count; i++)
         {
             var (shardRows, shardBytes) = shards[i];
             var perRow = Math.Max(1, shardBytes / Math.Max(1, shardRows.Count));
             var groupRows = (int)Math.Clamp(options.TargetRowGroupBytes / perRow, 1, Math.Max(1, options.MaxRowGroupRows));
-            var bytes = await writer.WriteAsync(shardRows, groupRows, metadata, cancellationToken).ConfigureAwait(false);
+            var before = encoded;
+            var bytes = await writer.WriteAsync(shardRows, groupRows, metadata, cancellationToken,
+                progress is null ? null : done => progress.Report(new WorkProgress("Encoding rows", before + done, canonical.Count, "rows"))).ConfigureAwait(false);
+            encoded += shardRows.Count;
             contents.Add(bytes);
             operations.Add(CommitOperation.Add(paths[i], bytes));
         }
 
         var message = options.CommitMessage ?? string.Create(CultureInfo.InvariantCulture,
             $"Faceberg: append {canonical.Count} rows to split '{split}' of config '{target.Config}'");
+        var totalBytes = contents.Sum(c => (long)c.Length);
+        progress?.Report(new WorkProgress("Uploading to " + target.Repo, 0, totalBytes, "bytes"));
         CommitInfo commit;
         try
         {
             commit = await _hub.CreateCommitAsync(target.Repo, target.Ref, operations, message,
-                description: $"Written by Faceberg to table {table}.", parentCommit: target.Revision, ct: cancellationToken).ConfigureAwait(false);
+                description: $"Written by Faceberg to table {table}.", parentCommit: target.Revision, ct: cancellationToken,
+                uploaded: progress is null ? null : new CallbackProgress<long>(sent => progress.Report(new WorkProgress("Uploading to " + target.Repo, sent, totalBytes, "bytes"))))
+                .ConfigureAwait(false);
         }
         catch (HubCommitConflictException e)
         {
@@ -179,6 +191,9 @@ public sealed class TableWriter
         }
     }
 
+    /// <summary>Rows between two progress reports.</summary>
+    private const int ProgressRows = 1000;
+
     /// <summary>The table bound to its dataset, when Faceberg can write to it: it reads the dataset's own Parquet files and follows a branch.</summary>
     private static DatasetTable Writable(IcebergTable iceberg, TableIdentifier id)
     {
@@ -202,7 +217,7 @@ public sealed class TableWriter
 
     /// <summary>Coerces every row; collects the first problems so one error lists them, and writes nothing when any.</summary>
     private static (List<object?[]> Rows, List<long> Bytes) Validate(IEnumerable<IReadOnlyDictionary<string, object?>> rows,
-        IReadOnlyList<NestedField> columns, string split, TableIdentifier table)
+        IReadOnlyList<NestedField> columns, string split, TableIdentifier table, IProgress<WorkProgress>? progress)
     {
         const int maxReported = 5;
         var problems = new List<string>();
@@ -210,9 +225,12 @@ public sealed class TableWriter
         var result = new List<object?[]>();
         var sizes = new List<long>();
         var index = -1;
+        var total = rows is ICollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : 0;
         foreach (var row in rows)
         {
             index++;
+            if (progress is not null && index % ProgressRows == 0)
+                progress.Report(new WorkProgress("Checking rows", index, total, "rows"));
             if (row is null)
             {
                 Report($"row {index}: the row is null");

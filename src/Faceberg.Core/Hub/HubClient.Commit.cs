@@ -17,9 +17,12 @@ public sealed partial class HubClient
     /// Commits <paramref name="operations"/> to <paramref name="branch"/>: preupload (which adds go to LFS),
     /// LFS batch upload of those, then the NDJSON commit. With <paramref name="parentCommit"/> the commit fails
     /// with <see cref="HubCommitConflictException"/> if the branch moved since that commit.
+    /// <paramref name="uploaded"/> hears the bytes of added content sent so far (LFS objects as each one is
+    /// stored, the rest when the commit is accepted).
     /// </summary>
     public async Task<CommitInfo> CreateCommitAsync(string repoId, string branch, IReadOnlyList<CommitOperation> operations,
-        string summary, string? description = null, string? parentCommit = null, CancellationToken ct = default)
+        string summary, string? description = null, string? parentCommit = null, CancellationToken ct = default,
+        IProgress<long>? uploaded = null)
     {
         HubRepoId.Validate(repoId);
         HubUrls.Revision(branch);
@@ -34,7 +37,8 @@ public sealed partial class HubClient
 
         var modes = await PreuploadAsync(repoId, branch, adds, ct).ConfigureAwait(false);
         var lfsAdds = adds.Where(a => modes[a.PathInRepo] is { ShouldIgnore: false, UploadMode: "lfs" }).ToList();
-        await UploadLfsAsync(repoId, branch, lfsAdds, ct).ConfigureAwait(false);
+        var sent = new SentBytes(uploaded);
+        await UploadLfsAsync(repoId, branch, lfsAdds, sent, ct).ConfigureAwait(false);
 
         // The marker makes this commit recognisable in the branch history after an ambiguous answer.
         var marker = CommitMarker.New();
@@ -64,6 +68,12 @@ public sealed partial class HubClient
         // A commit is not idempotent: after an answer that does not say whether it was applied, the branch
         // history says. Landed: that commit is the result. Not landed: a resend is safe because it carries a
         // parentCommit guard (the caller's, or the head just read), so at most one copy can ever land.
+        var inlineBytes = adds.Where(a => modes[a.PathInRepo] is { ShouldIgnore: false, UploadMode: not "lfs" }).Sum(a => a.Content.LongLength);
+        CommitInfo Landed(CommitInfo info)
+        {
+            sent.Add(inlineBytes);
+            return info;
+        }
         var guard = parentCommit;
         HubUnavailableException? ambiguous = null;
         for (var attempt = 0; ; attempt++)
@@ -71,7 +81,7 @@ public sealed partial class HubClient
             var body = CommitBody(summary, fullDescription, guard, lines);
             try
             {
-                return await SendCommitAsync(repoId, branch, body, ct).ConfigureAwait(false);
+                return Landed(await SendCommitAsync(repoId, branch, body, ct).ConfigureAwait(false));
             }
             catch (HubUnavailableException e) when (e.MayHaveBeenApplied)
             {
@@ -81,12 +91,12 @@ public sealed partial class HubClient
             {
                 // The branch moved since the guard: possibly by an earlier attempt of this very commit.
                 var check = await FindCommitAsync(repoId, branch, summary, marker, guard, ambiguous, ct).ConfigureAwait(false);
-                if (check.Landed is { } landed) return landed;
+                if (check.Landed is { } landed) return Landed(landed);
                 throw;
             }
 
             var outcome = await FindCommitAsync(repoId, branch, summary, marker, guard, ambiguous, ct).ConfigureAwait(false);
-            if (outcome.Landed is { } info) return info;
+            if (outcome.Landed is { } info) return Landed(info);
             if (attempt >= Options.MaxRetries)
                 throw new HubUnavailableException(
                     $"Could not commit \"{summary}\" to branch '{branch}' of '{repoId}': the Hub failed {attempt + 1} time(s) ({Reason(ambiguous)}). "
@@ -119,6 +129,18 @@ public sealed partial class HubClient
             Idempotent = false,
         };
         return Transport.SendAsync(request, ReadJsonAsync<CommitInfo>, ct);
+    }
+
+    /// <summary>A running total of uploaded bytes, added to from parallel LFS uploads.</summary>
+    private sealed class SentBytes(IProgress<long>? progress)
+    {
+        private long _total;
+
+        public void Add(long bytes)
+        {
+            if (progress is null || bytes == 0) return;
+            progress.Report(Interlocked.Add(ref _total, bytes));
+        }
     }
 
     private const int MaxHistoryPagesChecked = 20;
@@ -250,7 +272,7 @@ public sealed partial class HubClient
     }
 
     /// <summary>Git LFS batch API (basic transfer): PUT each object the server asks for, then verify if asked.</summary>
-    private async Task UploadLfsAsync(string repoId, string branch, IReadOnlyList<CommitOperationAdd> adds, CancellationToken ct)
+    private async Task UploadLfsAsync(string repoId, string branch, IReadOnlyList<CommitOperationAdd> adds, SentBytes sent, CancellationToken ct)
     {
         // The same content under two paths is one LFS object.
         var byOid = adds.GroupBy(a => a.Sha256).ToDictionary(g => g.Key, g => g.First());
@@ -277,12 +299,12 @@ public sealed partial class HubClient
                 },
             };
             var batch = await Transport.SendAsync(request, ReadJsonAsync<LfsBatchResponse>, ct).ConfigureAwait(false);
-            await Task.WhenAll(batch.Objects.Select(o => UploadLfsObjectAsync(repoId, branch, o, byOid, ct))).ConfigureAwait(false);
+            await Task.WhenAll(batch.Objects.Select(o => UploadLfsObjectAsync(repoId, branch, o, byOid, sent, ct))).ConfigureAwait(false);
         }
     }
 
     private async Task UploadLfsObjectAsync(string repoId, string branch, LfsObject lfs,
-        IReadOnlyDictionary<string, CommitOperationAdd> byOid, CancellationToken ct)
+        IReadOnlyDictionary<string, CommitOperationAdd> byOid, SentBytes sent, CancellationToken ct)
     {
         if (!byOid.TryGetValue(lfs.Oid, out var add))
             throw new HubException("HubInvalidResponse", FacebergErrorKind.InvalidData,
@@ -291,7 +313,11 @@ public sealed partial class HubClient
             throw new HubException("HubLfsRejected", FacebergErrorKind.InvalidData,
                 $"The Hub refused the LFS upload of '{add.PathInRepo}' to '{repoId}': {error.Code} {error.Message}");
         // No actions: the Hub already has this object.
-        if (lfs.Actions is null) return;
+        if (lfs.Actions is null)
+        {
+            sent.Add(add.Content.LongLength);
+            return;
+        }
 
         if (lfs.Actions.TryGetValue("upload", out var upload))
         {
@@ -320,5 +346,6 @@ public sealed partial class HubClient
             };
             await Transport.SendAsync(post, (_, _) => Task.FromResult(true), ct).ConfigureAwait(false);
         }
+        sent.Add(add.Content.LongLength);
     }
 }

@@ -65,5 +65,15 @@ public sealed class PowerShellHost : IDisposable
         };
     }
 
+    /// <summary>A pipeline over this runspace holding <paramref name="script"/>, for tests that run it
+    /// asynchronously (BeginInvoke) and stop it as Ctrl+C would.</summary>
+    public PowerShell CreatePipeline(string script)
+    {
+        var shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddScript(script);
+        return shell;
+    }
+
     public void Dispose() => _runspace.Dispose();
 }

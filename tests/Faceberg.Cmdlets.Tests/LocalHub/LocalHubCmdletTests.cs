@@ -90,7 +90,7 @@ public sealed class LocalHubCmdletTests : IDisposable
         var start = _shell.Run("(Get-Help Start-FacebergLocalHub).Synopsis").AssertSuccess();
         Assert.Equal("Starts a local Hugging Face Hub on 127.0.0.1 that serves a folder of dataset repos.", Assert.Single(start.Output).ToString());
         var parameters = _shell.Run("(Get-Help Start-FacebergLocalHub).parameters.parameter | ForEach-Object { $_.name }").AssertSuccess();
-        Assert.Equal(["Path", "Port", "SetEnvironment", "Sample"], parameters.Output.Select(o => o.ToString()));
+        Assert.Equal(["Path", "Port", "SetEnvironment", "Sample", "WhatIf", "Confirm"], parameters.Output.Select(o => o.ToString()));
         var stop = _shell.Run("(Get-Help Stop-FacebergLocalHub).Synopsis").AssertSuccess();
         Assert.Equal("Stops local Hubs started with Start-FacebergLocalHub.", Assert.Single(stop.Output).ToString());
     }

@@ -313,6 +313,17 @@ public sealed class TableScanTests : IDisposable
     }
 
     [Fact]
+    public async Task A_column_name_matching_several_columns_only_by_case_is_ambiguous_unless_exact()
+    {
+        var table = await _f.CreateTable("cased", new Schema(0, NestedField.Optional(1, "Text", PrimitiveType.String), NestedField.Optional(2, "text", PrimitiveType.String)));
+        var ambiguous = Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Columns = ["TEXT"] }));
+        Assert.Equal("AmbiguousColumn", ambiguous.ErrorId);
+        Assert.Equal(FacebergErrorKind.InvalidArgument, ambiguous.Kind);
+        Assert.Contains("'Text' and 'text'", ambiguous.Message, StringComparison.Ordinal);
+        Assert.Equal("text", Assert.Single(new TableScan(table, new TableScanOptions { Columns = ["text"] }).RowSchema.Names));
+    }
+
+    [Fact]
     public async Task Unknown_columns_are_argument_errors()
     {
         var (table, _, _, _) = await ReviewsTable();

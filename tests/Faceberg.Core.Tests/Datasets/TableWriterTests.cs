@@ -58,6 +58,23 @@ public sealed class TableWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_reports_rows_checked_and_encoded_then_every_byte_uploaded()
+    {
+        var id = await CreateAsync("sf", SampleDatasets.SplitFolders);
+        var reports = new List<WorkProgress>();
+        var result = await Writer().WriteAsync(_catalog, id, "test", SampleRows(2500, 1000),
+            new TableWriteOptions { Progress = new CallbackProgress<WorkProgress>(reports.Add) });
+
+        Assert.Contains(reports, r => r is { Activity: "Checking rows", Done: 2000, Total: 2500, Unit: "rows" });
+        var encoded = reports.Where(r => r.Activity == "Encoding rows").Select(r => r.Done).ToList();
+        Assert.Equal([1000L, 2000L, 2500L], encoded);
+        var uploads = reports.Where(r => r.Unit == "bytes").ToList();
+        Assert.All(uploads, r => Assert.Equal(result.Bytes, r.Total));
+        Assert.Equal(0, uploads[0].Done);
+        Assert.Equal(result.Bytes, uploads[^1].Done);
+    }
+
+    [Fact]
     public async Task A_write_is_one_Hub_commit_of_files_named_per_layout_and_one_append_snapshot_pinning_the_new_revision()
     {
         var repo = SampleDatasets.SplitFolders;

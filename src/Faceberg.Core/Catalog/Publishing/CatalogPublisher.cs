@@ -18,6 +18,9 @@ public sealed class PublishOptions
 
     /// <summary>Work out what would be uploaded without creating the repo or committing.</summary>
     public bool WhatIf { get; init; }
+
+    /// <summary>Hears files compared and bytes uploaded.</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
 }
 
 /// <summary>One table's part in a publish.</summary>
@@ -93,8 +96,10 @@ public sealed class CatalogPublisher
         }
 
         var uploads = new List<string>();
+        var compared = 0;
         foreach (var (repoPath, file) in local)
         {
+            options.Progress?.Report(new WorkProgress("Comparing catalog files", compared++, local.Count, "files"));
             if (!remote.TryGetValue(repoPath, out var id) || !CatalogFiles.Matches(await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false), id))
                 uploads.Add(repoPath);
         }
@@ -117,12 +122,20 @@ public sealed class CatalogPublisher
 
         var operations = new List<CommitOperation>();
         foreach (var path in uploads)
+        {
+            options.Progress?.Report(new WorkProgress("Reading files to upload", operations.Count, uploads.Count, "files"));
             operations.Add(CommitOperation.Add(path, await File.ReadAllBytesAsync(local[path], ct).ConfigureAwait(false)));
+        }
+        var uploadBytes = operations.OfType<CommitOperationAdd>().Sum(a => a.Content.LongLength);
+        var progress = options.Progress;
+        progress?.Report(new WorkProgress($"Uploading {uploads.Count} file(s) to {repo}", 0, uploadBytes, "bytes"));
         operations.AddRange(deletes.Select(CommitOperation.Delete));
         CommitInfo commit;
         try
         {
-            commit = await _hub.CreateCommitAsync(repo, Branch, operations, summary, description, parentCommit: head, ct: ct).ConfigureAwait(false);
+            commit = await _hub.CreateCommitAsync(repo, Branch, operations, summary, description, parentCommit: head, ct: ct,
+                uploaded: progress is null ? null : new CallbackProgress<long>(sent =>
+                    progress.Report(new WorkProgress($"Uploading {uploads.Count} file(s) to {repo}", sent, uploadBytes, "bytes")))).ConfigureAwait(false);
         }
         catch (HubCommitConflictException ex)
         {

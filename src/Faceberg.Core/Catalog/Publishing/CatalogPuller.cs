@@ -13,6 +13,9 @@ public sealed class PullOptions
 
     /// <summary>Work out what would be downloaded without writing anything.</summary>
     public bool WhatIf { get; init; }
+
+    /// <summary>Hears files downloaded.</summary>
+    public IProgress<WorkProgress>? Progress { get; init; }
 }
 
 public sealed class PullResult
@@ -76,13 +79,16 @@ public sealed class CatalogPuller
         var deletes = local.Keys.Where(p => !remote.ContainsKey(p)).ToList();
         if (!options.WhatIf)
         {
+            var done = 0;
             foreach (var path in downloads)
             {
+                options.Progress?.Report(new WorkProgress($"Downloading catalog files from {repo}", done++, downloads.Count, "files"));
                 var bytes = path == CatalogFiles.ConfigPath && configBytes is not null
                     ? configBytes
                     : await _hub.DownloadFileAsync(repo, commit, path, ct).ConfigureAwait(false);
                 AtomicFile.WriteAllBytes(path == CatalogFiles.ConfigPath ? configPath! : CatalogFiles.LocalPath(catalogDirectory, path), bytes);
             }
+            options.Progress?.Report(new WorkProgress($"Downloading catalog files from {repo}", done, downloads.Count, "files"));
             foreach (var path in deletes)
                 File.Delete(local[path]);
             // Git keeps no empty folders: the default namespace exists even before it has tables.

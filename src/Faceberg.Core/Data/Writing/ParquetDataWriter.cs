@@ -29,7 +29,9 @@ internal sealed class ParquetDataWriter
     public ParquetSchema Schema { get; }
 
     /// <summary>Serializes <paramref name="rows"/> (one canonical value per column, in column order).</summary>
-    public async Task<byte[]> WriteAsync(IReadOnlyList<object?[]> rows, int rowGroupRows, IReadOnlyDictionary<string, string>? keyValueMetadata, CancellationToken ct)
+    /// <param name="rowsConverted">Hears how many rows are converted to Parquet values, every 1000 rows and at the end.</param>
+    public async Task<byte[]> WriteAsync(IReadOnlyList<object?[]> rows, int rowGroupRows, IReadOnlyDictionary<string, string>? keyValueMetadata, CancellationToken ct,
+        Action<int>? rowsConverted = null)
     {
         var data = new List<IDictionary<string, object?>>(rows.Count);
         foreach (var row in rows)
@@ -38,7 +40,13 @@ internal sealed class ParquetDataWriter
             for (var i = 0; i < _columns.Count; i++)
                 record[_columns[i].Name] = ToParquetValue(row[i], _fields[i]);
             data.Add(record);
+            if (data.Count % 1000 == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                rowsConverted?.Invoke(data.Count);
+            }
         }
+        rowsConverted?.Invoke(data.Count);
         var options = new ParquetOptions
         {
             CompressionMethod = CompressionMethod.Zstd,
