@@ -70,8 +70,28 @@ datasets:
         }
         'Write-FacebergTable #2'     = {
             $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
-            $script:rows = Read-FacebergTable movie_reviews_default -First 2
+            $rows = Read-FacebergTable movie_reviews_default -Split test -First 2
         }
+    }
+
+    # What some examples must have done, checked after they ran (in the location they ran in).
+    $Outcome = @{
+        'New-FacebergCatalog #1'  = { (Get-Content ./.faceberg/catalog.json -Raw).Trim() | Should -Be '{}' }
+        'New-FacebergCatalog #3'  = { './.faceberg' | Should -Not -Exist }
+        'New-FacebergTable #1'    = { (Get-FacebergTable).Identifier | Should -Contain 'default.iris_default' }
+        'New-FacebergTable #2'    = { Get-FacebergTable | Should -BeNullOrEmpty }
+        'New-FacebergTable #3'    = {
+            (Get-FacebergTable translations*).Identifier | Should -Be 'default.translations_en-fr'
+            Get-Content ./faceberg.yml -Raw | Should -Match 'demo/translations'
+        }
+        'Remove-FacebergTable #1' = { (Get-FacebergTable).Identifier | Should -Not -Contain 'default.iris_default' }
+        'Remove-FacebergTable #2' = { (Get-FacebergTable).Identifier | Should -Contain 'default.iris_default' }
+        'Save-FacebergCatalog #1' = { './shared/.faceberg/catalog.json' | Should -Exist; (Get-FacebergTable -Catalog ./shared).Count | Should -Be 2 }
+        'Save-FacebergCatalog #3' = { './v1/.faceberg/catalog.json' | Should -Exist }
+        'Sync-FacebergTable #2'   = { (Get-FacebergTable movie_reviews_default | Get-FacebergSnapshot).Count | Should -Be 1 }
+        'Update-FacebergTable #1' = { (Read-FacebergTable movie_reviews_default -First 1).PSObject.Properties.Name | Should -Contain 'review' }
+        'Write-FacebergTable #1'  = { (Get-FacebergTable movie_reviews_default | Get-FacebergSnapshot).Count | Should -Be 2 }
+        'Write-FacebergTable #2'  = { (Get-FacebergTable movie_reviews_default | Get-FacebergSnapshot).Count | Should -Be 1 }
     }
 }
 
@@ -95,7 +115,7 @@ Describe 'Get-Help example <Key>' -ForEach $examples {
         $Code | Should -Not -BeNullOrEmpty
         if ($Code -match '~' -or $Code -match '\bBeforeAll\b') {
             # Needs a fresh process: a home folder of its own (~), or Pester's own blocks.
-            $result = Invoke-ChildPwsh -Home (Join-Path $TestDrive 'home') -Script @"
+            $result = Invoke-ChildPwsh -HomeFolder (Join-Path $TestDrive 'home') -Script @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$FacebergManifest'
 $(if ($Code -match '\bBeforeAll\b') { "Import-Module '$((Get-Module Pester).Path)'
@@ -111,5 +131,6 @@ Stop-FacebergLocalHub
             $ErrorActionPreference = 'Stop'
             $null = . ([scriptblock]::Create($Code))
         }
+        if ($Outcome[$Key]) { & $Outcome[$Key] }
     }
 }

@@ -78,9 +78,9 @@ function Get-PwshCommand {
 
 function Invoke-ChildPwsh {
     # Runs a script in a fresh pwsh process (no profile, this process's environment plus
-    # -Environment; -Home gives it its own home folder, ~). Returns ExitCode, Output, Error.
+    # -Environment, where $null removes a variable; -HomeFolder gives it its own home folder, ~). Returns ExitCode, Output, Error.
     param([Parameter(Mandatory)] [string] $Script, [string] $WorkingDirectory = (Get-Location).Path,
-          [string] $Home, [hashtable] $Environment = @{}, [string[]] $ArgumentList = @())
+          [string] $HomeFolder, [hashtable] $Environment = @{}, [string[]] $ArgumentList = @())
     $file = Join-Path $TestDrive "child-$([guid]::NewGuid().ToString('N')).ps1"
     Set-Content -Path $file -Value $Script
     $pwsh = Get-PwshCommand
@@ -93,11 +93,14 @@ function Invoke-ChildPwsh {
     $start.RedirectStandardError = $true
     $start.UseShellExecute = $false
     $start.Environment['NO_COLOR'] = '1'
-    if ($Home) {
-        $null = New-Item $Home -ItemType Directory -Force
-        $start.Environment['HOME'] = $Home
+    if ($HomeFolder) {
+        $null = New-Item $HomeFolder -ItemType Directory -Force
+        $start.Environment['HOME'] = $HomeFolder
     }
-    foreach ($name in $Environment.Keys) { $start.Environment[$name] = $Environment[$name] }
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $start.Environment.Remove($name) }
+        else { $start.Environment[$name] = $Environment[$name] }
+    }
     $process = [System.Diagnostics.Process]::Start($start)
     $errorText = $process.StandardError.ReadToEndAsync()
     $outputText = $process.StandardOutput.ReadToEnd()
