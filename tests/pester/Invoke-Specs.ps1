@@ -34,7 +34,8 @@ if (-not (Test-Path $pesterManifest)) {
 Import-Module $pesterManifest -Force
 
 $configuration = New-PesterConfiguration
-$configuration.Run.Path = $Path
+# pwsh -File passes "a,b" as one string.
+$configuration.Run.Path = @($Path | ForEach-Object { $_ -split ',' })
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $result = Invoke-Pester -Configuration $configuration

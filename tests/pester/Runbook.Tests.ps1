@@ -22,12 +22,13 @@ Import-Module '$FacebergManifest'
 foreach (`$name in `$Tables -split ',') {
     try {
         `$result = Sync-FacebergTable `$name
-        "synced `$name: `$(`$result.Status)"
+        "synced `${name}: `$(`$result.Status)"
     }
-    catch [System.Management.Automation.RuntimeException] {
-        switch -Wildcard (`$_.FullyQualifiedErrorId) {
-            'TableNotFound,*' { "missing `$name (`$(`$_.CategoryInfo.Category))"; continue }
-            default { throw }
+    catch {
+        `$failure = `$_
+        switch -Wildcard (`$failure.FullyQualifiedErrorId) {
+            'TableNotFound,*' { "missing `$name (`$(`$failure.CategoryInfo.Category))" }
+            default { throw `$failure }
         }
     }
 }
@@ -70,15 +71,16 @@ Describe 'examples/quickstart.ps1' {
         $run.Error | Should -BeNullOrEmpty
         (Join-Path $work '.faceberg/catalog.json') | Should -Exist
         $out = $run.Output
-        $out | Should -Match ('(?m)^faceberg_demo\s+0\s+' + [regex]::Escape((Join-Path $work '.faceberg')))
-        $out | Should -Match '(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+150\s+2\s'
+        # A redirected pwsh formats for 80 columns: rows are matched by their leading columns.
+        $out | Should -Match '(?m)^faceberg_demo\s+0\s+/'
+        $out | Should -Match '(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+150\b'
         $out | Should -Match '(?m)^default\.translations_en-fr\s+demo/translations\s'
-        $out | Should -Match '(?m)^default\.iris_default\s+Updated\s+\w{8}\s+\w{8}\s+1\s+0\s+0\s'
+        $out | Should -Match '(?m)^default\.iris_default\s+Updated\s+\w{8}\s+\w{8}\s+1\s+0\b'
         $out | Should -Match '(?m)^default\.movie_reviews_default\s+UpToDate\s'
-        $out | Should -Match '(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+200\s+3\s'
+        $out | Should -Match '(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+200\b'
         $out | Should -Match '(?m)^text\s+label\s*$'
         $out | Should -Match '(?m)^Review 10000: .*\s+0\s*$'
-        $out | Should -Match '(?m)^\s+\d+\s+\S+ \S+Z\s+append\s+\w{8}\s+1\s+200 \*\s*$'
+        $out | Should -Match '(?m)^\s+\d+\s+\S+ \S+Z\s+append\s+\w{8}\s+1\s+200\s*$'
     }
 }
 
@@ -102,8 +104,9 @@ Describe 'Format views' {
             $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
             $snapshot = Get-FacebergSnapshot iris_default
             $lines = (Get-FacebergSnapshot iris_default | Out-String -Width 120) -split '\r?\n' | ForEach-Object Trim | Where-Object { $_ }
-            $lines[0] | Should -Match '^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+Records\s+Current$'
-            $lines[2] | Should -Match ("^$($snapshot.SnapshotId)\s+.*\s+append\s+$($snapshot.Revision.Substring(0, 8))\s+1\s+0\s+150 \*$")
+            $lines[0] | Should -Be 'Table: default.iris_default'
+            $lines[1] | Should -Match '^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+Records\s+Current$'
+            $lines[3] | Should -Match ("^$($snapshot.SnapshotId)\s+.*\s+append\s+$($snapshot.Revision.Substring(0, 8))\s+2\s+150 \*$")
         }
         finally { $hub | Stop-FacebergLocalHub }
     }
