@@ -40,8 +40,9 @@ $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $result = Invoke-Pester -Configuration $configuration
 
-# A failure in a BeforeAll or in discovery fails no single It but must fail the run.
-$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+# A failing BeforeAll fails the Its of its block (counted in FailedCount); a file that fails to
+# load or discover has no Its, so it counts once itself.
+$failed = $result.FailedCount + $result.FailedContainersCount
 if ($CountsFile) {
     [ordered]@{ Passed = $result.PassedCount; Failed = $failed; Skipped = $result.SkippedCount + $result.NotRunCount } |
         ConvertTo-Json | Set-Content $CountsFile
