@@ -30,8 +30,9 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('Iceberg', 'HuggingFace', 'Parquet', 'DataLake', 'Catalog', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            ProjectUri = 'https://github.com/faceberg/Faceberg.PowerShell'
-            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+            ProjectUri   = 'https://github.com/faceberg/Faceberg.PowerShell'
+            LicenseUri   = 'https://github.com/faceberg/Faceberg.PowerShell/blob/main/LICENSE'
+            ReleaseNotes = 'First release: catalogs of Iceberg v2 tables over Hugging Face Hub datasets (New-/Sync-FacebergTable), reading with split, column and filter pruning, appending rows as Parquet, schema changes, publishing catalogs to the Hub, and a local Hub for offline work.'
         }
     }
 }

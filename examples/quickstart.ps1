@@ -1,8 +1,8 @@
 # Faceberg quickstart: serve the sample datasets from a local Hub, turn the datasets listed in
 # faceberg.yml into Iceberg tables, push a new commit to one dataset and sync the tables.
 # Each step's objects go to Out-Host so each type gets its own table view.
-# Runs in pwsh (after ./build.ps1 and Import-Module ./out/Faceberg/Faceberg.psd1) or, without
-# pwsh, through the bundled host:  dotnet run --project tools/Faceberg.Shell -- examples/quickstart.ps1
+# Run it with `./build.ps1 -Quickstart`, or after ./build.ps1 as ./examples/quickstart.ps1: it uses the
+# Faceberg module already imported, else the one built in ./out/Faceberg.
 param(
     # Where the quickstart works; it is replaced on every run.
     [string] $WorkDirectory = (Join-Path (Get-Location).Path 'quickstart-work')
@@ -10,6 +10,7 @@ param(
 $ErrorActionPreference = 'Stop'
 
 $repoRoot = Split-Path -Parent $PSScriptRoot
+if (-not (Get-Module Faceberg)) { Import-Module (Join-Path $repoRoot 'out/Faceberg/Faceberg.psd1') }
 if (Test-Path $WorkDirectory) { Remove-Item $WorkDirectory -Recurse -Force }
 $null = New-Item $WorkDirectory -ItemType Directory -Force
 Copy-Item (Join-Path $repoRoot 'faceberg.yml') $WorkDirectory

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Tests.Hosting;
-using Faceberg.Shell;
 
 namespace Faceberg.Cmdlets.Tests;
 
@@ -178,23 +177,5 @@ public sealed class GetFacebergTableTests : IDisposable
             """).AssertSuccess().Output.Select(o => o.BaseObject as string).ToList();
 
         Assert.Equal(["iris_setosa", "iris_virginica"], completions);
-    }
-
-    [Fact]
-    public void Default_view_prints_a_table()
-    {
-        _project.WriteConfig();
-        _project.AddTables("default.movie_reviews_default");
-        var script = _project.Write("list.ps1", "Get-FacebergTable");
-        var output = new StringWriter();
-        var error = new StringWriter();
-
-        var exitCode = ShellRunner.Run(script, [], output, error, _project.Root, RepoPaths.ModuleManifest);
-
-        Assert.Equal(0, exitCode);
-        Assert.Equal("", error.ToString());
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Matches(@"^Identifier\s+Repo\s+Revision\s+Records\s+Files\s+Ahead\s+LastUpdated$", lines[0]);
-        Assert.Matches(@"^default\.movie_reviews_default\s+demo/movie-reviews$", lines[2]);
     }
 }

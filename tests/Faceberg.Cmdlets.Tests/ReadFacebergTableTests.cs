@@ -7,7 +7,6 @@ using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 using Faceberg.LocalHub;
-using Faceberg.Shell;
 using Faceberg.TestData;
 
 namespace Faceberg.Cmdlets.Tests;
@@ -317,16 +316,6 @@ public sealed class ReadFacebergTableTests : IDisposable
         Assert.Equal(800, test.Prop<long>("TotalRecords"));
         Assert.True(test.Prop<bool>("IsCurrent"));
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(_trainSnapshot.TimestampMs), train.Prop<DateTimeOffset>("Timestamp"));
-
-        // The format view, rendered by the same host the README's main job uses.
-        var script = _project.Write("history.ps1", "Get-FacebergSnapshot reviews_default\n");
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Assert.Equal(0, ShellRunner.Run(script, [], output, error, _project.Root, RepoPaths.ModuleManifest));
-        Assert.Equal("", error.ToString());
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Contains(lines, l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+Records\s+Current$"));
-        Assert.Contains(lines, l => l.StartsWith(_trainSnapshot.SnapshotId.ToString(), StringComparison.Ordinal) && l.Contains(" append ") && l.Contains(_sha[..8]));
     }
 
     [Fact]

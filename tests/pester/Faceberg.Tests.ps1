@@ -1,11 +1,15 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
-# Pester 5 specs mirroring tests/Faceberg.Cmdlets.Tests, for machines with pwsh:
-#   ./build.ps1; Invoke-Pester ./tests/pester
+# Pester 5 specs, the user-facing specification of the module, run in pwsh by ./build.ps1 -Test
+# (or alone: ./tests/pester/Invoke-Specs.ps1 -Path <file>, after ./build.ps1).
 # This file: the module manifest and help, New-FacebergCatalog, Get-FacebergTable,
 # New-/Sync-FacebergTable and Write-/Update-FacebergTable. The other specs:
-#   LocalHub.Tests.ps1    Start-/Stop-FacebergLocalHub
-#   Reading.Tests.ps1     Read-FacebergTable, Get-FacebergSnapshot, Remove-FacebergTable
-#   Publishing.Tests.ps1  Publish-/Save-FacebergCatalog and hf:// catalogs
+#   LocalHub.Tests.ps1      Start-/Stop-FacebergLocalHub
+#   Reading.Tests.ps1       Read-FacebergTable, Get-FacebergSnapshot, Remove-FacebergTable
+#   Publishing.Tests.ps1    Publish-/Save-FacebergCatalog and hf:// catalogs
+#   HelpExamples.Tests.ps1  every Get-Help example, run as written against a local Hub
+#   Pipelines.Tests.ps1     pipelines, -WhatIf/-Confirm, -ErrorAction and error ids, -Verbose
+#   Runbook.Tests.ps1       scripts in a child pwsh: a runbook, the quickstart, format views
+#   Packaging.Tests.ps1     the manifest, and the package published, installed and imported by name
 # Helpers shared by all of them: TestHelpers.ps1.
 
 BeforeDiscovery {

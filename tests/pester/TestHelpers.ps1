@@ -67,3 +67,43 @@ function Get-OpenedHubFile {
         } |
         Sort-Object -Unique)
 }
+
+function Get-PwshCommand {
+    # How to start another pwsh like this one: as a dotnet tool (`dotnet pwsh`) the process is
+    # dotnet running pwsh.dll; an installed pwsh is its own executable.
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { , @($process, (Join-Path $PSHOME 'pwsh.dll')) }
+    else { , @($process) }
+}
+
+function Invoke-ChildPwsh {
+    # Runs a script in a fresh pwsh process (no profile, this process's environment plus
+    # -Environment, where $null removes a variable; -HomeFolder gives it its own home folder, ~). Returns ExitCode, Output, Error.
+    param([Parameter(Mandatory)] [string] $Script, [string] $WorkingDirectory = (Get-Location).Path,
+          [string] $HomeFolder, [hashtable] $Environment = @{}, [string[]] $ArgumentList = @())
+    $file = Join-Path $TestDrive "child-$([guid]::NewGuid().ToString('N')).ps1"
+    Set-Content -Path $file -Value $Script
+    $pwsh = Get-PwshCommand
+    $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file) + $ArgumentList) {
+        $start.ArgumentList.Add($argument)
+    }
+    $start.WorkingDirectory = $WorkingDirectory
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $start.Environment['NO_COLOR'] = '1'
+    if ($HomeFolder) {
+        $null = New-Item $HomeFolder -ItemType Directory -Force
+        $start.Environment['HOME'] = $HomeFolder
+    }
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $start.Environment.Remove($name) }
+        else { $start.Environment[$name] = $Environment[$name] }
+    }
+    $process = [System.Diagnostics.Process]::Start($start)
+    $errorText = $process.StandardError.ReadToEndAsync()
+    $outputText = $process.StandardOutput.ReadToEnd()
+    $process.WaitForExit()
+    [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $outputText; Error = $errorText.Result }
+}

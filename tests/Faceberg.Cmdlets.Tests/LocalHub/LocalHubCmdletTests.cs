@@ -94,20 +94,4 @@ public sealed class LocalHubCmdletTests : IDisposable
         var stop = _shell.Run("(Get-Help Stop-FacebergLocalHub).Synopsis").AssertSuccess();
         Assert.Equal("Stops local Hubs started with Start-FacebergLocalHub.", Assert.Single(stop.Output).ToString());
     }
-
-    [Fact]
-    public void DefaultViewPrintsEndpointStateAndRepoCount()
-    {
-        var script = _project.Write("hub.ps1", "$hub = Start-FacebergLocalHub -Path hub -Sample; $hub; Stop-FacebergLocalHub");
-        var output = new StringWriter();
-        var error = new StringWriter();
-
-        var exitCode = Faceberg.Shell.ShellRunner.Run(script, [], output, error, _project.Root, RepoPaths.ModuleManifest);
-
-        Assert.Equal(0, exitCode);
-        Assert.Equal("", error.ToString());
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Matches(@"^Endpoint\s+Running\s+Repos\s+Path$", lines[0]);
-        Assert.Matches(@"^http://127\.0\.0\.1:\d+\s+True\s+3\s+.*hub$", lines[2]);
-    }
 }

@@ -43,7 +43,7 @@ public sealed class TableScanInteropTests
         _ => e.GetRawText(),
     };
 
-    [IcebirdFact]
+    [Fact]
     public async Task Spark_table_with_a_renamed_column_reads_like_icebird()
     {
         const string table = "spark/rename_column";
@@ -63,7 +63,7 @@ public sealed class TableScanInteropTests
         }
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Spark_snapshots_without_deletes_read_like_icebird_and_ones_with_deletes_are_refused()
     {
         const string table = "spark/bunnies";

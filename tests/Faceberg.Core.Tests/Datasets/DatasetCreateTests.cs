@@ -76,8 +76,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
             await Hub.AssertFilesAsync(table, repo, files);
             Assert.Equal(table.CurrentSnapshot.SnapshotId, result.Table!.SnapshotId);
             Assert.Equal(files.Count, result.Table.FileCount);
-            if (new IcebirdReader().UnavailableReason() is null || IcebirdReader.InstallRequired)
-                await Hub.AssertIcebirdReadsAsync(table, repo, files);
+            await Hub.AssertIcebirdReadsAsync(table, repo, files);
         }
     }
 

@@ -22,8 +22,6 @@ public sealed class DatasetSyncTests : IDisposable
 
     public void Dispose() => _hub.Dispose();
 
-    private static bool IcebirdAvailable => new IcebirdReader().UnavailableReason() is null || IcebirdReader.InstallRequired;
-
     private async Task<TableIdentifier> CreateAsync(string name, string repo, params string[] configs)
     {
         var results = await _hub.Tables.CreateAsync(_catalog, DatasetTestHub.Dataset(name, repo, configs));
@@ -79,8 +77,7 @@ public sealed class DatasetSyncTests : IDisposable
             ("data/train/0000.parquet", "train", old), ("data/train/0001.parquet", "train", old),
             ("data/validation/0000.parquet", "validation", old), ("data/test/0000.parquet", "test", head));
         await _hub.AssertFilesAsync(table, repo, expected);
-        if (IcebirdAvailable)
-            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+        await _hub.AssertIcebirdReadsAsync(table, repo, expected);
     }
 
     /// <summary>The API calls of the log, as "kind revision": info (ref → sha) or one tree page at a revision.</summary>
@@ -236,8 +233,7 @@ public sealed class DatasetSyncTests : IDisposable
         var expected = Files(("data/train-00000-of-00002.parquet", "train", old), ("data/train-00001-of-00002.parquet", "train", old),
             ("data/validation-00000-of-00001.parquet", "validation", head));
         await _hub.AssertFilesAsync(table, repo, expected);
-        if (IcebirdAvailable)
-            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+        await _hub.AssertIcebirdReadsAsync(table, repo, expected);
     }
 
     [Fact]
@@ -283,12 +279,9 @@ public sealed class DatasetSyncTests : IDisposable
         await _hub.AssertFilesAsync(table, repo, expected);
         var added = (await table.PlanFilesAsync()).Single(f => f.FilePath.EndsWith("train-1.parquet", StringComparison.Ordinal));
         Assert.True(added.ValueCounts!.ContainsKey(extra.Id));
-        if (IcebirdAvailable)
-        {
-            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
-            var dump = await new IcebirdReader().ReadAsync(table.Location, new IcebirdReadOptions { HfEndpoint = _hub.Server.Endpoint });
-            Assert.Equal(["x4", "x5", "x6"], dump.Rows.Where(r => r["id"].GetInt64() >= 4).Select(r => r["extra"].GetString()).Order());
-        }
+        await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+        var dump = await new IcebirdReader().ReadAsync(table.Location, new IcebirdReadOptions { HfEndpoint = _hub.Server.Endpoint });
+        Assert.Equal(["x4", "x5", "x6"], dump.Rows.Where(r => r["id"].GetInt64() >= 4).Select(r => r["extra"].GetString()).Order());
     }
 
     [Fact]
@@ -423,8 +416,7 @@ public sealed class DatasetSyncTests : IDisposable
         Assert.Equal(conversion, table.Metadata.Properties[TableProperties.SourceRevision]);
         var expected = Files(("default/train/0000.parquet", "train", oldConversion), ("default/test/0000.parquet", "test", conversion));
         await _hub.AssertFilesAsync(table, repo, expected);
-        if (IcebirdAvailable)
-            await _hub.AssertIcebirdReadsAsync(table, repo, expected);
+        await _hub.AssertIcebirdReadsAsync(table, repo, expected);
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public sealed class TableWriterTypesTests : IDisposable
         Assert.Equal(3, rows.Count(r => r.Split == "train"));
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Icebird_reads_the_written_values()
     {
         var id = await CreateTableAsync();

@@ -43,7 +43,7 @@ public sealed class FacebergTableInteropTests : IDisposable
 
     private string TableLocation => LocalFileIO.ToUri(Path.Combine(root, "table"));
 
-    [IcebirdFact]
+    [Fact]
     public async Task Icebird_reads_schema_snapshots_files_partitions_and_rows_of_a_Faceberg_table()
     {
         var table = await IcebergTable.CreateAsync(io, TableLocation, TableSchema, PartitionSpec.Identity(TableSchema, "split"));
@@ -140,7 +140,7 @@ public sealed class FacebergTableInteropTests : IDisposable
         AssertRows(Rows(0, 3).Concat(Rows(100, 2)), first.Rows);
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Icebird_reads_a_Faceberg_table_without_snapshots()
     {
         var table = await IcebergTable.CreateAsync(io, TableLocation, TableSchema, PartitionSpec.Identity(TableSchema, "split"));

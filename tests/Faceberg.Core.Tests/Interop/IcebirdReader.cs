@@ -38,9 +38,6 @@ public sealed class IcebirdException(string message) : Exception(message);
 /// </summary>
 public sealed class IcebirdReader
 {
-    /// <summary>Set to <c>require</c> (tests/run.sh and CI do) to make a missing npm install fail tests instead of skipping them.</summary>
-    public const string RequireVariable = "FACEBERG_INTEROP";
-
     private readonly string interopDirectory;
 
     public IcebirdReader(string? interopDirectory = null)
@@ -54,9 +51,6 @@ public sealed class IcebirdReader
     public static string DefaultInteropDirectory => Path.Combine(RepoRoot, "tests", "interop");
 
     public static string FixturesDirectory => Path.Combine(DefaultInteropDirectory, "fixtures");
-
-    public static bool InstallRequired =>
-        string.Equals(Environment.GetEnvironmentVariable(RequireVariable), "require", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Why icebird cannot run here, or null when it can.</summary>
     public string? UnavailableReason()
@@ -203,20 +197,5 @@ public sealed class IcebirdReader
         }
 
         return null;
-    }
-}
-
-/// <summary>
-/// An xunit fact that needs icebird: skipped with the reason when the npm install is missing,
-/// unless FACEBERG_INTEROP=require (set by tests/run.sh and CI), where it runs and fails instead.
-/// </summary>
-public sealed class IcebirdFactAttribute : FactAttribute
-{
-    public IcebirdFactAttribute()
-    {
-        if (!IcebirdReader.InstallRequired && new IcebirdReader().UnavailableReason() is { } reason)
-        {
-            Skip = $"{reason} (set {IcebirdReader.RequireVariable}=require to fail instead of skipping)";
-        }
     }
 }

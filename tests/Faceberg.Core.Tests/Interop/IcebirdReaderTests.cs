@@ -21,7 +21,7 @@ public class IcebirdReaderTests
     private static JsonElement ReadMetadataFile(string table, string file) =>
         JsonSerializer.Deserialize<JsonElement>(File.ReadAllText(Path.Combine(Fixture(table), "metadata", file)));
 
-    [IcebirdFact]
+    [Fact]
     public async Task Reads_metadata_facts_of_a_partitioned_Spark_table()
     {
         var dump = await Reader.ReadAsync(Fixture("spark/rename_column"), FixtureOptions("spark/rename_column"));
@@ -44,7 +44,7 @@ public class IcebirdReaderTests
             dump.Metadata.GetProperty("last-updated-ms").GetInt64());
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Reads_partition_values_counts_and_sizes_from_the_manifests()
     {
         var table = "spark/rename_column";
@@ -79,7 +79,7 @@ public class IcebirdReaderTests
         Assert.Equal(manifest.Path, listRecord.GetProperty("manifest_path").GetString());
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Reads_rows_with_the_current_schema_names()
     {
         var dump = await Reader.ReadAsync(Fixture("spark/rename_column"), FixtureOptions("spark/rename_column"));
@@ -95,7 +95,7 @@ public class IcebirdReaderTests
         Assert.Equal(JsonValueKind.Null, dump.Rows.Single(r => r["id"].GetInt32() == 3)["event_date"].ValueKind);
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Reads_every_snapshot_and_time_travels_by_snapshot_and_metadata_file()
     {
         var table = "spark/bunnies";
@@ -121,7 +121,7 @@ public class IcebirdReaderTests
         Assert.Equal(3, v2.Rows.Count);
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Reads_hf_uris_through_the_given_endpoint_with_the_token()
     {
         const string token = "hf_interop_endpoint_token";
@@ -196,7 +196,7 @@ public class IcebirdReaderTests
         return port;
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Reports_icebird_failures_with_its_message_and_without_the_token()
     {
         const string token = "hf_interop_secret_value";

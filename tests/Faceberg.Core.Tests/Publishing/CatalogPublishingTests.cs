@@ -199,7 +199,7 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
         Assert.Null(PublishState.Read(context.Location.Path));
     }
 
-    [IcebirdFact]
+    [Fact]
     public async Task Icebird_reads_a_published_table_straight_from_the_hub()
     {
         var repo = PublishHubFixture.NewRepo();
