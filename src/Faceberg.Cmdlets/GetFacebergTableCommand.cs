@@ -36,13 +36,17 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
         var selected = TableFilter.Select(tables, names, out var unmatched);
         foreach (var table in selected)
         {
-            // The pinned revision, snapshot and counts live in the table's own metadata. A table whose metadata
-            // cannot be read is still listed with what the catalog says (so it can be piped to Remove-FacebergTable),
-            // and its failure is reported: listing must neither fail nor stay silent because one table is broken.
+            // The pinned revision, snapshot and counts live in the table's own metadata. A table without metadata yet
+            // is listed with what the catalog says. One whose metadata cannot be read is listed too (so it can be piped
+            // to Remove-FacebergTable) and its failure is reported: listing must neither fail nor stay silent because
+            // one table is broken.
             Exception? failure = null;
             try
             {
                 TableFacts.Apply(table, Session.Await(catalog.LoadTableAsync(table.Identifier, Session.Cancellation)).Metadata);
+            }
+            catch (FacebergException e) when (e.ErrorId == "TableMetadataNotFound")
+            {
             }
             catch (Exception e) when (Failures.IsExpected(e))
             {

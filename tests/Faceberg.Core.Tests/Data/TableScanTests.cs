@@ -319,7 +319,8 @@ public sealed class TableScanTests : IDisposable
         var ambiguous = Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Columns = ["TEXT"] }));
         Assert.Equal("AmbiguousColumn", ambiguous.ErrorId);
         Assert.Equal(FacebergErrorKind.InvalidArgument, ambiguous.Kind);
-        Assert.Contains("'Text' and 'text'", ambiguous.Message, StringComparison.Ordinal);
+        Assert.Contains("'Text'", ambiguous.Message, StringComparison.Ordinal);
+        Assert.Contains("'text'", ambiguous.Message, StringComparison.Ordinal);
         Assert.Equal("text", Assert.Single(new TableScan(table, new TableScanOptions { Columns = ["text"] }).RowSchema.Names));
     }
 
