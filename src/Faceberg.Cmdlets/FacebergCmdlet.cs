@@ -39,6 +39,7 @@ public abstract class FacebergCmdlet : PSCmdlet, IDisposable
         var context = catalog is null ? CatalogLocator.Require(CurrentDirectory) : catalog.Resolve(CurrentDirectory);
         if (!context.Location.IsLocal)
             context.Hub ??= Session.Hub;
+        WriteVerbose($"Catalog '{context.Name}' at {context.Location}.");
         return context;
     }
 

@@ -113,6 +113,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             var large = _rows.Count >= LargeRowCount;
             var result = Session.Run<WorkProgress, TableWriteResult>($"Writing to {id}", p => ProgressUpdate.From(p, large),
                 (progress, ct) => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { Progress = progress }, ct));
+            WriteVerbose($"{id}: {result.Records} row(s) in {result.Files.Count} file(s) added to {result.Repo} in Hub commit {result.Revision} (parent {result.ParentRevision}); snapshot {result.SnapshotId}.");
             WriteObject(ToResult(result));
         }
         catch (Exception e) when (Failures.IsExpected(e))

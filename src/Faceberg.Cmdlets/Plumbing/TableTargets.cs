@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Core;
 using Faceberg.Core.Catalog;
 
 namespace Faceberg.Cmdlets.Plumbing;
@@ -39,6 +40,7 @@ public static class TableTargets
         {
             if (cmdlet.Session.Stopping)
                 throw new PipelineStoppedException();
+            cmdlet.WriteVerbose($"Table {target.Identifier} at {target.Location}.");
             try
             {
                 work(target);

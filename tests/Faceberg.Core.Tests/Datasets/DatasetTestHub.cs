@@ -10,7 +10,6 @@ using Faceberg.LocalHub;
 using Faceberg.TestData;
 using Parquet;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Datasets;
 
