@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Plumbing;
-using Faceberg.Core;
 using Faceberg.Core.Catalog;
 
 namespace Faceberg.Cmdlets;

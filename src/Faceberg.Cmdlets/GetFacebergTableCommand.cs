@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Cmdlets.Plumbing;
-using Faceberg.Core;
 using Faceberg.Core.Datasets;
 
 namespace Faceberg.Cmdlets;

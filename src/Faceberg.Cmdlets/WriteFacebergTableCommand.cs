@@ -4,10 +4,8 @@ using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
-using Faceberg.Core.Catalog;
 using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
-using Faceberg.Core.Hub;
 
 namespace Faceberg.Cmdlets;
 

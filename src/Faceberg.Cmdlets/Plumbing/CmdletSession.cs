@@ -135,6 +135,9 @@ public sealed class CmdletSession : IDisposable
         }
     }
 
+    /// <summary>Waits for a task that returns nothing; cancellation by Ctrl+C stops the pipeline.</summary>
+    public void Await(Task task) => Await(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default));
+
     public void Dispose()
     {
         _hub?.Dispose();
