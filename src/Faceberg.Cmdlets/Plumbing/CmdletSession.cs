@@ -136,7 +136,17 @@ public sealed class CmdletSession : IDisposable
     }
 
     /// <summary>Waits for a task that returns nothing; cancellation by Ctrl+C stops the pipeline.</summary>
-    public void Await(Task task) => Await(task.ContinueWith(t => { t.GetAwaiter().GetResult(); return true; }, TaskScheduler.Default));
+    public void Await(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
 
     public void Dispose()
     {
