@@ -4,7 +4,6 @@ using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
-using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
 
 namespace Faceberg.Cmdlets;
