@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using Faceberg.Cmdlets.Plumbing;
-using Faceberg.Core;
 using Faceberg.Core.Catalog;
 
 namespace Faceberg.Cmdlets;
@@ -39,6 +38,7 @@ public abstract class FacebergCmdlet : PSCmdlet, IDisposable
         var context = catalog is null ? CatalogLocator.Require(CurrentDirectory) : catalog.Resolve(CurrentDirectory);
         if (!context.Location.IsLocal)
             context.Hub ??= Session.Hub;
+        WriteVerbose($"Catalog '{context.Name}' at {context.Location}.");
         return context;
     }
 

@@ -195,7 +195,9 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
             return false;
         }
 
-        var approved = plan.Tables.Where(t => wanted(t.Identifier)).ToList()
+        var planned = plan.Tables.Where(t => wanted(t.Identifier)).ToList();
+        WriteVerbose($"Planned from {plan.Repo}@{plan.DataRevision}: " + string.Join(", ", planned.Select(t => $"{t.Identifier} ({t.Files.Count} file(s))")) + ".");
+        var approved = planned
             .Where(t => ShouldProcess(t.Identifier.ToString(),
                 $"Create table from {plan.Repo}@{Short(plan.DataRevision)} (config '{t.Config}', {t.Files.Count} files)"))
             .ToList();
@@ -212,6 +214,7 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
             if (result.Status == DatasetTableStatus.Created && result.Table is not null)
             {
                 created = true;
+                WriteVerbose($"Created {result.Table.Identifier} from {plan.Repo}@{plan.DataRevision}: {result.Table.FileCount} file(s), snapshot {result.Table.SnapshotId}.");
                 WriteObject(OutputObjects.ToTable(result.Table, catalogObject));
             }
             else if (result.Error is not null)

@@ -37,6 +37,7 @@ public sealed class PublishFacebergCatalogCommand : FacebergCmdlet
         var publisher = new CatalogPublisher(Session.Hub);
         var plan = Session.Run(ct => publisher.PublishAsync(context,
             new PublishOptions { Repository = Repository, Message = Message, Private = Private, WhatIf = true }, ct));
+        WriteVerbose($"Planned for {plan.Repository}: {plan.Uploaded.Count} file(s) to upload, {plan.Deleted.Count} to delete.");
         var action = plan.Uploaded.Count + plan.Deleted.Count == 0
             ? "Publish catalog (no changes)"
             : $"Publish catalog: upload {plan.Uploaded.Count} file(s), delete {plan.Deleted.Count} in one commit \"{plan.Summary}\"";
@@ -47,6 +48,9 @@ public sealed class PublishFacebergCatalogCommand : FacebergCmdlet
         var result = Session.Run<WorkProgress, Faceberg.Core.Catalog.Publishing.PublishResult>("Publishing Faceberg catalog", p => ProgressUpdate.From(p, large),
             (progress, ct) => publisher.PublishAsync(context,
                 new PublishOptions { Repository = Repository, Message = Message, Private = Private, Progress = progress }, ct));
+        WriteVerbose(result.CommitId is { } commit
+            ? $"Published to {result.Repository}: {result.Uploaded.Count} file(s) uploaded, {result.Deleted.Count} deleted in Hub commit {commit}."
+            : $"Nothing to publish: {result.Repository} already holds the catalog.");
         WriteObject(new PublishResult
         {
             Repository = result.Repository,

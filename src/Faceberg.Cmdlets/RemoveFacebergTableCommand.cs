@@ -13,7 +13,8 @@ namespace Faceberg.Cmdlets;
 public sealed class RemoveFacebergTableCommand : FacebergCmdlet
 {
     /// <summary>Table names or "namespace.table" identifiers; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = TableParameters.ByName)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TableParameters.ByName)]
+    [Alias(TableParameters.IdentifierAlias)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(TableNameCompleter))]
@@ -43,6 +44,7 @@ public sealed class RemoveFacebergTableCommand : FacebergCmdlet
             : $"Remove from catalog '{target.Context.Name}' (metadata files are kept)";
         if (!ShouldProcess(target.Identifier.ToString(), action)) return;
         Session.Await(target.Catalog.DropTableAsync(target.Identifier, Purge, Session.Cancellation));
+        WriteVerbose($"Removed {target.Identifier} from catalog '{target.Context.Name}'" + (Purge && inside ? $" and deleted {folder}." : "."));
         if (Purge && !inside)
             WriteWarning($"Table '{target.Identifier}' was removed from the catalog, but its metadata at {target.Location} is outside the catalog folder and was left in place.");
     }

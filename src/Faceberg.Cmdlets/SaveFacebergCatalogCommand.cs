@@ -42,6 +42,7 @@ public sealed class SaveFacebergCatalogCommand : FacebergCmdlet
         var puller = new CatalogPuller(Session.Hub);
         // The dry run checks for unpublished local changes before anything is asked or written.
         var plan = Session.Run(ct => puller.PullAsync(repo, target, new PullOptions { Revision = Revision, Force = Force, WhatIf = true }, ct));
+        WriteVerbose($"Planned from hf://datasets/{repo}@{plan.CommitId}: {plan.Downloaded.Count} file(s) to download, {plan.Deleted.Count} to delete in {plan.CatalogDirectory}.");
         var action = $"Pull catalog hf://datasets/{repo}@{plan.CommitId[..Math.Min(8, plan.CommitId.Length)]}: " +
                      $"download {plan.Downloaded.Count} file(s), delete {plan.Deleted.Count}";
         if (!ShouldProcess(plan.CatalogDirectory, action))
@@ -49,6 +50,7 @@ public sealed class SaveFacebergCatalogCommand : FacebergCmdlet
         var large = plan.Downloaded.Count >= ProgressUpdate.LargeFileCount;
         var result = Session.Run<WorkProgress, PullResult>("Saving Faceberg catalog", p => ProgressUpdate.From(p, large),
             (progress, ct) => puller.PullAsync(repo, target, new PullOptions { Revision = Revision, Force = Force, Progress = progress }, ct));
+        WriteVerbose($"Saved Hub commit {result.CommitId} of {repo}: {result.Downloaded.Count} file(s) downloaded, {result.Deleted.Count} deleted.");
         var context = result.ConfigPath is not null
             ? CatalogContext.FromConfig(FacebergConfigLoader.Load(result.ConfigPath), result.ConfigPath)
             : CatalogContext.FromDirectory(result.CatalogDirectory);

@@ -14,7 +14,8 @@ public sealed class SyncFacebergTableCommand : FacebergCmdlet
     private DatasetTables? _tables;
 
     /// <summary>Table names or identifiers; wildcards allowed; default: every table of the catalog.</summary>
-    [Parameter(Position = 0, ParameterSetName = TableParameters.ByName)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TableParameters.ByName)]
+    [Alias(TableParameters.IdentifierAlias)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(TableNameCompleter))]
@@ -61,6 +62,9 @@ public sealed class SyncFacebergTableCommand : FacebergCmdlet
         var throttle = ThrottleLimit;
         var result = Session.Run<DatasetProgress, Faceberg.Core.Datasets.SyncResult>(ProgressActivity, ProgressUpdate.From, (progress, ct) => Tables.SyncAsync(target.Context, id,
             new SyncOptions { WhatIf = whatIf, ThrottleLimit = throttle, Progress = progress }, ct));
+        WriteVerbose($"{result.Table}: revision {result.FromRevision ?? "(none)"} checked against {result.Repo}@{result.ToRevision ?? "(unknown)"}; "
+            + $"{result.Added} file(s) added, {result.Removed} removed, {result.Replaced} replaced; {result.Status}"
+            + (result.SnapshotId is { } snapshot ? $", snapshot {snapshot}." : "."));
         WriteObject(new SyncResult
         {
             Table = result.Table.ToString(),

@@ -20,7 +20,8 @@ namespace Faceberg.Cmdlets;
 public sealed class UpdateFacebergTableCommand : FacebergCmdlet
 {
     /// <summary>Table names or "namespace.table" identifiers; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = TableParameters.ByName)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TableParameters.ByName)]
+    [Alias(TableParameters.IdentifierAlias)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     [ArgumentCompleter(typeof(TableNameCompleter))]
@@ -108,6 +109,8 @@ public sealed class UpdateFacebergTableCommand : FacebergCmdlet
             }
             table = access.Commit(target, [], [new SetProperties(set), new RemoveProperties(remove)], Session.Cancellation);
         }
+        if (table is not null)
+            WriteVerbose($"{target.Identifier}: committed ({what}); metadata {table.MetadataLocation}.");
         if (!PassThru)
             return;
         var info = new FacebergTableInfo { Identifier = target.Identifier, Location = target.Location };

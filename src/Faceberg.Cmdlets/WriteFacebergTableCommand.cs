@@ -4,10 +4,7 @@ using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
-using Faceberg.Core.Catalog;
-using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
-using Faceberg.Core.Hub;
 
 namespace Faceberg.Cmdlets;
 
@@ -113,6 +110,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             var large = _rows.Count >= LargeRowCount;
             var result = Session.Run<WorkProgress, TableWriteResult>($"Writing to {id}", p => ProgressUpdate.From(p, large),
                 (progress, ct) => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { Progress = progress }, ct));
+            WriteVerbose($"{id}: {result.Records} row(s) in {result.Files.Count} file(s) added to {result.Repo} in Hub commit {result.Revision} (parent {result.ParentRevision}); snapshot {result.SnapshotId}.");
             WriteObject(ToResult(result));
         }
         catch (Exception e) when (Failures.IsExpected(e))

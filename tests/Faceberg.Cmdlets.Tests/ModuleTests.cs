@@ -1,4 +1,3 @@
-using System.Management.Automation;
 using Faceberg.Cmdlets.Tests.Hosting;
 
 namespace Faceberg.Cmdlets.Tests;

@@ -68,7 +68,7 @@ public sealed class PublishCmdletTests : IDisposable
         Assert.Equal(Head, published.Prop<string>("CommitId"));
         Assert.Contains($"datasets/{Repo}/commit/", published.Prop<string>("CommitUrl"));
         Assert.True(published.Prop<int>("FilesUploaded") >= 6);
-        Assert.Equal(["default.flat_default"], published.Prop<string[]>("Tables"));
+        Assert.Equal(["default.flat_default"], Assert.IsType<string[]>(published.Prop<string[]>("Tables")));
         var original = _shell.Run("Get-FacebergTable").AssertSuccess().Objects("Faceberg.Table").Single();
         Assert.False(original.Prop<bool?>("AheadOfPublished"));
 
@@ -233,7 +233,7 @@ public sealed class PublishCmdletTests : IDisposable
         Assert.True(_shell.Run("Get-FacebergTable").AssertSuccess().Objects("Faceberg.Table").Single().Prop<bool?>("AheadOfPublished"));
         Assert.Null(Hub.Store.FindFile(Repo, "main", "metadata/default/flat_default/metadata/v3.metadata.json"));
         var published = _shell.Run("Publish-FacebergCatalog").AssertSuccess().Objects("Faceberg.PublishResult").Single();
-        Assert.Contains("metadata/default/flat_default/metadata/v3.metadata.json", published.Prop<string[]>("Files"));
+        Assert.Contains("metadata/default/flat_default/metadata/v3.metadata.json", Assert.IsType<string[]>(published.Prop<string[]>("Files")));
         var remote = $"hf://datasets/{Repo}";
         Assert.Equal(31, _shell.Run($"Read-FacebergTable flat_default -Catalog {remote}").AssertSuccess().Output.Count);
 

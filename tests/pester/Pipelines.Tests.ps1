@@ -194,9 +194,8 @@ Describe '-Verbose' {
         $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
         $messages = @(Get-FacebergTable | Sync-FacebergTable -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
-        $messages | Should -Be @(
-            'Performing the operation "Sync with its dataset''s current revision" on target "default.iris_default".'
-            'Performing the operation "Sync with its dataset''s current revision" on target "default.movie_reviews_default".')
+        $messages | Should -Contain 'Performing the operation "Sync with its dataset''s current revision" on target "default.iris_default".'
+        $messages | Should -Contain 'Performing the operation "Sync with its dataset''s current revision" on target "default.movie_reviews_default".'
     }
 
     It 'Read-FacebergTable tells the pruning filter and how many files and row groups it read and skipped' {

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
-using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Hub;
 using Faceberg.LocalHub;

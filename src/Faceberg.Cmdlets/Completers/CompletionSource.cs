@@ -3,7 +3,6 @@ using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core.Catalog;
-using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Table;
 
 namespace Faceberg.Cmdlets.Completers;

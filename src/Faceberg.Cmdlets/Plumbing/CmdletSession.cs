@@ -57,10 +57,18 @@ public sealed class CmdletSession : IDisposable
     {
         var pump = new ProgressPump(activity, _pumps.Count + 1);
         _pumps.Add(pump);
+        // Each step Core reports (resolving, reading footers, committing, uploading) is also a verbose
+        // message, once: -Verbose tells what happens even when the work is too quick for a progress bar.
+        var told = new HashSet<string>(StringComparer.Ordinal);
         return new Core.CallbackProgress<T>(value =>
         {
             var update = describe(value);
-            Post(() => pump.Offer(update));
+            Post(() =>
+            {
+                pump.Offer(update);
+                if (told.Add(update.Status))
+                    _cmdlet.WriteVerbose(update.Status);
+            });
         });
     }
 
@@ -127,13 +135,17 @@ public sealed class CmdletSession : IDisposable
         }
     }
 
-    /// <summary>Waits for a task on the pipeline thread; cancellation by Ctrl+C stops the pipeline.</summary>
-    public void Await(Task task) => Await(AsResult(task));
-
-    private static async Task<bool> AsResult(Task task)
+    /// <summary>Waits for a task that returns nothing; cancellation by Ctrl+C stops the pipeline.</summary>
+    public void Await(Task task)
     {
-        await task.ConfigureAwait(false);
-        return true;
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+            throw new PipelineStoppedException();
+        }
     }
 
     public void Dispose()

@@ -40,6 +40,7 @@ public static class TableTargets
         {
             if (cmdlet.Session.Stopping)
                 throw new PipelineStoppedException();
+            cmdlet.WriteVerbose($"Table {target.Identifier} at {target.Location}.");
             try
             {
                 work(target);

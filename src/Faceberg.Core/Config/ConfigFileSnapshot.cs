@@ -1,5 +1,3 @@
-using Faceberg.Core.Catalog;
-
 namespace Faceberg.Core.Config;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Faceberg.Core.Catalog;
-
 namespace Faceberg.Core.Datasets;
 
 /// <summary>How dataset services turn a failure into the error they report.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Faceberg.Core.Catalog;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Table;

@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Faceberg.Core.Discovery;
-using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Table;
 
 namespace Faceberg.Core.Datasets;

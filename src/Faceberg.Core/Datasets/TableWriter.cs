@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Data;
-using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Parquet;

@@ -1,6 +1,5 @@
 using System.Net;
 using Faceberg.Cmdlets.Tests.Hosting;
-using Xunit;
 
 namespace Faceberg.Cmdlets.Tests.LocalHub;
 

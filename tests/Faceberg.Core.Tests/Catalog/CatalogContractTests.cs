@@ -2,9 +2,7 @@ using Faceberg.Core.Catalog;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Faceberg.Core.Tests.Datasets;
 using Faceberg.Core.Tests.Publishing;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Catalog;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Catalog;
 

@@ -1,4 +1,3 @@
-using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
 
 namespace Faceberg.Core.Tests.Config;

@@ -6,7 +6,6 @@ using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 using Faceberg.Core.Tests.Datasets;
 using Faceberg.TestData;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 

@@ -2,7 +2,6 @@ using System.Text;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Tests.Hub;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 

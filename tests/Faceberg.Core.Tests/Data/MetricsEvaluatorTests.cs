@@ -1,6 +1,5 @@
 using Faceberg.Core.Data;
 using Faceberg.Core.Iceberg.Spec;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 

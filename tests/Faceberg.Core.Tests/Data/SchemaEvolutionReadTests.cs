@@ -4,7 +4,6 @@ using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Parquet.Schema;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 
@@ -101,7 +100,7 @@ public sealed class SchemaEvolutionReadTests : IDisposable
         var parquetSchema = new ParquetSchema(new DataField<long>("id") { FieldId = 1 }, new DataField<string>("legacy_name", true) { FieldId = 2 });
         using var buffer = new MemoryStream();
         await ParquetSerializer.SerializeUntypedAsync(
-            new List<IDictionary<string, object?>> { new Dictionary<string, object?> { ["id"] = 7L, ["legacy_name"] = "seven" } }.Cast<IDictionary<string, object>>().ToList(),
+            new List<IDictionary<string, object?>> { new Dictionary<string, object?> { ["id"] = 7L, ["legacy_name"] = "seven" } },
             parquetSchema, buffer);
         var bytes = buffer.ToArray();
         var uri = await LocalFile("ids.parquet", bytes);

@@ -4,7 +4,6 @@ using Faceberg.Core.Data;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Table;
 using Faceberg.Core.Tests.Interop;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 

@@ -2,7 +2,6 @@ using System.Text.Json.Serialization;
 using Faceberg.Core.Data;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Faceberg.Core.Data;
 using Faceberg.Core.Iceberg.Spec;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 

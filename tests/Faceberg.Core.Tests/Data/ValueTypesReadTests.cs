@@ -2,10 +2,8 @@ using System.Collections.Specialized;
 using System.Text.Json.Serialization;
 using Faceberg.Core.Data;
 using Faceberg.Core.Iceberg.Io;
-using Faceberg.Core.Iceberg.Spec;
 using Parquet.Schema;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 
@@ -38,16 +36,16 @@ public sealed class ValueTypesReadTests : IDisposable
             new DateTimeDataField("tstz", DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Micros, isNullable: true),
             new TimeDataField("t", TimeUnitPrecision.Micros, isNullable: true),
             new DataField<string>("s", true), new DataField<byte[]>("bin", true));
-        var full = new Dictionary<string, object>
+        var full = new Dictionary<string, object?>
         {
             ["b"] = true, ["i"] = -5, ["l"] = 1L << 40, ["f"] = 1.5f, ["d"] = 2.25, ["dec"] = 123.45m,
             ["date"] = new DateTime(2024, 2, 29), ["ts"] = new DateTime(2024, 2, 29, 13, 14, 15, 123).AddTicks(4560),
             ["tstz"] = new DateTime(2024, 2, 29, 13, 14, 15, DateTimeKind.Utc), ["t"] = 3_723_000_001L,
             ["s"] = "héllo ✓", ["bin"] = new ReadOnlyMemory<byte>([0, 1, 255]),
         };
-        var empty = schema.DataFields.ToDictionary(f => f.Name, _ => (object)null!);
+        var empty = schema.DataFields.ToDictionary(f => f.Name, _ => (object?)null);
         using var buffer = new MemoryStream();
-        await ParquetSerializer.SerializeUntypedAsync(new List<IDictionary<string, object>> { full, empty }, schema, buffer);
+        await ParquetSerializer.SerializeUntypedAsync(new List<IDictionary<string, object?>> { full, empty }, schema, buffer);
 
         var rows = await ReadFile(buffer.ToArray(), "primitives.parquet");
 

@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
-using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
 using Faceberg.Core.Datasets;
-using Faceberg.Core.Discovery;
 using Faceberg.Core.Iceberg.Spec;
-using Faceberg.Core.Tests.Interop;
 using Faceberg.LocalHub.Samples;
 using Faceberg.TestData;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Datasets;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Discovery;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Datasets;
 

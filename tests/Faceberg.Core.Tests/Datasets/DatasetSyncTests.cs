@@ -8,7 +8,6 @@ using Faceberg.Core.Iceberg.Table;
 using Faceberg.Core.Tests.Interop;
 using Faceberg.LocalHub.Samples;
 using Faceberg.TestData;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Datasets;
 

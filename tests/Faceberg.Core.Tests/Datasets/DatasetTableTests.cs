@@ -1,15 +1,12 @@
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Discovery;
-using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Faceberg.Core.Tests.Iceberg;
 using Faceberg.LocalHub.Samples;
 using Faceberg.TestData;
-using Xunit;
 using static Faceberg.Core.Tests.Iceberg.TableFixtures;
 
 namespace Faceberg.Core.Tests.Datasets;

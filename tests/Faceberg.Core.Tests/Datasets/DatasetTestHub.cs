@@ -10,7 +10,6 @@ using Faceberg.LocalHub;
 using Faceberg.TestData;
 using Parquet;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Datasets;
 
@@ -58,7 +57,7 @@ public sealed class DatasetTestHub : IDisposable
 
     /// <summary>
     /// Checks a table against the Parquet files it should hold (path → split, read from
-    /// <paramref name="revision"/> of <paramref name="repo"/>): one entry per file, pinned URI, split
+    /// the revision of <paramref name="repo"/>): one entry per file, pinned URI, split
     /// partition value, record count and size from the file itself.
     /// </summary>
     public async Task AssertFilesAsync(IcebergTable table, string repo, IReadOnlyDictionary<string, (string Split, string Revision)> expected)

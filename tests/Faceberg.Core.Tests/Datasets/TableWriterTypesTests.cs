@@ -4,12 +4,9 @@ using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
-using Faceberg.Core.Iceberg.Table;
-using Faceberg.Core.Tests.Datasets;
 using Faceberg.Core.Tests.Interop;
 using Faceberg.TestData;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Datasets;
 

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Faceberg.Core;
 using Faceberg.Core.Discovery;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Discovery;
 

@@ -1,6 +1,4 @@
-using Faceberg.Core;
 using Faceberg.Core.Discovery;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Discovery;
 

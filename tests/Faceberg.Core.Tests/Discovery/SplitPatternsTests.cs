@@ -1,5 +1,4 @@
 using Faceberg.Core.Discovery;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Discovery;
 

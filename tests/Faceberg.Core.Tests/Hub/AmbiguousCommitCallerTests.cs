@@ -1,13 +1,11 @@
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Catalog.Publishing;
-using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Table;
 using Faceberg.Core.Tests.Datasets;
 using Faceberg.Core.Tests.Publishing;
 using Faceberg.LocalHub;
 using Faceberg.TestData;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Hub;
 

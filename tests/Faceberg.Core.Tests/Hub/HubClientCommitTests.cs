@@ -1,5 +1,4 @@
 using Faceberg.Core.Hub;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Hub;
 

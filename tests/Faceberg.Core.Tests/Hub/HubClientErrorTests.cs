@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using Faceberg.Core.Hub;
 using Faceberg.LocalHub;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Hub;
 

@@ -1,5 +1,3 @@
-using Faceberg.Core.Hub;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Hub;
 

@@ -1,6 +1,5 @@
 using Faceberg.Core.Hub;
 using Faceberg.LocalHub;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Hub;
 

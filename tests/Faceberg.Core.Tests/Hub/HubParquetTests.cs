@@ -2,7 +2,6 @@ using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Parquet;
 using Parquet;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Hub;
 

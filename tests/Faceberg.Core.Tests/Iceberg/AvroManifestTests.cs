@@ -4,7 +4,6 @@ using Avro.File;
 using Avro.Generic;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Spec;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Iceberg;
 

@@ -1,7 +1,5 @@
 using System.Text;
-using Faceberg.Core;
 using Faceberg.Core.Iceberg.Io;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Iceberg;
 

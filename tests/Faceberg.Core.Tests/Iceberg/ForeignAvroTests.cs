@@ -2,7 +2,6 @@ using Avro.File;
 using Avro.Generic;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Spec;
-using Xunit;
 using AvroSchema = Avro.Schema;
 
 namespace Faceberg.Core.Tests.Iceberg;

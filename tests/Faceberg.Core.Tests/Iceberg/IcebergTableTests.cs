@@ -1,10 +1,8 @@
 using System.Text;
-using Faceberg.Core;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Xunit;
 using static Faceberg.Core.Tests.Iceberg.TableFixtures;
 
 namespace Faceberg.Core.Tests.Iceberg;

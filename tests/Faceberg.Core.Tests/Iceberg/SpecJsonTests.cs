@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Faceberg.Core;
 using Faceberg.Core.Iceberg.Spec;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Iceberg;
 

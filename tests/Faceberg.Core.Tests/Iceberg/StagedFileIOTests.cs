@@ -1,7 +1,6 @@
 using System.Text;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Table;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Iceberg;
 

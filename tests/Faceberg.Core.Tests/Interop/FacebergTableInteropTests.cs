@@ -5,7 +5,6 @@ using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Interop;
 

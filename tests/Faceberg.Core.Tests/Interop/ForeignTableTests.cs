@@ -2,7 +2,6 @@ using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Interop;
 

@@ -4,7 +4,6 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Faceberg.LocalHub;
 using Faceberg.LocalHub.Store;
-using Xunit;
 
 namespace Faceberg.Core.Tests.LocalHub;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Faceberg.LocalHub;
-using Xunit;
 
 namespace Faceberg.Core.Tests.LocalHub;
 

@@ -6,7 +6,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Faceberg.LocalHub;
 using Faceberg.LocalHub.Store;
-using Xunit;
 
 namespace Faceberg.Core.Tests.LocalHub;
 

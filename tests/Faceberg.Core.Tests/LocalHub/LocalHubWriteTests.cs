@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Faceberg.LocalHub.Store;
-using Xunit;
 
 namespace Faceberg.Core.Tests.LocalHub;
 

@@ -4,7 +4,6 @@ using Faceberg.LocalHub.Store;
 using Faceberg.TestData;
 using Parquet;
 using Parquet.Schema;
-using Xunit;
 
 namespace Faceberg.Core.Tests.LocalHub;
 

@@ -1,5 +1,4 @@
 using Faceberg.Core.Catalog;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Publishing;
 

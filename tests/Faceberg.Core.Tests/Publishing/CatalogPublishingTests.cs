@@ -1,10 +1,8 @@
 using System.Text.Json;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Catalog.Publishing;
-using Faceberg.Core.Datasets;
 using Faceberg.Core.Tests.Datasets;
 using Faceberg.Core.Tests.Interop;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Publishing;
 
@@ -21,7 +19,9 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
 
         var results = await fixture.CreateTablesAsync(context);
 
-        var location = context.Open().GetTableLocation(results[0].Identifier);
+        var id = results[0].Identifier;
+        Assert.NotNull(id);
+        var location = context.Open().GetTableLocation(id);
         Assert.Equal($"hf://datasets/{repo}/metadata/default/flat_default", location);
         var metadataFile = Path.Combine(context.Location.Path, "metadata", "default", "flat_default", "metadata", "v2.metadata.json");
         using var metadata = JsonDocument.Parse(File.ReadAllBytes(metadataFile));

@@ -1,7 +1,6 @@
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
 using Faceberg.Core.Iceberg.Io;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Publishing;
 

@@ -4,7 +4,6 @@ using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Table;
 using Faceberg.Core.Tests.Datasets;
 using Faceberg.TestData;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Publishing;
 

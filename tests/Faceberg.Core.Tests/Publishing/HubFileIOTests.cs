@@ -1,10 +1,8 @@
 using System.Text;
-using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 using Faceberg.Core.Tests.Hub;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Publishing;
 

@@ -4,7 +4,6 @@ using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Scan;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
-using Xunit;
 using static Faceberg.Core.Tests.Iceberg.TableFixtures;
 
 namespace Faceberg.Core.Tests.Scan;

@@ -210,7 +210,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var listPath = Table.NewMetadataFilePath($"snap-{SnapshotId}-{attempt}-{Guid.NewGuid():D}.avro");
         files.Add(new FileWrite(listPath, ManifestListIO.Write(manifests, SnapshotId, parent?.SnapshotId, sequenceNumber), Overwrite: false));
 
-        var summary = await BuildSummaryAsync(current, parent, removedEntries, ct).ConfigureAwait(false);
+        var summary = await BuildSummaryAsync(parent, removedEntries, ct).ConfigureAwait(false);
         var snapshot = new Snapshot(SnapshotId, parent?.SnapshotId, sequenceNumber, now, listPath, summary, schema.SchemaId);
         var refs = new Dictionary<string, SnapshotRef>(current.Refs, StringComparer.Ordinal)
         {
@@ -236,7 +236,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         return new IcebergTable.PendingCommit(updated, files);
     }
 
-    private async Task<Dictionary<string, string>> BuildSummaryAsync(TableMetadata current, Snapshot? parent, IReadOnlyList<DataFile> removed, CancellationToken ct)
+    private async Task<Dictionary<string, string>> BuildSummaryAsync(Snapshot? parent, IReadOnlyList<DataFile> removed, CancellationToken ct)
     {
         var operation = (_added.Count > 0, removed.Count > 0) switch
         {

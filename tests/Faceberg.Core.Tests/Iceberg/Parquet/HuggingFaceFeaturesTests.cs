@@ -1,6 +1,5 @@
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Iceberg.Parquet;
 

@@ -4,7 +4,6 @@ using Faceberg.Core.Iceberg.Spec;
 using Parquet;
 using Parquet.Schema;
 using Parquet.Serialization;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Iceberg.Parquet;
 

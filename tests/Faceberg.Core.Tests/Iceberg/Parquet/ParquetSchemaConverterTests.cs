@@ -1,7 +1,6 @@
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
 using Parquet.Meta;
-using Xunit;
 using static Faceberg.Core.Tests.Iceberg.Parquet.Footer;
 using DecimalType = Faceberg.Core.Iceberg.Spec.DecimalType;
 using ListType = Faceberg.Core.Iceberg.Spec.ListType;

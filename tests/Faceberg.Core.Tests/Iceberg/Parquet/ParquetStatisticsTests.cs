@@ -3,7 +3,6 @@ using System.Numerics;
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
 using Parquet.Meta;
-using Xunit;
 using static Faceberg.Core.Tests.Iceberg.Parquet.Footer;
 using PhysicalType = Parquet.Meta.Type;
 

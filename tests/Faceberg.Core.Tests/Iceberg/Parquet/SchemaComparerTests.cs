@@ -1,6 +1,5 @@
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
-using Xunit;
 using ListType = Faceberg.Core.Iceberg.Spec.ListType;
 using MapType = Faceberg.Core.Iceberg.Spec.MapType;
 
