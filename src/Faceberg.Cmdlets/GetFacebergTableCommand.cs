@@ -42,7 +42,8 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
             Exception? failure = null;
             try
             {
-                TableFacts.Apply(table, Session.Await(catalog.LoadTableAsync(table.Identifier, Session.Cancellation)).Metadata);
+                var loaded = Session.Await(catalog.LoadTableAsync(table.Identifier, Session.Cancellation));
+                Session.Await(TableFacts.ApplyAsync(table, loaded.Table, Session.Cancellation));
             }
             catch (Exception e) when (Failures.IsExpected(e))
             {

@@ -127,6 +127,15 @@ public sealed class CmdletSession : IDisposable
         }
     }
 
+    /// <summary><see cref="Await{T}(Task{T})"/> for a task without a result.</summary>
+    public void Await(Task task) => Await(AsBool(task));
+
+    private static async Task<bool> AsBool(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return true;
+    }
+
     public void Dispose()
     {
         _hub?.Dispose();

@@ -106,8 +106,9 @@ public sealed class CatalogContext
     /// <summary>The catalog, to list, load, create and commit tables through: a <see cref="LocalCatalog"/> whose tables are read
     /// through <see cref="CreateFileIO"/> (with <paramref name="hub"/> or <see cref="Hub"/>), or a <see cref="HubCatalog"/>.
     /// Nothing is read until the first call.</summary>
-    public ICatalog OpenCatalog(HubClient? hub = null) => Location.IsLocal
-        ? new LocalCatalog(Location.Path, CreateFileIO(hub), PublishedRoot)
+    /// <param name="io">For a local catalog, the file IO its tables are read and written through instead.</param>
+    public ICatalog OpenCatalog(HubClient? hub = null, IFileIO? io = null) => Location.IsLocal
+        ? new LocalCatalog(Location.Path, io ?? CreateFileIO(hub), PublishedRoot)
         : new HubCatalog(hub ?? RequireHub(), Location.RepoId!);
 
     public JsonCatalog Create(bool overwrite = false) => Location.IsLocal

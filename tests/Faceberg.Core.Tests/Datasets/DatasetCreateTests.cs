@@ -235,10 +235,11 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
     {
         var catalog = Hub.NewCatalog();
         var created = Assert.Single(await Hub.Tables.CreateAsync(catalog, DatasetTestHub.Dataset("flat", SampleDatasets.FlatData)));
-        var listed = Assert.Single(catalog.ListTables());
+        var store = catalog.OpenCatalog(Hub.Client);
+        var listed = Assert.Single(await catalog.DescribeAsync(store));
         Assert.Null(listed.SnapshotId);
 
-        Assert.True(await TableFacts.FillAsync(listed));
+        Assert.True(await TableFacts.FillAsync(store, listed));
 
         Assert.Equal(SampleDatasets.FlatData, listed.Repo);
         Assert.Equal("default", listed.Config);
