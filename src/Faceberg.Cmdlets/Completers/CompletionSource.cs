@@ -56,7 +56,7 @@ internal static class CompletionSource
         var context = FindCatalog(fakeBoundParameters);
         if (context is null)
             return null;
-        var matches = TableFilter.Select(context.ListTables(), [name], out _);
+        var matches = TableFilter.Select(context.ListTablesAsync().GetAwaiter().GetResult(), [name], out _);
         return matches.Count == 1 ? (context, matches[0]) : null;
     }
 
@@ -65,7 +65,7 @@ internal static class CompletionSource
     {
         if (FindTable(fakeBoundParameters) is not { } found)
             return null;
-        return IcebergTable.LoadAsync(found.Context.CreateFileIO(), DatasetTables.IcebergLocation(found.Table.Location)).GetAwaiter().GetResult();
+        return found.Context.OpenCatalog().LoadTableAsync(found.Table.Identifier).GetAwaiter().GetResult().Table;
     }
 
     /// <summary>The candidates starting with the word typed so far (case-insensitive), quoted when needed.</summary>

@@ -121,6 +121,7 @@ public sealed class DatasetSync
         state.Config = source.Config;
         state.From = source.Revision;
         // faceberg.yml is the user's statement of which revision to follow; the table remembers the last one.
+        await catalog.LoadConfigAsync(ct).ConfigureAwait(false);
         var (configured, _) = catalog.FindDataset(state.Table);
         var reference = configured is not null && configured.Repo == source.Repo ? configured.Revision ?? DatasetSource.DefaultRef : source.Ref;
         options.Progress?.Report(new DatasetProgress(table.Label, source.Config, 0, 0, $"Resolving {source.Repo}@{reference}"));

@@ -52,7 +52,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
 
         Assert.All(results, r => Assert.True(r.Status == DatasetTableStatus.Created, r.Error?.Message));
         Assert.Equal(expected.Keys.Order(), results.Select(r => r.Config!).Order());
-        Assert.Equal(expected.Keys.Select(c => TableNaming.TableName("ds", c)).Order(), catalog.Open().ListTables().Order());
+        Assert.Equal(expected.Keys.Select(c => TableNaming.TableName("ds", c)).Order(), (await catalog.OpenCatalog().ListTablesAsync()).Order());
         foreach (var result in results)
         {
             var files = expected[result.Config!].ToDictionary(f => f.Key, f => (f.Value, dataRevision));
@@ -129,7 +129,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         Assert.Equal(DatasetTableStatus.Failed, result.Status);
         Assert.Equal("DiscoveryConfigNotFound", result.Error!.ErrorId);
         Assert.Contains("'default', 'extra'", result.Error.Message);
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         var result = Assert.Single(await Hub.Tables.CreateAsync(catalog, DatasetTestHub.Dataset("x", "nobody/missing")));
         Assert.Equal(DatasetTableStatus.Failed, result.Status);
         Assert.Equal(FacebergErrorKind.NotFound, result.Error!.Kind);
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         Assert.Equal(4, result.FileCount);
         Assert.Equal(Hub.Head(SampleDatasets.SplitFolders), result.Table!.Revision);
         Assert.Empty(Hub.FileReads());
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         Assert.Contains("data/train-0.parquet", result.Error.Message);
         Assert.Contains("data/train-1.parquet", result.Error.Message);
         Assert.Contains("'id'", result.Error.Message);
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
         Assert.Empty(Directory.GetDirectories(Path.Combine(catalog.Location.Path, "metadata", "default")));
     }
 
@@ -226,7 +226,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
             .SelectMany(r => r).ToList();
 
         Assert.All(results, r => Assert.True(r.Status == DatasetTableStatus.Created, r.Error?.Message));
-        Assert.Equal(results.Select(r => r.Identifier!).Order(), catalog.Open().ListTables().Order());
+        Assert.Equal(results.Select(r => r.Identifier!).Order(), (await catalog.OpenCatalog().ListTablesAsync()).Order());
         Assert.Equal(5, results.Count);
     }
 
