@@ -43,7 +43,8 @@ public sealed class GetFacebergTableCommand : FacebergCmdlet
             Exception? failure = null;
             try
             {
-                TableFacts.Apply(table, Session.Await(catalog.LoadTableAsync(table.Identifier, Session.Cancellation)).Metadata);
+                var loaded = Session.Await(catalog.LoadTableAsync(table.Identifier, Session.Cancellation));
+                Session.Await(TableFacts.ApplyAsync(table, loaded.Table, Session.Cancellation));
             }
             catch (FacebergException e) when (e.ErrorId == "TableMetadataNotFound")
             {

@@ -141,7 +141,7 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
     /// </summary>
     private List<(DatasetConfig, Func<TableIdentifier, bool>)> SelectDatasets(CatalogContext context)
     {
-        var config = context.Config ?? throw new FacebergException("ConfigFileNotFound", FacebergErrorKind.NotFound,
+        var config = Session.Await(context.LoadConfigAsync(Session.Cancellation)) ?? throw new FacebergException("ConfigFileNotFound", FacebergErrorKind.NotFound,
             $"Catalog '{context.Name}' has no faceberg.yml listing datasets; add one with New-FacebergTable -Repo <org/name>.");
         if (Name is null)
             return config.Datasets.Select(d => (d, (Func<TableIdentifier, bool>)(_ => true))).ToList();

@@ -88,7 +88,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
         try
         {
             var context = ResolveCatalog(Catalog);
-            var selected = TableFilter.Select(context.ListTables(), [Name], out _);
+            var selected = TableFilter.Select(Session.Await(context.DescribeAsync(context.OpenCatalog(Session.Hub), Session.Cancellation)), [Name], out _);
             if (selected.Count > 1)
                 throw new FacebergException("TableNameAmbiguous", FacebergErrorKind.InvalidArgument,
                     $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}' ({string.Join(", ", selected.Select(t => t.Identifier))}); name one table.");

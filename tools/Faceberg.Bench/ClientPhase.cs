@@ -112,7 +112,7 @@ public static class ClientPhase
     {
         using var scratch = new ScratchDirectory("warmup");
         var catalog = CatalogContext.FromDirectory(scratch.Path);
-        catalog.Create();
+        await catalog.CreateCatalogAsync().ConfigureAwait(false);
         var created = await CreateAsync(tables, catalog, new FacebergConfig
         {
             Catalog = new CatalogConfig { Name = "warmup", Location = catalog.Location },
@@ -151,7 +151,7 @@ public static class ClientPhase
         DatasetTables tables, CatalogContext catalog, int concurrency)
     {
         var results = new List<SyncResult>();
-        foreach (var table in catalog.ListTables())
+        foreach (var table in await catalog.ListTablesAsync().ConfigureAwait(false))
             results.Add(await tables.SyncAsync(catalog, table.Identifier, new SyncOptions { ThrottleLimit = concurrency }).ConfigureAwait(false));
         var failed = results.FirstOrDefault(r => r.Status == SyncStatus.Failed);
         return (results.Count, results.Sum(r => r.Added + r.Removed + r.Replaced),

@@ -85,7 +85,7 @@ public static class CreateSyncBenchmark
 
         var configPath = WriteConfig(root, repo);
         // As New-FacebergCatalog: the catalog exists before New-FacebergTable runs.
-        CatalogContext.FromConfig(FacebergConfigLoader.Load(configPath), configPath).Create();
+        await CatalogContext.FromConfig(FacebergConfigLoader.Load(configPath), configPath).CreateCatalogAsync();
 
         var scenarios = new List<Scenario>();
         var create = await MeasureAsync(server, settings, repo, "create", configPath).ConfigureAwait(false);

@@ -55,7 +55,7 @@ internal static class CompletionSource
         var context = FindCatalog(fakeBoundParameters);
         if (context is null)
             return null;
-        var matches = TableFilter.Select(context.ListTables(), [name], out _);
+        var matches = TableFilter.Select(context.ListTablesAsync().GetAwaiter().GetResult(), [name], out _);
         return matches.Count == 1 ? (context, matches[0]) : null;
     }
 

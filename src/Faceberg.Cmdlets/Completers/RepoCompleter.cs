@@ -19,7 +19,7 @@ public sealed class RepoCompleter : IArgumentCompleter
             var repos = new List<(string, string)>();
             if (context.Repository is { Length: > 0 } own)
                 repos.Add((own, "the catalog's repo"));
-            foreach (var dataset in context.Config?.Datasets ?? [])
+            foreach (var dataset in context.LoadConfigAsync().GetAwaiter().GetResult()?.Datasets ?? [])
                 repos.Add((dataset.Repo, $"dataset {dataset.Name}"));
             return CompletionSource.Matching(wordToComplete, repos.DistinctBy(r => r.Item1, StringComparer.OrdinalIgnoreCase));
         }

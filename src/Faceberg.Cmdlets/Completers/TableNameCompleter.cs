@@ -19,7 +19,7 @@ public sealed class TableNameCompleter : IArgumentCompleter
             var word = (wordToComplete ?? "").Trim('\'', '"');
             var pattern = WildcardPattern.Get(word + "*", WildcardOptions.IgnoreCase);
             var results = new List<CompletionResult>();
-            foreach (var table in context.ListTables())
+            foreach (var table in context.ListTablesAsync().GetAwaiter().GetResult())
             {
                 var text = pattern.IsMatch(table.Name) ? table.Name
                     : pattern.IsMatch(table.Identifier.ToString()) ? table.Identifier.ToString()

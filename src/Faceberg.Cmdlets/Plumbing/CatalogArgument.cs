@@ -32,7 +32,7 @@ public sealed class CatalogArgument
     /// <summary>A location: hf:// URIs are checked now, so a malformed one fails at binding.</summary>
     public static CatalogArgument At(string location, string currentDirectory)
     {
-        if (location.StartsWith("hf://", StringComparison.OrdinalIgnoreCase))
+        if (CatalogLocation.IsHub(location))
             CatalogLocation.Parse(location, currentDirectory);
         return new(null, location, null);
     }
@@ -44,7 +44,7 @@ public sealed class CatalogArgument
         {
             if (value.ConfigPath is not null)
                 return CatalogContext.FromConfig(FacebergConfigLoader.Load(value.ConfigPath), value.ConfigPath, value.Location, currentDirectory);
-            return value.Location.StartsWith("hf://", StringComparison.OrdinalIgnoreCase)
+            return CatalogLocation.IsHub(value.Location)
                 ? CatalogLocator.FromPath(value.Location, currentDirectory)
                 : CatalogContext.FromDirectory(value.Location);
         }
@@ -77,7 +77,7 @@ public sealed class CatalogTransformationAttribute : ArgumentTransformationAttri
                     $"Table '{table.Identifier}' carries no catalog; give -Catalog as a path or a Faceberg.Catalog object."),
                 FileSystemInfo item => CatalogArgument.At(item.FullName, currentDirectory),
                 string { Length: 0 } => throw new ArgumentTransformationMetadataException("-Catalog cannot be an empty string."),
-                string text when text.StartsWith("hf://", StringComparison.OrdinalIgnoreCase) => CatalogArgument.At(text, currentDirectory),
+                string text when CatalogLocation.IsHub(text) => CatalogArgument.At(text, currentDirectory),
                 string path => CatalogArgument.At(engineIntrinsics.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path), currentDirectory),
                 _ => throw new ArgumentTransformationMetadataException(
                     $"-Catalog accepts a Faceberg.Catalog or Faceberg.Table object, a folder or faceberg.yml path, or an hf://datasets/org/name URI, not {value.GetType().Name}."),

@@ -19,18 +19,19 @@ public sealed class CatalogContext
 
     public string Name { get; }
     public CatalogLocation Location { get; }
-    /// <summary>The faceberg.yml of the catalog; for a catalog on the Hub, the repo's faceberg.yml (read when first needed).</summary>
-    public FacebergConfig? Config
+    /// <summary>The faceberg.yml of the catalog. For a catalog on the Hub it is the repo's faceberg.yml, which is null
+    /// until <see cref="LoadConfigAsync"/> has read it.</summary>
+    public FacebergConfig? Config => _config;
+
+    /// <summary>The faceberg.yml of the catalog, read from the Hub repo's main branch the first time for a catalog on the Hub.</summary>
+    public async Task<FacebergConfig?> LoadConfigAsync(CancellationToken cancellationToken = default)
     {
-        get
+        if (!_configLoaded)
         {
-            if (!_configLoaded)
-            {
-                _config = HubCatalogCopy.ReadConfig(RequireHub(), Location.RepoId!);
-                _configLoaded = true;
-            }
-            return _config;
+            _config = await HubCatalog.ReadConfigAsync(RequireHub(), Location.RepoId!, cancellationToken).ConfigureAwait(false);
+            _configLoaded = true;
         }
+        return _config;
     }
 
     private FacebergConfig? _config;
@@ -57,9 +58,6 @@ public sealed class CatalogContext
     /// environment (HF_ENDPOINT, HF_TOKEN) is made when first needed.</summary>
     public HubClient? Hub { get; set; }
 
-    /// <summary>True when the catalog files exist at <see cref="Location"/>.</summary>
-    public bool Exists => Location.IsLocal ? JsonCatalog.ExistsAt(Location.Path) : HubCatalogCopy.Exists(RequireHub(), Location.RepoId!);
-
     /// <summary>The context for a faceberg.yml; <paramref name="locationOverride"/> (relative to
     /// <paramref name="baseDirectory"/>) replaces the file's catalog location.</summary>
     public static CatalogContext FromConfig(FacebergConfig config, string configPath, string? locationOverride = null, string? baseDirectory = null)
@@ -83,12 +81,6 @@ public sealed class CatalogContext
         return new CatalogContext(name, location);
     }
 
-    /// <summary>Opens the catalog. An hf:// catalog is read at the branch head; each change to it is a Hub
-    /// commit guarded by the commit it was read at.</summary>
-    public JsonCatalog Open() => Location.IsLocal
-        ? JsonCatalog.Open(Location.Path, PublishedRoot)
-        : HubCatalogCopy.Open(RequireHub(), Location.RepoId!);
-
     /// <summary>True when the catalog files exist at <see cref="Location"/> (for a Hub catalog: catalog.json on its main branch).</summary>
     public Task<bool> ExistsAsync(CancellationToken cancellationToken = default) => Location.IsLocal
         ? Task.FromResult(JsonCatalog.ExistsAt(Location.Path))
@@ -106,13 +98,10 @@ public sealed class CatalogContext
     /// <summary>The catalog, to list, load, create and commit tables through: a <see cref="LocalCatalog"/> whose tables are read
     /// through <see cref="CreateFileIO"/> (with <paramref name="hub"/> or <see cref="Hub"/>), or a <see cref="HubCatalog"/>.
     /// Nothing is read until the first call.</summary>
-    public ICatalog OpenCatalog(HubClient? hub = null) => Location.IsLocal
-        ? new LocalCatalog(Location.Path, CreateFileIO(hub), PublishedRoot)
+    /// <param name="io">For a local catalog, the file IO its tables are read and written through instead.</param>
+    public ICatalog OpenCatalog(HubClient? hub = null, IFileIO? io = null) => Location.IsLocal
+        ? new LocalCatalog(Location.Path, io ?? CreateFileIO(hub), PublishedRoot)
         : new HubCatalog(hub ?? RequireHub(), Location.RepoId!);
-
-    public JsonCatalog Create(bool overwrite = false) => Location.IsLocal
-        ? JsonCatalog.Create(Location.Path, overwrite, publishedRoot: PublishedRoot)
-        : HubCatalogCopy.Create(RequireHub(), Location.RepoId!, overwrite);
 
     /// <summary>
     /// The file IO for this catalog's tables: local files; hf:// paths through <paramref name="hub"/> (or
@@ -132,18 +121,16 @@ public sealed class CatalogContext
 
     private HubClient RequireHub() => Hub ??= HubClient.FromEnvironment();
 
-    /// <summary>Every table in the catalog, ordered by identifier, with what faceberg.yml says
-    /// about its dataset (repo, revision, and the config when the file lists it).</summary>
-    public IReadOnlyList<FacebergTableInfo> ListTables() => Describe(Open());
-
-    public IReadOnlyList<FacebergTableInfo> Describe(JsonCatalog catalog) =>
-        Describe(catalog.ListTables().Order().Select(id => (id, catalog.GetTableLocation(id))));
+    /// <summary>Every table of the catalog (<see cref="OpenCatalog"/>), ordered by identifier, with what faceberg.yml says about its dataset.</summary>
+    public Task<IReadOnlyList<FacebergTableInfo>> ListTablesAsync(CancellationToken cancellationToken = default) =>
+        DescribeAsync(OpenCatalog(), cancellationToken);
 
     /// <summary>Every table of <paramref name="catalog"/>, ordered by identifier, with what faceberg.yml says about its dataset.</summary>
     public async Task<IReadOnlyList<FacebergTableInfo>> DescribeAsync(ICatalog catalog, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         var entries = await catalog.ListTableEntriesAsync(null, cancellationToken).ConfigureAwait(false);
+        await LoadConfigAsync(cancellationToken).ConfigureAwait(false);
         return Describe(entries.Select(e => (e.Identifier, e.Location.ToString())));
     }
 
@@ -181,7 +168,8 @@ public sealed class CatalogContext
         return CatalogFiles.Differences(local, recorded).Select(CatalogFiles.Owner).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The dataset a table came from, by the naming rule in <see cref="TableNaming"/>;
+    /// <summary>The dataset a table came from, by the naming rule in <see cref="TableNaming"/> (for a catalog on the
+    /// Hub, once <see cref="LoadConfigAsync"/> has read its faceberg.yml);
     /// the longest matching dataset name wins ("a_b_c" belongs to "a_b" rather than "a").</summary>
     public (DatasetConfig? Dataset, string? Config) FindDataset(TableIdentifier id)
     {

@@ -16,7 +16,10 @@ public sealed class FacebergTableInfo
     public string? Revision { get; set; }
     public long? SnapshotId { get; set; }
     public long? RecordCount { get; set; }
+    /// <summary>Live data files; delete files are counted apart (<see cref="DeleteFileCount"/>).</summary>
     public long? FileCount { get; set; }
+    /// <summary>Live delete files (merge-on-read tables of other writers); 0 for tables Faceberg writes.</summary>
+    public long? DeleteFileCount { get; set; }
     public DateTimeOffset? LastUpdated { get; set; }
 
     /// <summary>Sum of the current snapshot's data file sizes (the snapshot's total-files-size).</summary>

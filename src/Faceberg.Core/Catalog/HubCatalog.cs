@@ -40,6 +40,22 @@ public sealed class HubCatalog : ICatalog
 
     private string Root => CatalogLocation.HubPrefix + Repo;
 
+    /// <summary>The repo's faceberg.yml at the head of main, or null when it has none.</summary>
+    public static async Task<Config.FacebergConfig?> ReadConfigAsync(HubClient hub, string repo, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(hub);
+        byte[] bytes;
+        try
+        {
+            bytes = await hub.DownloadFileAsync(repo, Branch, CatalogFiles.ConfigPath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is EntryNotFoundException or RepositoryNotFoundException or RevisionNotFoundException)
+        {
+            return null;
+        }
+        return Config.FacebergConfigLoader.Parse(System.Text.Encoding.UTF8.GetString(bytes), $"{CatalogLocation.HubPrefix}{repo}/{CatalogFiles.ConfigPath}");
+    }
+
     /// <summary>True when the repo holds a catalog.json on its main branch.</summary>
     public static async Task<bool> ExistsAsync(HubClient hub, string repo, CancellationToken cancellationToken = default)
     {

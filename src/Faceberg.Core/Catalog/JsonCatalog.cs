@@ -49,21 +49,6 @@ public sealed class JsonCatalog
 
     public string MetadataDirectory => Path.Combine(Directory, MetadataFolderName);
 
-    /// <summary>For a catalog whose home is elsewhere (a Hub repo): stores the new catalog.json there, given
-    /// the content it replaces, before the local copy is updated; throws when that content moved on. The files
-    /// given (a new table's metadata) are stored with it in the same atomic change.</summary>
-    internal Action<byte[], byte[], IReadOnlyList<Iceberg.Io.FileWrite>>? RemoteSave { get; set; }
-
-    /// <summary>For a catalog whose home is elsewhere (a Hub repo): reads catalog.json there, as it is now.</summary>
-    internal Func<byte[]>? RemoteLoad { get; set; }
-
-    /// <summary>True for a catalog whose home is a Hub repo: a new table's files are best staged and stored with its
-    /// catalog entry (<see cref="CreateTable(TableIdentifier, string?, IReadOnlyList{Iceberg.Io.FileWrite})"/>), one commit.</summary>
-    internal bool StoresFilesWithCatalog => RemoteSave is not null;
-
-    /// <summary>For a catalog whose home is elsewhere: deletes a dropped table's folder (a path relative to the catalog root) there.</summary>
-    internal Action<string>? RemotePurge { get; set; }
-
     /// <summary>How long a change waits for another process's lock before giving up.</summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -101,24 +86,6 @@ public sealed class JsonCatalog
         var file = Path.Combine(directory, CatalogFileName);
         var bytes = ReadCatalogBytes(file);
         return new JsonCatalog(directory, Deserialize(file, bytes), AtomicFile.Hash(bytes), publishedRoot);
-    }
-
-    /// <summary>Forgets what was loaded and reads catalog.json again (after a conflict): from its home when that is
-    /// elsewhere (the Hub), since the conflicting change is there and not in the local copy.</summary>
-    public void Reload()
-    {
-        byte[] bytes;
-        if (RemoteLoad is null)
-            bytes = ReadCatalogBytes(CatalogFile);
-        else
-        {
-            using var _ = AcquireLock();
-            bytes = RemoteLoad();
-            // The next change compares the local copy with what was loaded, and hands it to RemoteSave as the content it replaces.
-            AtomicFile.WriteAllBytes(CatalogFile, bytes);
-        }
-        _entries = Deserialize(CatalogFile, bytes);
-        _loadedHash = AtomicFile.Hash(bytes);
     }
 
     public IReadOnlyList<TableIdentifier> ListTables(string? @namespace = null)
@@ -189,14 +156,12 @@ public sealed class JsonCatalog
     }
 
     /// <summary>The catalog-owned folder that holds the table's files and that a purge deletes: a folder inside the
-    /// catalog directory (also for a working copy, whose tables are located by their published hf:// URI), the
-    /// table's hf:// folder for a catalog on the Hub, or null when the files live elsewhere.</summary>
+    /// catalog directory (also for a working copy, whose tables are located by their published hf:// URI), or null
+    /// when the files live elsewhere.</summary>
     public string? OwnedTableFolder(TableIdentifier id)
     {
         if (!_entries.TryGetValue(id.ToString(), out var stored))
             throw TableNotFound(id);
-        if (RemotePurge is not null)
-            return IsLocalPath(stored) ? Resolve(stored) : null;
         var folder = LocalFolder(stored);
         return IsLocalPath(folder) && IsInside(folder, Directory) ? folder : null;
     }
@@ -205,15 +170,8 @@ public sealed class JsonCatalog
     public string DefaultTableLocation(TableIdentifier id) => Resolve(Store(Path.Combine(NamespaceDirectory(id.Namespace), id.Name)));
 
     /// <summary>Adds a table to the catalog and creates its folder; returns its absolute location.</summary>
-    public string CreateTable(TableIdentifier id, string? location = null) => CreateTable(id, location, []);
-
-    /// <summary>Like <see cref="CreateTable(TableIdentifier, string?)"/>, storing <paramref name="files"/> (the table's
-    /// metadata, staged against its <see cref="DefaultTableLocation"/>) in the same change as catalog.json: one Hub
-    /// commit for a catalog on the Hub. Only such a catalog can do that.</summary>
-    internal string CreateTable(TableIdentifier id, string? location, IReadOnlyList<Iceberg.Io.FileWrite> files)
+    public string CreateTable(TableIdentifier id, string? location = null)
     {
-        if (files.Count > 0 && RemoteSave is null)
-            throw new InvalidOperationException("Only a catalog on the Hub stores table files together with catalog.json.");
         RequireNamespace(id.Namespace);
         var absolute = location is null ? DefaultTableLocation(id) : Resolve(location);
         Mutate(entries =>
@@ -224,7 +182,7 @@ public sealed class JsonCatalog
             if (IsLocalPath(absolute))
                 System.IO.Directory.CreateDirectory(absolute);
             entries[id.ToString()] = Store(absolute);
-        }, files);
+        });
         return absolute;
     }
 
@@ -238,8 +196,6 @@ public sealed class JsonCatalog
             if (!entries.Remove(id.ToString(), out removed))
                 throw TableNotFound(id);
         });
-        if (purge && RemotePurge is not null && IsLocalPath(removed!))
-            RemotePurge(removed!);
         var folder = LocalFolder(removed!);
         if (purge && IsLocalPath(folder) && IsInside(folder, Directory) && System.IO.Directory.Exists(folder))
             System.IO.Directory.Delete(folder, recursive: true);
@@ -262,7 +218,7 @@ public sealed class JsonCatalog
         });
     }
 
-    private void Mutate(Action<SortedDictionary<string, string>> change, IReadOnlyList<Iceberg.Io.FileWrite>? files = null)
+    private void Mutate(Action<SortedDictionary<string, string>> change)
     {
         using var _ = AcquireLock();
         if (!File.Exists(CatalogFile))
@@ -270,11 +226,10 @@ public sealed class JsonCatalog
         var current = File.ReadAllBytes(CatalogFile);
         if (AtomicFile.Hash(current) != _loadedHash)
             throw new CatalogConflictException(CatalogFile,
-                $"Catalog file '{CatalogFile}' was changed by another process after it was loaded; reload the catalog and retry.");
+                $"Catalog file '{CatalogFile}' was changed by another process after it was loaded; open the catalog again and retry.");
         var next = new SortedDictionary<string, string>(_entries, StringComparer.Ordinal);
         change(next);
         var bytes = Serialize(next);
-        RemoteSave?.Invoke(current, bytes, files ?? []);
         AtomicFile.WriteAllBytes(CatalogFile, bytes);
         _entries = next;
         _loadedHash = AtomicFile.Hash(bytes);

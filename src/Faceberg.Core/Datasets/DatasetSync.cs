@@ -80,9 +80,40 @@ public sealed class DatasetSync
         new("NotADatasetTable", FacebergErrorKind.InvalidData,
             $"Table '{table}' has no '{key}' property: it was not created from a dataset by Faceberg, so it cannot be synced.");
 
+    /// <summary>How often a sync re-plans after other writers committed first before it gives up.</summary>
+    internal const int MaxPlans = 5;
+
+    /// <summary>
+    /// Plans and commits; when the commit fails its requirement because another writer committed first, the table is
+    /// loaded again and the sync planned again against the winner's snapshot: files it made live are unchanged and
+    /// never added twice, and a pin it already moved to this commit makes the sync <see cref="SyncStatus.UpToDate"/>.
+    /// </summary>
     private async Task<SyncResult> SyncCoreAsync(CatalogContext catalog, SyncState state, SyncOptions options, CancellationToken ct)
     {
-        var iceberg = await _store.LoadAsync(catalog, state.Table, ct).ConfigureAwait(false);
+        var store = _store.Open(catalog);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await PlanAndCommitAsync(catalog, store, state, options, ct).ConfigureAwait(false);
+            }
+            catch (CommitFailedException e) when (attempt < MaxPlans)
+            {
+                options.Progress?.Report(new DatasetProgress(state.Table.ToString(), state.Config, 0, 0,
+                    $"Another writer committed to {state.Table} first ({e.Message}); planning again"));
+            }
+            catch (CommitFailedException e)
+            {
+                throw new FacebergException("SyncConflict", FacebergErrorKind.Conflict,
+                    $"Table '{state.Table}' was changed by other writers each of the {MaxPlans} times this sync planned its change; the last conflict: {e.Message} "
+                    + "Nothing of this sync was committed; run it again.", e);
+            }
+        }
+    }
+
+    private async Task<SyncResult> PlanAndCommitAsync(CatalogContext catalog, ICatalog store, SyncState state, SyncOptions options, CancellationToken ct)
+    {
+        var iceberg = await _store.LoadAsync(store, state.Table, ct).ConfigureAwait(false);
         state.SnapshotId = iceberg.CurrentSnapshot?.SnapshotId;
         var table = DatasetTable.Bind(state.Table, iceberg, key => NotADatasetTable(state.Table, key));
         var source = table.Source;
@@ -90,6 +121,7 @@ public sealed class DatasetSync
         state.Config = source.Config;
         state.From = source.Revision;
         // faceberg.yml is the user's statement of which revision to follow; the table remembers the last one.
+        await catalog.LoadConfigAsync(ct).ConfigureAwait(false);
         var (configured, _) = catalog.FindDataset(state.Table);
         var reference = configured is not null && configured.Repo == source.Repo ? configured.Revision ?? DatasetSource.DefaultRef : source.Ref;
         options.Progress?.Report(new DatasetProgress(table.Label, source.Config, 0, 0, $"Resolving {source.Repo}@{reference}"));
@@ -100,7 +132,7 @@ public sealed class DatasetSync
             && (source.SourceRevision is null || await _planner.ConversionUnchangedAsync(source.Repo, source.SourceRevision, ct).ConfigureAwait(false)))
         {
             if (reference != source.Ref && !options.WhatIf)
-                await _store.CommitAsync(table, new DatasetCommit { BaseSnapshotId = table.SnapshotId, Source = source with { Ref = reference } }, ct)
+                await _store.CommitAsync(store, table, new DatasetCommit { BaseSnapshotId = table.SnapshotId, Source = source with { Ref = reference } }, ct)
                     .ConfigureAwait(false);
             return state.Result(SyncStatus.UpToDate);
         }
@@ -161,7 +193,7 @@ public sealed class DatasetSync
             FileRecord = newFiles.Select(f => f.File).ToList(),
             Summary = target.SnapshotSummary(source.Revision, state.Added, state.Removed, state.Replaced),
         };
-        var snapshot = await _store.CommitAsync(table, commit, ct).ConfigureAwait(false);
+        var snapshot = await _store.CommitAsync(store, table, commit, ct).ConfigureAwait(false);
         state.SnapshotId = snapshot?.SnapshotId;
         return state.Result(SyncStatus.Updated);
     }

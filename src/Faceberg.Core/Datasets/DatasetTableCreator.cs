@@ -34,10 +34,11 @@ public sealed class DatasetTableCreator
         ArgumentNullException.ThrowIfNull(plan);
         options ??= new DatasetTableOptions();
         var results = new List<DatasetTableResult>();
-        JsonCatalog store;
+        var store = _store.Open(catalog);
+        HashSet<TableIdentifier> existing;
         try
         {
-            store = catalog.Open();
+            existing = (await store.ListTablesAsync(null, cancellationToken).ConfigureAwait(false)).ToHashSet();
         }
         catch (FacebergException e)
         {
@@ -47,7 +48,7 @@ public sealed class DatasetTableCreator
         var pending = new List<PlannedTable>();
         foreach (var table in plan.Tables)
         {
-            if (store.TableExists(table.Identifier))
+            if (existing.Contains(table.Identifier))
                 results.Add(Failed(plan, table, new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
                     $"Table '{table.Identifier}' already exists in catalog '{catalog.Name}'; use Sync-FacebergTable to update it.")));
             else
@@ -62,7 +63,7 @@ public sealed class DatasetTableCreator
                 Status = DatasetTableStatus.WouldCreate, FileCount = t.Files.Count,
                 Table = new FacebergTableInfo
                 {
-                    Identifier = t.Identifier, Location = store.DefaultTableLocation(t.Identifier),
+                    Identifier = t.Identifier, Location = DefaultLocation(catalog, t.Identifier),
                     Repo = plan.Repo, Config = t.Config, Revision = plan.Revision, FileCount = t.Files.Count,
                 },
             }));
@@ -78,7 +79,7 @@ public sealed class DatasetTableCreator
             options.Progress?.Report(new DatasetProgress(plan.Dataset.Name, table.Config, files.Count, files.Count, $"Creating {table.Identifier}"));
             try
             {
-                var info = await CreateTableAsync(catalog, store, plan, table, footers, cancellationToken).ConfigureAwait(false);
+                var info = await CreateTableAsync(store, plan, table, footers, cancellationToken).ConfigureAwait(false);
                 results.Add(new DatasetTableResult
                 {
                     Dataset = plan.Dataset.Name, Repo = plan.Repo, Config = table.Config, Identifier = table.Identifier,
@@ -116,7 +117,7 @@ public sealed class DatasetTableCreator
         return new Schema(0, dataSchema.Fields.Append(split));
     }
 
-    private async Task<FacebergTableInfo> CreateTableAsync(CatalogContext catalog, JsonCatalog store, DatasetPlan plan, PlannedTable table,
+    private async Task<FacebergTableInfo> CreateTableAsync(ICatalog store, DatasetPlan plan, PlannedTable table,
         IReadOnlyDictionary<string, FooterOutcome> footers, CancellationToken ct)
     {
         var files = table.Files.Select(f => new NewDatasetFile(footers[f.File.Path].Get(), f.Split)).ToList();
@@ -131,11 +132,16 @@ public sealed class DatasetTableCreator
             FileRecord = table.Files.Select(f => f.File).ToList(),
             Summary = source.SnapshotSummary(),
         };
-        var (location, metadata) = await _store.CreateAsync(catalog, store, table.Identifier, schema, spec, first, ct).ConfigureAwait(false);
+        var (location, metadata) = await _store.CreateAsync(store, table.Identifier, schema, spec, first, ct).ConfigureAwait(false);
         var info = new FacebergTableInfo { Identifier = table.Identifier, Location = location };
         TableFacts.Apply(info, metadata);
         return info;
     }
+
+    /// <summary>The folder a catalog creates a new table in (what <c>-WhatIf</c> reports).</summary>
+    private static string DefaultLocation(CatalogContext catalog, TableIdentifier id) => catalog.Location.IsLocal
+        ? Path.Combine(catalog.Location.Path, JsonCatalog.MetadataFolderName, id.Namespace, id.Name)
+        : $"{catalog.Location.Path.TrimEnd('/')}/{JsonCatalog.MetadataFolderName}/{id.Namespace}/{id.Name}";
 
     /// <summary>Results in the plan's config order, whichever way they were produced.</summary>
     private static List<DatasetTableResult> Ordered(List<DatasetTableResult> results, DatasetPlan plan)

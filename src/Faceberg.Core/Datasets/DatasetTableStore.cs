@@ -8,9 +8,9 @@ namespace Faceberg.Core.Datasets;
 
 /// <summary>
 /// Where the dataset services load, create and commit tables: every catalog and table-metadata access of
-/// <c>Datasets/</c> goes through these methods, so pointing dataset tables at another catalog
-/// implementation means replacing them. Today a table is found through catalog.json (<see cref="JsonCatalog"/>) and
-/// its metadata is read and written with the catalog's file IO. Thread-safe.
+/// <c>Datasets/</c> goes through these methods, and they go through <see cref="ICatalog"/> (a
+/// <see cref="LocalCatalog"/> or a <see cref="HubCatalog"/>, whichever the <see cref="CatalogContext"/> opens).
+/// Thread-safe.
 /// </summary>
 public sealed class DatasetTableStore
 {
@@ -18,8 +18,8 @@ public sealed class DatasetTableStore
     private readonly IFileIO? _io;
 
     /// <param name="hub">The Hub a catalog on the Hub (and hf:// table locations) are reached through.</param>
-    /// <param name="io">Where table metadata is read and written; by default the catalog's own file IO
-    /// (<see cref="CatalogContext.CreateFileIO"/>: local files, its repo's hf:// URIs in a working copy, the Hub for an hf:// catalog).</param>
+    /// <param name="io">Where a local catalog's table metadata is read and written; by default the catalog's own file IO
+    /// (<see cref="CatalogContext.CreateFileIO"/>: local files, and in a working copy its repo's hf:// URIs).</param>
     public DatasetTableStore(HubClient hub, IFileIO? io = null)
     {
         ArgumentNullException.ThrowIfNull(hub);
@@ -27,54 +27,80 @@ public sealed class DatasetTableStore
         _io = io;
     }
 
-    /// <summary>The Iceberg location of a table whose catalog location is <paramref name="catalogLocation"/>:
-    /// a local folder becomes its file:// URI (readers fetch metadata paths as written, so they must be absolute URIs).</summary>
-    public static string IcebergLocation(string catalogLocation) =>
-        catalogLocation.Contains("://", StringComparison.Ordinal) ? catalogLocation.TrimEnd('/') : LocalFileIO.ToUri(catalogLocation);
+    /// <summary>Runs just before each snapshot commit is sent to the catalog, with the table and the snapshot the
+    /// commit requires. Tests use it to interleave two writers deterministically.</summary>
+    internal Func<TableIdentifier, long?, CancellationToken, Task>? BeforeCommit { get; set; }
 
-    /// <summary>Loads the newest version of a table registered in <paramref name="catalog"/>.</summary>
-    public Task<IcebergTable> LoadAsync(CatalogContext catalog, TableIdentifier table, CancellationToken cancellationToken = default)
+    /// <summary>The catalog the context names, with this store's Hub client (and file IO, when one was given).</summary>
+    public ICatalog Open(CatalogContext catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return catalog.OpenCatalog(_hub, _io);
+    }
+
+    /// <summary>Loads the newest version of a table.</summary>
+    public async Task<IcebergTable> LoadAsync(ICatalog catalog, TableIdentifier table, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(table);
-        return LoadAtAsync(IoFor(catalog), catalog.Open().GetTableLocation(table), cancellationToken);
-    }
-
-    /// <summary>Loads the newest version of the table at a catalog location (a listing that already has it) with <paramref name="io"/>.</summary>
-    public static Task<IcebergTable> LoadAtAsync(IFileIO io, string catalogLocation, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(io);
-        ArgumentNullException.ThrowIfNull(catalogLocation);
-        return IcebergTable.LoadAsync(io, IcebergLocation(catalogLocation), cancellationToken);
+        return (await catalog.LoadTableAsync(table, cancellationToken).ConfigureAwait(false)).Table;
     }
 
     /// <summary>
-    /// Applies <paramref name="commit"/> to <paramref name="table"/>. New columns are one metadata commit of their
-    /// own through the table's one schema evolution (<see cref="IcebergTable.UpdateColumnsAsync"/>, with all its
-    /// guards), committed first: it changes no data, so a crash before the snapshot leaves the old pin correct. The
-    /// snapshot, the dataset properties and the file record are then one metadata commit, which fails with
-    /// <see cref="CommitConflictException"/> when another writer's snapshot came in since <see cref="DatasetCommit.BaseSnapshotId"/>.
+    /// Applies <paramref name="commit"/> to <paramref name="table"/> as catalog commits, each requiring <c>main</c> to
+    /// still be <see cref="DatasetCommit.BaseSnapshotId"/> (assert-ref-snapshot-id). New columns are one commit of their
+    /// own (add-schema, set-current-schema and the name mapping, from <see cref="ColumnChanges.ToCommit"/>, the one
+    /// schema evolution with its guards), committed first: it changes no data, so a crash before the snapshot leaves
+    /// the old pin correct. The snapshot (add-snapshot, set-snapshot-ref main), the dataset properties and the file
+    /// record are then one commit. Another writer's snapshot in between fails it with <see cref="CommitFailedException"/>
+    /// and deletes the files this attempt wrote: the caller re-plans against the winner.
     /// </summary>
     /// <returns>The new snapshot; null for a metadata-only commit.</returns>
-    public Task<Snapshot?> CommitAsync(DatasetTable table, DatasetCommit commit, CancellationToken cancellationToken = default)
+    public async Task<Snapshot?> CommitAsync(ICatalog catalog, DatasetTable table, DatasetCommit commit, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(table);
-        return ApplyAsync(table.Iceberg, commit, cancellationToken);
-    }
-
-    private static async Task<Snapshot?> ApplyAsync(IcebergTable iceberg, DatasetCommit commit, CancellationToken ct)
-    {
         ArgumentNullException.ThrowIfNull(commit);
+        var baseRef = new AssertRefSnapshotId(SnapshotRef.MainBranch, commit.BaseSnapshotId);
+        var iceberg = table.Iceberg;
+        if (BeforeCommit is { } hook)
+            await hook(table.Identifier, commit.BaseSnapshotId, cancellationToken).ConfigureAwait(false);
         if (commit.AddColumns.Count > 0)
-            await iceberg.UpdateColumnsAsync(new ColumnChanges { Add = commit.AddColumns }, ct).ConfigureAwait(false);
-        var properties = commit.Source.ToProperties();
+        {
+            var (requirements, updates) = new ColumnChanges { Add = commit.AddColumns }.ToCommit(iceberg.Metadata, iceberg.Location);
+            iceberg = (await catalog.CommitTableAsync(table.Identifier, [baseRef, .. requirements], updates, cancellationToken).ConfigureAwait(false)).Table;
+        }
+        var properties = new Dictionary<string, string>(commit.Source.ToProperties(), StringComparer.Ordinal);
         if (!commit.ChangesSnapshot && commit.FileRecord is null)
         {
-            await iceberg.UpdatePropertiesAsync(properties, null, ct).ConfigureAwait(false);
+            await catalog.CommitTableAsync(table.Identifier, [baseRef], [new SetProperties(properties)], cancellationToken).ConfigureAwait(false);
             return null;
         }
 
-        var update = iceberg.NewOverwrite().RequireCurrentSnapshot(commit.BaseSnapshotId);
+        var staged = await Stage(iceberg, commit, properties).StageAsync(commit.Summary, cancellationToken).ConfigureAwait(false);
+        var io = Target(iceberg.Io, iceberg.Location);
+        var written = new List<string>();
+        try
+        {
+            await WriteFilesAsync(io, staged.Files, written, cancellationToken).ConfigureAwait(false);
+            await catalog.CommitTableAsync(table.Identifier, [baseRef, .. staged.Requirements], staged.Updates, cancellationToken).ConfigureAwait(false);
+            return staged.Snapshot;
+        }
+        catch
+        {
+            // No committed version references them.
+            foreach (var path in written)
+            {
+                try { await io.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException) { }
+            }
+            throw;
+        }
+    }
+
+    private static OverwriteFiles Stage(IcebergTable iceberg, DatasetCommit commit, IReadOnlyDictionary<string, string> properties)
+    {
+        var update = iceberg.NewOverwrite();
         foreach (var path in commit.RemoveFiles)
             update.DeleteFile(path);
         foreach (var file in commit.AddDataFiles)
@@ -85,53 +111,57 @@ public sealed class DatasetTableStore
             update.SetProperty(key, value);
         if (commit.FileRecord is not null)
             RevisionFileRecord.AddTo(update, commit.Source.DataRevision, commit.FileRecord);
-        return await update.CommitAsync(commit.Summary, ct).ConfigureAwait(false);
+        return update;
+    }
+
+    /// <summary>A commit's new files, in one batch where the IO can (one Hub commit), else one by one, exclusively.</summary>
+    private static async Task WriteFilesAsync(IFileIO io, IReadOnlyList<FileWrite> files, List<string> written, CancellationToken ct)
+    {
+        if (files.Count == 0)
+            return;
+        if (io is IBatchFileIO batch)
+        {
+            if (!await batch.TryWriteBatchAsync(files, ct).ConfigureAwait(false))
+                throw FileIOErrors.AlreadyExists(files[0].Path);
+            written.AddRange(files.Select(f => f.Path));
+            return;
+        }
+        foreach (var file in files)
+        {
+            await io.WriteAsync(file.Path, file.Data, file.Overwrite, ct).ConfigureAwait(false);
+            written.Add(file.Path);
+        }
     }
 
     /// <summary>
-    /// Creates a table, registers it in the catalog and commits <paramref name="first"/> to it. The table's metadata
-    /// (both versions, manifests, manifest list, file record, hint) is built in memory first, then published: with its
-    /// catalog entry as one Hub commit for a catalog on the Hub; for a local catalog the entry is registered and the
-    /// files written after it, and a failure drops the entry and its folder again. Either way a failure leaves nothing.
+    /// Creates a table through <see cref="ICatalog.CreateTableAsync(TableIdentifier, Func{IFileIO, TableLocation, CancellationToken, Task{IcebergTable}}, CancellationToken)"/>
+    /// and commits <paramref name="first"/> to it. The table's metadata (both versions, manifests, manifest list, file
+    /// record, hint) is built in memory first and written with the version hint last; a catalog on the Hub commits all
+    /// of it with the catalog entry as one Hub commit, a local one registers the entry first and drops it (and its
+    /// folder) again when writing fails. Either way a failure leaves nothing.
     /// </summary>
     /// <exception cref="FacebergException">TableAlreadyExists, CatalogConflict, write failures.</exception>
-    /// <param name="store">The catalog, opened once by the caller for all the tables it creates.</param>
-    public async Task<(string Location, TableMetadata Metadata)> CreateAsync(CatalogContext catalog, JsonCatalog store, TableIdentifier table,
+    public async Task<(string Location, TableMetadata Metadata)> CreateAsync(ICatalog catalog, TableIdentifier table,
         Schema schema, PartitionSpec spec, DatasetCommit first, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(first);
-        var io = IoFor(catalog);
-        var location = store.DefaultTableLocation(table);
-        var staged = new StagedFileIO(io);
-        var iceberg = await IcebergTable.CreateAsync(staged, IcebergLocation(location), schema, spec, first.Source.ToProperties(), cancellationToken)
-            .ConfigureAwait(false);
-        await ApplyAsync(iceberg, first, cancellationToken).ConfigureAwait(false);
-
-        if (store.StoresFilesWithCatalog)
-            return (ChangeCatalog(store, () => store.CreateTable(table, null, staged.Writes)), iceberg.Metadata);
-
-        // Registered first so a failure can be undone by dropping it: the drop also purges the folder.
-        var registered = ChangeCatalog(store, () => store.CreateTable(table));
-        try
+        var created = await catalog.CreateTableAsync(table, async (io, location, ct) =>
         {
-            await PublishAsync(io, IcebergLocation(registered), staged.Writes, cancellationToken).ConfigureAwait(false);
-            return (registered, iceberg.Metadata);
-        }
-        catch
-        {
-            try { ChangeCatalog(store, () => { store.DropTable(table, purge: true); return true; }); }
-            catch (Exception cleanup) when (cleanup is FacebergException or IOException or UnauthorizedAccessException) { }
-            throw;
-        }
+            var staged = new StagedFileIO(io);
+            var iceberg = await IcebergTable.CreateAsync(staged, location.Uri, schema, spec, first.Source.ToProperties(), ct).ConfigureAwait(false);
+            await Stage(iceberg, first, first.Source.ToProperties()).CommitAsync(first.Summary, ct).ConfigureAwait(false);
+            await PublishAsync(io, location.Uri, staged.Writes, ct).ConfigureAwait(false);
+            return iceberg;
+        }, cancellationToken).ConfigureAwait(false);
+        return (created.Location.ToString(), created.Metadata);
     }
 
     /// <summary>Writes a staged table's files, the version hint last so no reader follows it before the metadata it names exists.</summary>
     private static async Task PublishAsync(IFileIO io, string location, IReadOnlyList<FileWrite> writes, CancellationToken ct)
     {
-        var target = io is FileIORouter router ? router.Resolve(location) : io;
+        var target = Target(io, location);
         var ordered = writes.OrderBy(w => w.Path.EndsWith("/" + IcebergTable.VersionHintFile, StringComparison.Ordinal)).ToList();
         if (target is IBatchFileIO batch)
         {
@@ -143,29 +173,5 @@ public sealed class DatasetTableStore
             await target.WriteAsync(write.Path, write.Data, write.Overwrite, ct).ConfigureAwait(false);
     }
 
-    private IFileIO IoFor(CatalogContext catalog) => _io ?? catalog.CreateFileIO(_hub);
-
-    /// <summary>Changes catalog.json; another writer meanwhile (another dataset being created in parallel)
-    /// only means reloading and trying again.</summary>
-    private static T ChangeCatalog<T>(JsonCatalog store, Func<T> change)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return change();
-            }
-            catch (CatalogConflictException) when (attempt < 10)
-            {
-                Thread.Sleep(Random.Shared.Next(10, 50 * attempt));
-                store.Reload();
-            }
-            // Only the other writer's change can make ours invalid after a reload (the same table created or dropped by them).
-            catch (FacebergException e) when (attempt > 1 && e is not CatalogConflictException
-                && e.Kind is FacebergErrorKind.AlreadyExists or FacebergErrorKind.NotFound)
-            {
-                throw new CatalogConflictException(store.CatalogFile, $"{e.Message} Another writer changed the catalog meanwhile.", e);
-            }
-        }
-    }
+    private static IFileIO Target(IFileIO io, string location) => io is FileIORouter router ? router.Resolve(location) : io;
 }

@@ -1,5 +1,4 @@
 using Faceberg.Core.Catalog;
-using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 
@@ -9,25 +8,45 @@ namespace Faceberg.Core.Datasets;
 public static class TableFacts
 {
     /// <summary>
-    /// Reads the table's current metadata and sets its repo, config, pinned revision, snapshot, record and
-    /// file counts and last update. A table without readable metadata keeps what it had: listing a catalog
+    /// Loads the table through <paramref name="catalog"/> and sets its repo, config, pinned revision, snapshot, record
+    /// and file counts and last update. A table without readable metadata keeps what it had: listing a catalog
     /// must not fail because one table is broken.
     /// </summary>
     /// <returns>True when metadata was found.</returns>
-    public static async Task<bool> FillAsync(FacebergTableInfo info, IFileIO? io = null, CancellationToken cancellationToken = default)
+    public static async Task<bool> FillAsync(ICatalog catalog, FacebergTableInfo info, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(info);
         IcebergTable table;
         try
         {
-            table = await DatasetTableStore.LoadAtAsync(io ?? new FileIORouter(), info.Location, cancellationToken).ConfigureAwait(false);
+            table = (await catalog.LoadTableAsync(info.Identifier, cancellationToken).ConfigureAwait(false)).Table;
         }
         catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
         {
             return false;
         }
-        Apply(info, table.Metadata);
+        await ApplyAsync(info, table, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Like <see cref="Apply"/>; when the current snapshot's summary lacks totals (a table written by a tool that
+    /// omits them), the counts come from the scan planner: live data files, their records and sizes, and the
+    /// delete files as their own count (their rows are not subtracted: they are deletes, not data).
+    /// </summary>
+    public static async Task ApplyAsync(FacebergTableInfo info, IcebergTable table, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        Apply(info, table.Metadata);
+        if (table.CurrentSnapshot is not { } snapshot || (info.RecordCount is not null && info.FileCount is not null && info.TotalBytes is not null))
+            return;
+        var plan = await table.PlanAsync(snapshot.SnapshotId, null, cancellationToken).ConfigureAwait(false);
+        var files = (await plan.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Select(t => t.File).ToList();
+        info.RecordCount ??= files.Sum(f => f.RecordCount);
+        info.FileCount ??= files.Count;
+        info.TotalBytes ??= files.Sum(f => f.FileSizeInBytes) + plan.DeleteFiles.Sum(d => d.File.FileSizeInBytes);
+        info.DeleteFileCount = plan.DeleteFiles.Count;
     }
 
     /// <summary>Sets the facts from <paramref name="metadata"/>; properties written by Faceberg win over faceberg.yml's.</summary>
@@ -45,6 +64,7 @@ public static class TableFacts
         info.RecordCount = snapshot is null ? 0 : snapshot.SummaryLong(SummaryKeys.TotalRecords);
         info.FileCount = snapshot is null ? 0 : snapshot.SummaryLong(SummaryKeys.TotalDataFiles);
         info.TotalBytes = snapshot is null ? 0 : snapshot.SummaryLong(SummaryKeys.TotalFilesSize);
+        info.DeleteFileCount = snapshot is null ? 0 : snapshot.SummaryLong(SummaryKeys.TotalDeleteFiles);
         info.DataLocation = properties.TryGetValue(TableProperties.WriteDataPath, out var data) ? data : null;
         var schema = metadata.CurrentSchema;
         info.Columns = schema.Fields.Select(f => new TableColumn(f.Id, f.Name, SpecJson.ToJson(f.Type).Trim('"'), f.Required, f.Doc)).ToArray();

@@ -79,6 +79,9 @@ public sealed class TableWriter
         _planner = new DatasetPlanner(hub);
     }
 
+    /// <summary>The store the writer loads and commits through (tests hook its commits).</summary>
+    internal DatasetTableStore Store => _store;
+
     /// <param name="rows">Column name → value; names match exactly, else case-insensitively. A <c>split</c> key, if
     /// present, must equal <paramref name="split"/>.</param>
     /// <exception cref="FacebergException"><c>WriteRowInvalid</c> (nothing written), <c>WriteBranchMoved</c>
@@ -94,7 +97,8 @@ public sealed class TableWriter
             throw new FacebergException("WriteInvalidSplitName", FacebergErrorKind.InvalidArgument, "A split name is required.");
         options ??= new TableWriteOptions();
 
-        var iceberg = await _store.LoadAsync(catalog, table, cancellationToken).ConfigureAwait(false);
+        var store = _store.Open(catalog);
+        var iceberg = await _store.LoadAsync(store, table, cancellationToken).ConfigureAwait(false);
         var dataset = Writable(iceberg, table);
         var target = dataset.Source;
         var columns = iceberg.Schema.Fields.Where(f => f.Name != TableProperties.SplitColumn).ToList();
@@ -171,15 +175,7 @@ public sealed class TableWriter
                 using var stream = new MemoryStream(contents[i], writable: false);
                 files.Add(new NewDatasetFile(await ParquetFileInspector.InspectAsync(stream, uri, cancellationToken).ConfigureAwait(false), split));
             }
-            // The pin moves with the snapshot, so the next sync finds the branch at this commit and has nothing to add.
-            var written = target with { Revision = sha };
-            var snapshot = await _store.CommitAsync(dataset, new DatasetCommit
-            {
-                BaseSnapshotId = dataset.SnapshotId,
-                Source = written,
-                AddFiles = files,
-                Summary = written.SnapshotSummary(target.Revision, added: paths.Count),
-            }, cancellationToken).ConfigureAwait(false);
+            var snapshot = await CommitAppendAsync(store, dataset, target, sha, files, cancellationToken).ConfigureAwait(false);
             return result with { Revision = sha, SnapshotId = snapshot?.SnapshotId, Bytes = contents.Sum(c => (long)c.Length) };
         }
         catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
@@ -187,6 +183,48 @@ public sealed class TableWriter
             throw new FacebergException("WriteMetadataCommitFailed", FacebergErrorKind.Unavailable,
                 $"The new files were committed to dataset '{target.Repo}' as {sha}, but table '{table}' could not record them: {e.Message} "
                 + "The table is still valid at its previous snapshot; run Sync-FacebergTable to pick the files up.", e);
+        }
+    }
+
+    /// <summary>
+    /// Records the files of Hub commit <paramref name="sha"/> in one append snapshot. The files are on the Hub already,
+    /// so losing the Iceberg commit to another writer (a sync, say) is not a failure: appends commute, so the append is
+    /// rebased onto the winner's snapshot, leaving out any file the winner already made live (a sync that picked up
+    /// this commit made all of them live: then there is nothing left to do). The pin moves to <paramref name="sha"/>
+    /// only from the revision the Hub commit was based on, never away from one another writer set.
+    /// </summary>
+    private async Task<Snapshot?> CommitAppendAsync(ICatalog store, DatasetTable dataset, DatasetSource target, string sha,
+        IReadOnlyList<NewDatasetFile> files, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = dataset.Source;
+            var pending = files;
+            if (attempt > 1)
+            {
+                var live = (await dataset.Iceberg.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
+                    .Select(f => f.FilePath).ToHashSet(StringComparer.Ordinal);
+                pending = files.Where(f => !live.Contains(f.Facts.FileUri)).ToList();
+                if (pending.Count == 0)
+                    return dataset.Iceberg.CurrentSnapshot;
+            }
+            // The pin moves with the snapshot, so the next sync finds the branch at this commit and has nothing to add.
+            var written = string.Equals(current.Revision, target.Revision, StringComparison.OrdinalIgnoreCase) ? current with { Revision = sha } : current;
+            try
+            {
+                return await _store.CommitAsync(store, dataset, new DatasetCommit
+                {
+                    BaseSnapshotId = dataset.SnapshotId,
+                    Source = written,
+                    AddFiles = pending,
+                    Summary = written.SnapshotSummary(current.Revision, added: pending.Count),
+                }, ct).ConfigureAwait(false);
+            }
+            catch (CommitFailedException) when (attempt < DatasetSync.MaxPlans)
+            {
+                var reloaded = await _store.LoadAsync(store, dataset.Identifier, ct).ConfigureAwait(false);
+                dataset = Writable(reloaded, dataset.Identifier);
+            }
         }
     }
 
@@ -265,7 +303,7 @@ public sealed class TableWriter
                 try
                 {
                     values[c] = ValueCoercion.Coerce(match.KeyOf[c] is { } key ? row[key] : null, column.Type, column.Required);
-                    size += EstimateSize(values[c]);
+                    size += EstimateSize(column.Type, values[c]);
                 }
                 catch (ValueMismatchException e)
                 {
@@ -294,7 +332,18 @@ public sealed class TableWriter
         }
     }
 
-    /// <summary>A rough uncompressed size, enough to size row groups and files.</summary>
+    /// <summary>A rough uncompressed size, enough to size row groups and files. Dates are <see cref="DateTime"/> values
+    /// like timestamps, but Parquet stores them in 4 bytes: the column type tells them apart.</summary>
+    private static long EstimateSize(IcebergType type, object? value) => value switch
+    {
+        null => 1,
+        DateTime when type is PrimitiveType { TypeId: TypeId.Date } => 4,
+        object?[] fields when type is StructType s && s.Fields.Count == fields.Length => s.Fields.Select((f, i) => EstimateSize(f.Type, fields[i])).Sum(),
+        List<object?> items when type is ListType l => 4 + items.Sum(i => EstimateSize(l.Element, i)),
+        List<KeyValuePair<object, object?>> entries when type is MapType m => 4 + entries.Sum(e => EstimateSize(m.Key, e.Key) + EstimateSize(m.Value, e.Value)),
+        _ => EstimateSize(value),
+    };
+
     private static long EstimateSize(object? value) => value switch
     {
         null => 1,
@@ -304,7 +353,7 @@ public sealed class TableWriter
         List<object?> items => 4 + items.Sum(EstimateSize),
         List<KeyValuePair<object, object?>> entries => 4 + entries.Sum(e => EstimateSize(e.Key) + EstimateSize(e.Value)),
         bool => 1,
-        int or float or DateOnly => 4,
+        int or float => 4,
         decimal or Guid => 16,
         _ => 8,
     };

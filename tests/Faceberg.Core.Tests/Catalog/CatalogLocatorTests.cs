@@ -12,7 +12,7 @@ public sealed class CatalogLocatorTests : IDisposable
     private const string Config = "catalog:\n  name: proj\ndatasets:\n  - name: iris\n    repo: demo/iris\n    configs: [setosa]\n    revision: v2\n  - name: iris_big\n    repo: demo/iris-big\n";
 
     [Fact]
-    public void Finds_faceberg_yml_in_a_parent_folder()
+    public async Task Finds_faceberg_yml_in_a_parent_folder()
     {
         var configPath = _temp.Write("faceberg.yml", Config);
         Directory.CreateDirectory(_temp.Combine("a", "b"));
@@ -20,9 +20,9 @@ public sealed class CatalogLocatorTests : IDisposable
         var context = CatalogLocator.Find(_temp.Combine("a", "b"))!;
 
         Assert.Equal(("proj", configPath, _temp.Combine(".faceberg")), (context.Name, context.ConfigPath, context.Location.Path));
-        Assert.False(context.Exists);
-        context.Create();
-        Assert.True(context.Exists);
+        Assert.False(await context.ExistsAsync());
+        await context.CreateCatalogAsync();
+        Assert.True(await context.ExistsAsync());
     }
 
     [Fact]
@@ -64,16 +64,16 @@ public sealed class CatalogLocatorTests : IDisposable
     }
 
     [Fact]
-    public void Table_info_carries_what_the_config_says_about_the_dataset()
+    public async Task Table_info_carries_what_the_config_says_about_the_dataset()
     {
         _temp.Write("faceberg.yml", Config);
         var context = CatalogLocator.Find(_temp.Path)!;
-        var catalog = context.Create();
+        var catalog = JsonCatalog.Create(context.Location.Path, publishedRoot: context.PublishedRoot);
         catalog.CreateTable(TableNaming.TableName("iris", "setosa"));
         catalog.CreateTable(TableNaming.TableName("iris_big", "default"));
         catalog.CreateTable(TableIdentifier.Parse("default.unrelated"));
 
-        var tables = context.ListTables().ToDictionary(t => t.Identifier.ToString());
+        var tables = (await context.ListTablesAsync()).ToDictionary(t => t.Identifier.ToString());
 
         Assert.Equal(("demo/iris", "setosa", "v2"), (tables["default.iris_setosa"].Repo, tables["default.iris_setosa"].Config, tables["default.iris_setosa"].Revision));
         // The longer dataset name wins, and a config the file does not list stays unknown.

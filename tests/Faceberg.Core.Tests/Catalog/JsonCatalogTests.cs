@@ -146,7 +146,7 @@ public sealed class JsonCatalogTests : IDisposable
 
         Assert.Equal(("CatalogConflict", FacebergErrorKind.Conflict), (error.ErrorId, error.Kind));
         Assert.Equal(["default.from_first"], ReadCatalogFile().Keys);
-        second.Reload();
+        second = JsonCatalog.Open(CatalogDir);
         second.CreateTable(Id("default.from_second"));
         Assert.Equal(["default.from_first", "default.from_second"], ReadCatalogFile().Keys.Order());
     }

@@ -48,7 +48,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
 
         Assert.All(results, r => Assert.True(r.Status == DatasetTableStatus.Created, r.Error?.Message));
         Assert.Equal(expected.Keys.Order(), results.Select(r => r.Config!).Order());
-        Assert.Equal(expected.Keys.Select(c => TableNaming.TableName("ds", c)).Order(), catalog.Open().ListTables().Order());
+        Assert.Equal(expected.Keys.Select(c => TableNaming.TableName("ds", c)).Order(), (await catalog.OpenCatalog().ListTablesAsync()).Order());
         foreach (var result in results)
         {
             var files = expected[result.Config!].ToDictionary(f => f.Key, f => (f.Value, dataRevision));
@@ -125,7 +125,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         Assert.Equal(DatasetTableStatus.Failed, result.Status);
         Assert.Equal("DiscoveryConfigNotFound", result.Error!.ErrorId);
         Assert.Contains("'default', 'extra'", result.Error.Message);
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         var result = Assert.Single(await Hub.Tables.CreateAsync(catalog, DatasetTestHub.Dataset("x", "nobody/missing")));
         Assert.Equal(DatasetTableStatus.Failed, result.Status);
         Assert.Equal(FacebergErrorKind.NotFound, result.Error!.Kind);
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         Assert.Equal(4, result.FileCount);
         Assert.Equal(Hub.Head(SampleDatasets.SplitFolders), result.Table!.Revision);
         Assert.Empty(Hub.FileReads());
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
         Assert.Contains("data/train-0.parquet", result.Error.Message);
         Assert.Contains("data/train-1.parquet", result.Error.Message);
         Assert.Contains("'id'", result.Error.Message);
-        Assert.Empty(catalog.Open().ListTables());
+        Assert.Empty((await catalog.OpenCatalog().ListTablesAsync()));
         Assert.Empty(Directory.GetDirectories(Path.Combine(catalog.Location.Path, "metadata", "default")));
     }
 
@@ -222,7 +222,7 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
             .SelectMany(r => r).ToList();
 
         Assert.All(results, r => Assert.True(r.Status == DatasetTableStatus.Created, r.Error?.Message));
-        Assert.Equal(results.Select(r => r.Identifier!).Order(), catalog.Open().ListTables().Order());
+        Assert.Equal(results.Select(r => r.Identifier!).Order(), (await catalog.OpenCatalog().ListTablesAsync()).Order());
         Assert.Equal(5, results.Count);
     }
 
@@ -231,10 +231,11 @@ public sealed class DatasetCreateTests(DatasetHubFixture fixture) : IClassFixtur
     {
         var catalog = Hub.NewCatalog();
         var created = Assert.Single(await Hub.Tables.CreateAsync(catalog, DatasetTestHub.Dataset("flat", SampleDatasets.FlatData)));
-        var listed = Assert.Single(catalog.ListTables());
+        var store = catalog.OpenCatalog(Hub.Client);
+        var listed = Assert.Single(await catalog.DescribeAsync(store));
         Assert.Null(listed.SnapshotId);
 
-        Assert.True(await TableFacts.FillAsync(listed));
+        Assert.True(await TableFacts.FillAsync(store, listed));
 
         Assert.Equal(SampleDatasets.FlatData, listed.Repo);
         Assert.Equal("default", listed.Config);

@@ -92,12 +92,15 @@ public sealed class DatasetTableStoreTests : IDisposable
     {
         _store = new DatasetTableStore(_hub.Client);
         _catalog = _hub.NewCatalog();
+        _tables = _store.Open(_catalog);
     }
+
+    private readonly ICatalog _tables;
 
     public void Dispose() => _hub.Dispose();
 
     private Task<(string Location, TableMetadata Metadata)> CreateAsync(params DataFile[] files) =>
-        _store.CreateAsync(_catalog, _catalog.Open(), _id, TestSchema, SplitSpec, new DatasetCommit
+        _store.CreateAsync(_tables, _id, TestSchema, SplitSpec, new DatasetCommit
         {
             BaseSnapshotId = null,
             Source = _source,
@@ -107,14 +110,14 @@ public sealed class DatasetTableStoreTests : IDisposable
         });
 
     private async Task<DatasetTable> LoadAsync() =>
-        DatasetTable.Bind(_id, await _store.LoadAsync(_catalog, _id), key => throw new InvalidOperationException(key));
+        DatasetTable.Bind(_id, await _store.LoadAsync(_tables, _id), key => throw new InvalidOperationException(key));
 
     [Fact]
     public async Task A_created_table_is_registered_with_its_source_its_first_snapshot_and_its_file_record()
     {
         var (location, metadata) = await CreateAsync(File("hf://datasets/org/r@" + Sha, "a", "train"));
 
-        Assert.Equal(location, _catalog.Open().GetTableLocation(_id));
+        Assert.Equal(location, (await _tables.GetTableEntryAsync(_id)).Location.ToString());
         var table = await LoadAsync();
         Assert.Equal(_source, table.Source);
         Assert.Equal(metadata.CurrentSnapshot!.SnapshotId, table.SnapshotId);
@@ -128,13 +131,13 @@ public sealed class DatasetTableStoreTests : IDisposable
     [Fact]
     public async Task A_table_whose_folder_already_holds_metadata_is_not_registered()
     {
-        var location = _catalog.Open().DefaultTableLocation(_id);
-        await IcebergTable.CreateAsync(new LocalFileIO(), DatasetTableStore.IcebergLocation(location), TestSchema);
+        var location = Path.Combine(_catalog.Location.Path, "metadata", _id.Namespace, _id.Name);
+        await IcebergTable.CreateAsync(new LocalFileIO(), LocalFileIO.ToUri(location), TestSchema);
 
         var e = await Assert.ThrowsAsync<FacebergException>(() => CreateAsync());
 
         Assert.Equal("TableAlreadyExists", e.ErrorId);
-        Assert.False(_catalog.Open().TableExists(_id));
+        Assert.False(await _tables.TableExistsAsync(_id));
     }
 
     [Fact]
@@ -145,7 +148,7 @@ public sealed class DatasetTableStoreTests : IDisposable
         var table = await LoadAsync();
         var next = _source with { Revision = NextSha };
 
-        var snapshot = await _store.CommitAsync(table, new DatasetCommit
+        var snapshot = await _store.CommitAsync(_tables, table, new DatasetCommit
         {
             BaseSnapshotId = table.SnapshotId,
             Source = next,
@@ -173,7 +176,7 @@ public sealed class DatasetTableStoreTests : IDisposable
         var other = await LoadAsync();
         await other.Iceberg.NewAppend().AddFile(File(location, "b", "train")).CommitAsync();
 
-        await Assert.ThrowsAsync<CommitConflictException>(() => _store.CommitAsync(stale, new DatasetCommit
+        await Assert.ThrowsAsync<CommitFailedException>(() => _store.CommitAsync(_tables, stale, new DatasetCommit
         {
             BaseSnapshotId = stale.SnapshotId,
             Source = _source with { Revision = NextSha },
@@ -194,7 +197,7 @@ public sealed class DatasetTableStoreTests : IDisposable
         var table = await LoadAsync();
         await table.Iceberg.UpdateColumnsAsync(new ColumnChanges { Rename = [new("text", "body")] });
 
-        var e = await Assert.ThrowsAsync<FacebergException>(() => _store.CommitAsync(table, new DatasetCommit
+        var e = await Assert.ThrowsAsync<FacebergException>(() => _store.CommitAsync(_tables, table, new DatasetCommit
         {
             BaseSnapshotId = table.SnapshotId,
             Source = _source,
@@ -212,7 +215,7 @@ public sealed class DatasetTableStoreTests : IDisposable
         await CreateAsync(File($"hf://datasets/org/r@{Sha}", "a", "train"));
         var table = await LoadAsync();
 
-        var snapshot = await _store.CommitAsync(table, new DatasetCommit { BaseSnapshotId = table.SnapshotId, Source = _source with { Ref = "dev" } });
+        var snapshot = await _store.CommitAsync(_tables, table, new DatasetCommit { BaseSnapshotId = table.SnapshotId, Source = _source with { Ref = "dev" } });
 
         Assert.Null(snapshot);
         var loaded = await LoadAsync();

@@ -50,10 +50,10 @@ public sealed class DatasetTestHub : IDisposable
         Server.RequestLog.Entries.Where(e => e.Path.Contains("/resolve/", StringComparison.Ordinal)).ToList();
 
     public static Task<IcebergTable> LoadAsync(FacebergTableInfo info) =>
-        IcebergTable.LoadAsync(new FileIORouter(), DatasetTableStore.IcebergLocation(info.Location));
+        IcebergTable.LoadAsync(new FileIORouter(), TableLocation.Parse(info.Location).Uri);
 
     public static async Task<IcebergTable> LoadAsync(CatalogContext catalog, TableIdentifier id) =>
-        await IcebergTable.LoadAsync(new FileIORouter(), DatasetTableStore.IcebergLocation(catalog.Open().GetTableLocation(id)));
+        (await catalog.OpenCatalog(null, new FileIORouter()).LoadTableAsync(id)).Table;
 
     /// <summary>
     /// Checks a table against the Parquet files it should hold (path → split, read from

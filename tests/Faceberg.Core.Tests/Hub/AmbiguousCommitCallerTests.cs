@@ -82,7 +82,7 @@ public sealed class AmbiguousCommitCallerTests : IDisposable
         var repo = PublishHubFixture.NewRepo();
         var remote = CatalogLocator.FromPath($"hf://datasets/{repo}", Hub.Root);
         remote.Hub = Hub.Client;
-        remote.Create();
+        await remote.CreateCatalogAsync();
         var commits = _fixture.CommitCount(repo);
         ApplyThenFail(repo, Fault(fault));
 

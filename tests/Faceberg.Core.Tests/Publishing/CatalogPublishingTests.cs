@@ -21,7 +21,7 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
 
         var id = results[0].Identifier;
         Assert.NotNull(id);
-        var location = context.Open().GetTableLocation(id);
+        var location = (await context.OpenCatalog().GetTableEntryAsync(id)).Location.ToString();
         Assert.Equal($"hf://datasets/{repo}/metadata/default/flat_default", location);
         var metadataFile = Path.Combine(context.Location.Path, "metadata", "default", "flat_default", "metadata", "v2.metadata.json");
         using var metadata = JsonDocument.Parse(File.ReadAllBytes(metadataFile));
@@ -29,7 +29,7 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
         var table = await PublishHubFixture.LoadTableAsync(context, "default.flat_default");
         Assert.StartsWith($"hf://datasets/{repo}/metadata/default/flat_default/metadata/snap-", table.CurrentSnapshot!.ManifestList);
         Assert.False(Hub.Server.Store.RepoExists(repo));
-        Assert.Equal(true, Assert.Single(context.ListTables()).AheadOfPublished);
+        Assert.Equal(true, Assert.Single((await context.ListTablesAsync())).AheadOfPublished);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
         Assert.Contains($"snapshot {published.SnapshotId}", commit.Message);
         foreach (var path in first.Uploaded)
             Assert.Equal(File.ReadAllBytes(CatalogFiles.Enumerate(context.Location.Path, context.ConfigPath)[path]), Hub.Server.Store.ReadFile(repo, "main", path));
-        Assert.Equal(false, Assert.Single(context.ListTables()).AheadOfPublished);
+        Assert.Equal(false, Assert.Single((await context.ListTablesAsync())).AheadOfPublished);
 
         var again = await publisher.PublishAsync(context);
         Assert.Empty(again.Uploaded);
@@ -67,13 +67,13 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
 
         var table = await PublishHubFixture.LoadTableAsync(context, "default.flat_default");
         await table.UpdatePropertiesAsync(new Dictionary<string, string> { ["owner"] = "data-team" });
-        Assert.Equal(true, Assert.Single(context.ListTables()).AheadOfPublished);
+        Assert.Equal(true, Assert.Single((await context.ListTablesAsync())).AheadOfPublished);
         var second = await publisher.PublishAsync(context);
 
         Assert.Equal(["metadata/default/flat_default/metadata/v3.metadata.json", "metadata/default/flat_default/metadata/version-hint.text"], second.Uploaded.Order(StringComparer.Ordinal));
         Assert.Equal(3, fixture.CommitCount(repo));
         Assert.Equal(Hub.Head(repo), second.CommitId);
-        Assert.Equal(false, Assert.Single(context.ListTables()).AheadOfPublished);
+        Assert.Equal(false, Assert.Single((await context.ListTablesAsync())).AheadOfPublished);
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
         Assert.Equal(Hub.Head(repo), pulled.CommitId);
         var copy = fixture.Load(target);
         Assert.Equal(repo, copy.Repository);
-        var original = Assert.Single(context.ListTables());
-        var pulledInfo = Assert.Single(copy.ListTables());
+        var original = Assert.Single((await context.ListTablesAsync()));
+        var pulledInfo = Assert.Single((await copy.ListTablesAsync()));
         Assert.Equal((original.Identifier, original.Location), (pulledInfo.Identifier, pulledInfo.Location));
         Assert.Equal(false, pulledInfo.AheadOfPublished);
         var a = await PublishHubFixture.LoadTableAsync(context, "default.flat_default");
@@ -162,7 +162,7 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
 
         Assert.Contains("metadata/default/flat_default/metadata/v3.metadata.json", forced.Deleted);
         Assert.False(File.Exists(Path.Combine(context.Location.Path, "metadata", "default", "flat_default", "metadata", "v3.metadata.json")));
-        Assert.Equal(false, Assert.Single(fixture.Load(folder).ListTables()).AheadOfPublished);
+        Assert.Equal(false, Assert.Single((await fixture.Load(folder).ListTablesAsync())).AheadOfPublished);
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
     {
         var context = fixture.NewProject(repo: null);
         await fixture.CreateTablesAsync(context);
-        Assert.Null(Assert.Single(context.ListTables()).AheadOfPublished);
+        Assert.Null(Assert.Single((await context.ListTablesAsync())).AheadOfPublished);
 
         var missing = await Assert.ThrowsAsync<FacebergException>(() => new CatalogPublisher(Hub.Client).PublishAsync(context));
         Assert.Equal("RepositoryRequired", missing.ErrorId);

@@ -46,7 +46,7 @@ public sealed class CatalogRepoConfigTests : IDisposable
     {
         System.IO.File.WriteAllText(File, "catalog:\n  name: c\n  repo: org/catalog\n");
         var context = CatalogContext.FromConfig(FacebergConfigLoader.Load(File), File);
-        var catalog = context.Create();
+        var catalog = JsonCatalog.Create(context.Location.Path, publishedRoot: context.PublishedRoot);
         var io = context.CreateFileIO();
 
         var location = catalog.CreateTable(TableIdentifier.Parse("default.t"));

@@ -24,10 +24,10 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
     {
         var repo = PublishHubFixture.NewRepo();
         var remote = Remote(repo);
-        Assert.False(remote.Exists);
+        Assert.False(await remote.ExistsAsync());
 
-        remote.Create();
-        Assert.True(remote.Exists);
+        await remote.CreateCatalogAsync();
+        Assert.True(await remote.ExistsAsync());
         var tables = new DatasetTables(Hub.Client, remote.CreateFileIO());
         var before = (Count: fixture.CommitCount(repo), Head: Hub.Server.Store.ResolveRevision(repo, "main"));
         var results = await tables.CreateAsync(remote, DatasetTestHub.Dataset("split", SampleDatasets.SplitFolders));
@@ -47,7 +47,7 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
 
         // A fresh context sees the table, reads its metadata from the Hub, and syncs it in place.
         var again = Remote(repo);
-        var info = Assert.Single(again.ListTables());
+        var info = Assert.Single(await again.ListTablesAsync());
         Assert.Null(info.AheadOfPublished);
         var table = await IcebergTable.LoadAsync(again.CreateFileIO(), info.Location);
         Assert.Equal(created.Table.SnapshotId, table.CurrentSnapshot!.SnapshotId);
@@ -60,7 +60,8 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
 
         Assert.True(sync.Status == SyncStatus.Updated, sync.Error?.Message);
         Assert.Equal(1, sync.Added);
-        Assert.Equal(commits + 1, fixture.CommitCount(repo));
+        // The new manifests and manifest list (referenced by nothing yet), then the metadata version: one Hub commit each.
+        Assert.Equal(commits + 2, fixture.CommitCount(repo));
         var synced = await IcebergTable.LoadAsync(Remote(repo).CreateFileIO(), info.Location);
         Assert.Equal(sync.SnapshotId, synced.CurrentSnapshot!.SnapshotId);
         Assert.Equal(5, (await synced.PlanFilesAsync()).Count);
@@ -76,7 +77,7 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
         var remote = Remote(repo);
         var before = fixture.CommitCount(repo);
 
-        var table = await IcebergTable.LoadAsync(remote.CreateFileIO(), remote.Open().GetTableLocation(TableIdentifier.Parse("default.flat_default")));
+        var table = await IcebergTable.LoadAsync(remote.CreateFileIO(), (await remote.OpenCatalog().GetTableEntryAsync(TableIdentifier.Parse("default.flat_default"))).Location.ToString());
         await table.UpdatePropertiesAsync(new Dictionary<string, string> { ["owner"] = "hub" });
 
         Assert.Equal(before + 1, fixture.CommitCount(repo));
@@ -89,10 +90,10 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
     {
         var repo = PublishHubFixture.NewRepo();
         var remote = Remote(repo);
-        remote.Create();
+        await remote.CreateCatalogAsync();
         var identifier = TableIdentifier.Parse("default.split_default");
         // The other writer registers the same table after this create checked the catalog and staged its files.
-        var intruder = new Intruder(() => Remote(repo).Open().CreateTable(identifier));
+        var intruder = new Intruder(() => Remote(repo).OpenCatalog().CreateTableAsync(identifier, TheirSchema).GetAwaiter().GetResult());
         var commits = fixture.CommitCount(repo);
 
         var results = await new DatasetTables(Hub.Client, remote.CreateFileIO())
@@ -100,9 +101,12 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
 
         var failed = Assert.Single(results);
         Assert.Equal(DatasetTableStatus.Failed, failed.Status);
-        Assert.Equal(FacebergErrorKind.Conflict, failed.Error!.Kind);
+        // The create is re-applied on the head holding their table, and finds it there.
+        Assert.Equal(FacebergErrorKind.AlreadyExists, failed.Error!.Kind);
         Assert.Equal(commits + 1, fixture.CommitCount(repo));
-        Assert.DoesNotContain(Hub.Server.Store.GetFiles(repo, "main"), f => f.Path.StartsWith("metadata/default/split_default/", StringComparison.Ordinal));
+        // Their table (an empty one: v1 and the hint) is all there is; none of this create's files reached the Hub.
+        Assert.Equal(["metadata/default/split_default/metadata/v1.metadata.json", "metadata/default/split_default/metadata/version-hint.text"],
+            Hub.Server.Store.GetFiles(repo, "main").Select(f => f.Path).Where(p => p.StartsWith("metadata/default/split_default/", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -110,10 +114,10 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
     {
         var repo = PublishHubFixture.NewRepo();
         var remote = Remote(repo);
-        remote.Create();
+        await remote.CreateCatalogAsync();
         var theirs = TableIdentifier.Parse("default.theirs");
         // The other writer registers another table after this create read catalog.json and staged its files.
-        var intruder = new Intruder(() => Remote(repo).Open().CreateTable(theirs));
+        var intruder = new Intruder(() => Remote(repo).OpenCatalog().CreateTableAsync(theirs, TheirSchema).GetAwaiter().GetResult());
         var commits = fixture.CommitCount(repo);
 
         var results = await new DatasetTables(Hub.Client, remote.CreateFileIO())
@@ -124,13 +128,16 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
         // One commit each: theirs, then mine on top of it (its parent is the head that holds their table).
         Assert.Equal(commits + 2, fixture.CommitCount(repo));
         var mine = Hub.Server.Store.GetCommit(repo, "main");
-        Assert.StartsWith("Faceberg: update catalog.json with", mine.Title);
+        Assert.Equal("Faceberg: create default.split_default", mine.Title);
         Assert.Contains("default.theirs", System.Text.Encoding.UTF8.GetString(Hub.Server.Store.ReadFile(repo, mine.Parents.Single(), "catalog.json")));
-        var fresh = Remote(repo).Open();
-        Assert.Equal(["default.split_default", "default.theirs"], fresh.ListTables().Select(t => t.ToString()).Order(StringComparer.Ordinal));
-        var table = await IcebergTable.LoadAsync(Remote(repo).CreateFileIO(), fresh.GetTableLocation(created.Identifier!));
+        var fresh = Remote(repo).OpenCatalog();
+        Assert.Equal(["default.split_default", "default.theirs"], (await fresh.ListTablesAsync()).Select(t => t.ToString()).Order(StringComparer.Ordinal));
+        var table = await IcebergTable.LoadAsync(Remote(repo).CreateFileIO(), (await fresh.GetTableEntryAsync(created.Identifier!)).Location.ToString());
         Assert.Equal(created.Table!.SnapshotId, table.CurrentSnapshot!.SnapshotId);
     }
+
+    private static readonly Faceberg.Core.Iceberg.Spec.Schema TheirSchema =
+        new(0, [Faceberg.Core.Iceberg.Spec.NestedField.Optional(1, "x", Faceberg.Core.Iceberg.Spec.PrimitiveType.String)]);
 
     /// <summary>Runs a change once, synchronously, when the create reports it is about to write its table.</summary>
     private sealed class Intruder(Action change) : IProgress<DatasetProgress>
@@ -142,24 +149,5 @@ public sealed class HubCatalogTests(PublishHubFixture fixture) : IClassFixture<P
             if (!value.Activity.StartsWith("Creating", StringComparison.Ordinal)) return;
             Interlocked.Exchange(ref _pending, null)?.Invoke();
         }
-    }
-
-    [Fact]
-    public async Task Catalog_json_changed_by_someone_else_since_it_was_read_is_a_conflict()
-    {
-        var repo = PublishHubFixture.NewRepo();
-        var remote = Remote(repo);
-        remote.Create();
-        var mine = remote.Open();
-        var theirs = Remote(repo).Open();
-        theirs.CreateTable(TableIdentifier.Parse("default.theirs"));
-
-        var error = Assert.Throws<CatalogConflictException>(() => mine.CreateTable(TableIdentifier.Parse("default.mine")));
-
-        Assert.Equal(FacebergErrorKind.Conflict, error.Kind);
-        var onHub = System.Text.Encoding.UTF8.GetString(Hub.Server.Store.ReadFile(repo, "main", "catalog.json"));
-        Assert.Contains("default.theirs", onHub);
-        Assert.DoesNotContain("default.mine", onHub);
-        await Task.CompletedTask;
     }
 }

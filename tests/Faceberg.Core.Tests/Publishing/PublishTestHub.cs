@@ -23,7 +23,7 @@ public sealed class PublishHubFixture : IDisposable
         var repoLine = repo is null ? "" : $"  repo: {repo}\n";
         File.WriteAllText(Path.Combine(folder, "faceberg.yml"), $"catalog:\n  name: shared\n{repoLine}datasets:\n  - name: flat\n    repo: {dataset}\n");
         var context = Load(folder);
-        context.Create();
+        JsonCatalog.Create(context.Location.Path, publishedRoot: context.PublishedRoot);
         return context;
     }
 

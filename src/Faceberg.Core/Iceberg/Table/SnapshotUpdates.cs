@@ -102,6 +102,30 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         return Table.Metadata.SnapshotById(SnapshotId);
     }
 
+    /// <summary>
+    /// This snapshot as a catalog commit against the table as loaded: the manifests and manifest list it needs
+    /// (<see cref="StagedSnapshot.Files"/>, to be written before the commit), the requirement that <c>main</c> is
+    /// still the snapshot they were built on (assert-ref-snapshot-id), and the updates add-snapshot,
+    /// set-snapshot-ref main and set-properties. A commit that fails its requirement is re-planned by the caller
+    /// against the winner's snapshot, never retried as is.
+    /// </summary>
+    public async Task<StagedSnapshot> StageAsync(IReadOnlyDictionary<string, string>? summaryExtras = null, CancellationToken cancellationToken = default)
+    {
+        if (summaryExtras != null)
+            foreach (var (k, v) in summaryExtras) _summary[k] = v;
+        var current = Table.Metadata;
+        var pending = await PrepareAsync(current, 1, cancellationToken).ConfigureAwait(false);
+        var snapshot = pending.Metadata.SnapshotById(SnapshotId);
+        var updates = new List<TableUpdate>
+        {
+            new AddSnapshot(snapshot),
+            new SetSnapshotRef(SnapshotRef.MainBranch, new SnapshotRef(SnapshotId, SnapshotRef.Branch)),
+        };
+        if (_properties.Count > 0)
+            updates.Add(new SetProperties(new Dictionary<string, string>(_properties, StringComparer.Ordinal)));
+        return new StagedSnapshot(snapshot, [new AssertRefSnapshotId(SnapshotRef.MainBranch, current.CurrentSnapshot?.SnapshotId)], updates, pending.Files);
+    }
+
     /// <summary>The files to remove from the parent snapshot's manifests; empty for appends.</summary>
     private protected abstract RemovalPlan PlanRemovals(IReadOnlyList<(ManifestFile File, ManifestContents Contents)> manifests, int attempt);
 
@@ -304,6 +328,12 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             _ => v.ToString(),
         }));
 }
+
+/// <summary>A snapshot staged for a catalog commit (see <see cref="SnapshotUpdate{TSelf}.StageAsync"/>).</summary>
+/// <param name="Files">New manifests, manifest list and property files, uniquely named: written before the commit,
+/// deleted again when it fails.</param>
+public sealed record StagedSnapshot(Snapshot Snapshot, IReadOnlyList<TableRequirement> Requirements, IReadOnlyList<TableUpdate> Updates,
+    IReadOnlyList<FileWrite> Files);
 
 /// <summary>A fast append.</summary>
 public sealed class AppendFiles : SnapshotUpdate<AppendFiles>
