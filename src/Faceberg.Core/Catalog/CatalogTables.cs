@@ -25,13 +25,13 @@ internal static partial class CatalogTables
     }
 
     public static async Task<LoadedTable> CommitAsync(IFileIO io, TableIdentifier id, TableLocation location,
-        IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, CancellationToken ct)
+        IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, IReadOnlyList<FileWrite> files, CancellationToken ct)
     {
         var loaded = await LoadAsync(io, id, location, ct).ConfigureAwait(false);
         // A requirement that fails now fails before anything is written.
         foreach (var requirement in requirements)
             requirement.Check(loaded.Metadata);
-        await loaded.Table.CommitChangesAsync(requirements, updates, ct).ConfigureAwait(false);
+        await loaded.Table.CommitChangesAsync(requirements, updates, files, ct).ConfigureAwait(false);
         return loaded;
     }
 

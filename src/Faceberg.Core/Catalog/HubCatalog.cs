@@ -246,13 +246,14 @@ public sealed class HubCatalog : ICatalog
         }, cancellationToken);
 
     public async Task<LoadedTable> CommitTableAsync(TableIdentifier identifier, IReadOnlyList<TableRequirement> requirements,
-        IReadOnlyList<TableUpdate> updates, CancellationToken cancellationToken = default)
+        IReadOnlyList<TableUpdate> updates, IReadOnlyList<FileWrite> files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requirements);
         ArgumentNullException.ThrowIfNull(updates);
+        ArgumentNullException.ThrowIfNull(files);
         var state = await ReadAsync(cancellationToken).ConfigureAwait(false);
         if (state.Entries.ContainsKey(identifier.ToString()))
-            return await CatalogTables.CommitAsync(Io, identifier, LocationOf(state, identifier), requirements, updates, cancellationToken).ConfigureAwait(false);
+            return await CatalogTables.CommitAsync(Io, identifier, LocationOf(state, identifier), requirements, updates, files, cancellationToken).ConfigureAwait(false);
         if (!CatalogTables.CreatesTable(requirements))
             throw JsonCatalog.TableNotFound(identifier, Root);
         return await CreateAsync(identifier, null, (io, at) => IcebergTable.CreateAsync(io, CatalogTables.NewTableMetadata(at, updates), cancellationToken), cancellationToken)

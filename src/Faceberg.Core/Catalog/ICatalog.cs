@@ -79,7 +79,16 @@ public interface ICatalog
     /// the table must not exist and the updates create it.
     /// </summary>
     Task<LoadedTable> CommitTableAsync(TableIdentifier identifier, IReadOnlyList<TableRequirement> requirements,
-        IReadOnlyList<TableUpdate> updates, CancellationToken cancellationToken = default);
+        IReadOnlyList<TableUpdate> updates, CancellationToken cancellationToken = default) =>
+        CommitTableAsync(identifier, requirements, updates, [], cancellationToken);
+
+    /// <summary>
+    /// A commit that also writes <paramref name="files"/> (the new manifests and manifest list a snapshot update
+    /// refers to) together with the new metadata version: on a Hub catalog it is still one Hub commit, so no crash or
+    /// lost race leaves files behind that no version references.
+    /// </summary>
+    Task<LoadedTable> CommitTableAsync(TableIdentifier identifier, IReadOnlyList<TableRequirement> requirements,
+        IReadOnlyList<TableUpdate> updates, IReadOnlyList<Iceberg.Io.FileWrite> files, CancellationToken cancellationToken = default);
 }
 
 /// <summary>What an update of namespace properties did, as the REST response reports it.</summary>

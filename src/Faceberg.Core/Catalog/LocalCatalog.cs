@@ -170,13 +170,14 @@ public sealed class LocalCatalog : ICatalog
     }
 
     public Task<LoadedTable> CommitTableAsync(TableIdentifier identifier, IReadOnlyList<TableRequirement> requirements,
-        IReadOnlyList<TableUpdate> updates, CancellationToken cancellationToken = default)
+        IReadOnlyList<TableUpdate> updates, IReadOnlyList<FileWrite> files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requirements);
         ArgumentNullException.ThrowIfNull(updates);
+        ArgumentNullException.ThrowIfNull(files);
         var file = Open();
         if (file.TryGetTableLocation(identifier, out var stored))
-            return CatalogTables.CommitAsync(Io, identifier, TableLocation.Parse(stored), requirements, updates, cancellationToken);
+            return CatalogTables.CommitAsync(Io, identifier, TableLocation.Parse(stored), requirements, updates, files, cancellationToken);
         if (!CatalogTables.CreatesTable(requirements))
             throw JsonCatalog.TableNotFound(identifier, Directory);
         return CreateAsync(identifier, null, at => IcebergTable.CreateAsync(Io, CatalogTables.NewTableMetadata(at, updates), cancellationToken));

@@ -52,8 +52,9 @@ public sealed class DatasetTableStore
     /// own (add-schema, set-current-schema and the name mapping, from <see cref="ColumnChanges.ToCommit"/>, the one
     /// schema evolution with its guards), committed first: it changes no data, so a crash before the snapshot leaves
     /// the old pin correct. The snapshot (add-snapshot, set-snapshot-ref main), the dataset properties and the file
-    /// record are then one commit. Another writer's snapshot in between fails it with <see cref="CommitFailedException"/>
-    /// and deletes the files this attempt wrote: the caller re-plans against the winner.
+    /// record are then one commit, written with the snapshot's manifests and manifest list (one Hub commit on the Hub).
+    /// Another writer's snapshot in between fails it with <see cref="CommitFailedException"/>: the caller re-plans
+    /// against the winner.
     /// </summary>
     /// <returns>The new snapshot; null for a metadata-only commit.</returns>
     public async Task<Snapshot?> CommitAsync(ICatalog catalog, DatasetTable table, DatasetCommit commit, CancellationToken cancellationToken = default)
@@ -78,24 +79,9 @@ public sealed class DatasetTableStore
         }
 
         var staged = await Stage(iceberg, commit, properties).StageAsync(commit.Summary, cancellationToken).ConfigureAwait(false);
-        var io = Target(iceberg.Io, iceberg.Location);
-        var written = new List<string>();
-        try
-        {
-            await WriteFilesAsync(io, staged.Files, written, cancellationToken).ConfigureAwait(false);
-            await catalog.CommitTableAsync(table.Identifier, [baseRef, .. staged.Requirements], staged.Updates, cancellationToken).ConfigureAwait(false);
-            return staged.Snapshot;
-        }
-        catch
-        {
-            // No committed version references them.
-            foreach (var path in written)
-            {
-                try { await io.DeleteAsync(path, CancellationToken.None).ConfigureAwait(false); }
-                catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException) { }
-            }
-            throw;
-        }
+        // The snapshot's manifests and manifest list go with the new metadata version: one Hub commit on the Hub.
+        await catalog.CommitTableAsync(table.Identifier, [baseRef, .. staged.Requirements], staged.Updates, staged.Files, cancellationToken).ConfigureAwait(false);
+        return staged.Snapshot;
     }
 
     private static OverwriteFiles Stage(IcebergTable iceberg, DatasetCommit commit, IReadOnlyDictionary<string, string> properties)
@@ -112,25 +98,6 @@ public sealed class DatasetTableStore
         if (commit.FileRecord is not null)
             RevisionFileRecord.AddTo(update, commit.Source.DataRevision, commit.FileRecord);
         return update;
-    }
-
-    /// <summary>A commit's new files, in one batch where the IO can (one Hub commit), else one by one, exclusively.</summary>
-    private static async Task WriteFilesAsync(IFileIO io, IReadOnlyList<FileWrite> files, List<string> written, CancellationToken ct)
-    {
-        if (files.Count == 0)
-            return;
-        if (io is IBatchFileIO batch)
-        {
-            if (!await batch.TryWriteBatchAsync(files, ct).ConfigureAwait(false))
-                throw FileIOErrors.AlreadyExists(files[0].Path);
-            written.AddRange(files.Select(f => f.Path));
-            return;
-        }
-        foreach (var file in files)
-        {
-            await io.WriteAsync(file.Path, file.Data, file.Overwrite, ct).ConfigureAwait(false);
-            written.Add(file.Path);
-        }
     }
 
     /// <summary>

@@ -343,15 +343,22 @@ public sealed partial class IcebergTable
     /// applied against the newest version on every attempt, so losing a race to a writer that invalidated a requirement
     /// fails with <see cref="CommitFailedException"/> instead of overwriting its change.
     /// </summary>
-    public Task CommitChangesAsync(IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, CancellationToken cancellationToken = default)
+    public Task CommitChangesAsync(IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, CancellationToken cancellationToken = default) =>
+        CommitChangesAsync(requirements, updates, [], cancellationToken);
+
+    /// <summary>Commits (requirements, updates) with <paramref name="files"/> written in the same batch as the new
+    /// metadata version (one Hub commit on the Hub).</summary>
+    public Task CommitChangesAsync(IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates,
+        IReadOnlyList<FileWrite> files, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(requirements);
         ArgumentNullException.ThrowIfNull(updates);
         return CommitAsync((current, _, _) =>
         {
             foreach (var requirement in requirements)
                 requirement.Check(current);
-            return Task.FromResult(new PendingCommit(TableMetadataBuilder.Apply(current, updates, NowMs()), Array.Empty<FileWrite>()));
+            return Task.FromResult(new PendingCommit(TableMetadataBuilder.Apply(current, updates, NowMs()), files));
         }, cancellationToken);
     }
 
