@@ -144,7 +144,7 @@ public sealed class LocalCatalog : ICatalog
         Change(file =>
         {
             file.RequireAbsent(identifier);
-            return file.CreateTable(identifier, location.ToString());
+            return file.RegisterTable(identifier, location.ToString());
         });
         return await LoadTableAsync(identifier, cancellationToken).ConfigureAwait(false);
     }
