@@ -127,6 +127,15 @@ public sealed class CmdletSession : IDisposable
         }
     }
 
+    /// <summary>Waits for a task on the pipeline thread; cancellation by Ctrl+C stops the pipeline.</summary>
+    public void Await(Task task) => Await(AsResult(task));
+
+    private static async Task<bool> AsResult(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return true;
+    }
+
     public void Dispose()
     {
         _hub?.Dispose();
