@@ -332,6 +332,9 @@ public sealed class JsonCatalog
         {
             if (!entries.Remove(id.ToString(), out removed))
                 throw TableNotFound(id);
+            if (purge && IsOwnedEntry(removed) && entries.FirstOrDefault(e => SameFolder(e.Value, removed)) is { Key: { } other })
+                throw new FacebergException("TableFolderShared", FacebergErrorKind.Conflict,
+                    $"Cannot purge table '{id}': its folder '{LocalFolder(removed)}' is also the folder of '{other}'. Remove it without -Purge.");
         });
         if (purge && RemotePurge is not null && IsLocalPath(removed!))
             RemotePurge(removed!);
@@ -407,6 +410,8 @@ public sealed class JsonCatalog
 
     // Only a relative entry (checked by RequireOwnFolders to be a table folder of its own) names files the catalog
     // owns: an absolute one names a table registered from elsewhere, which a purge leaves alone.
+    private bool SameFolder(string a, string b) => IsLocalPath(a) && IsLocalPath(b) && LocalFolder(a) == LocalFolder(b);
+
     private static bool IsOwnedEntry(string stored) =>
         IsLocalPath(stored) && !Path.IsPathRooted(stored) && !stored.StartsWith('/') && !stored.StartsWith('\\');
 
@@ -503,9 +508,11 @@ public sealed class JsonCatalog
         }
         foreach (var (table, folder) in folders)
         {
-            var clash = folders.FirstOrDefault(o => o.Table != table && folder.StartsWith(o.Folder, StringComparison.Ordinal));
+            // Equal folders are one table registered under two names (a purge then refuses, see DropTable); a folder
+            // inside another's is never a table of its own.
+            var clash = folders.FirstOrDefault(o => o.Table != table && o.Folder != folder && folder.StartsWith(o.Folder, StringComparison.Ordinal));
             if (clash.Table is not null)
-                throw Corrupt(file, $"the folder of '{table}' ('{folder.TrimEnd('/')}') is the folder of '{clash.Table}' or inside it; every table needs a folder of its own");
+                throw Corrupt(file, $"the folder of '{table}' ('{folder.TrimEnd('/')}') is inside the folder of '{clash.Table}'; every table needs a folder of its own");
         }
     }
 
