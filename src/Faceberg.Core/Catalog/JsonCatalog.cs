@@ -317,11 +317,14 @@ public sealed class JsonCatalog
     private static void RequireEmptyFolder(TableIdentifier id, string folder)
     {
         if (System.IO.Directory.Exists(folder) && System.IO.Directory.EnumerateFileSystemEntries(folder).Any())
-            throw new FacebergException("TableFolderInUse", FacebergErrorKind.AlreadyExists,
-                $"Cannot create table '{id}': its folder '{folder}' already holds files of a table that is not in the catalog " +
-                "(Remove-FacebergTable without -Purge keeps them). Faceberg does not overwrite or delete them: New-FacebergTable " +
-                "takes the table back when it is the same dataset and config; otherwise move or delete that folder first.");
+            throw FolderInUse(id, folder);
     }
+
+    /// <summary>The error for a new table whose folder already holds another table's files (see <see cref="KeptTableFolder"/>).</summary>
+    public static FacebergException FolderInUse(TableIdentifier id, string folder) =>
+        new("TableFolderInUse", FacebergErrorKind.AlreadyExists,
+            $"Cannot create table '{id}': its folder '{folder}' already holds the files of a table that is not in the catalog " +
+            "(Remove-FacebergTable without -Purge keeps them). Faceberg neither overwrites nor deletes them: move or delete that folder to create the table anew.");
 
     /// <summary>Removes a table from the catalog; <paramref name="purge"/> also deletes its folder
     /// when that folder is inside the catalog directory.</summary>
