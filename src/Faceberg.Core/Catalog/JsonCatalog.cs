@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 
@@ -17,9 +16,6 @@ public sealed class JsonCatalog
     public const string CatalogFileName = "catalog.json";
     public const string MetadataFolderName = "metadata";
     public const string LockFileName = "catalog.json.lock";
-
-    // A lock older than this belongs to a process that died while holding it.
-    private static readonly TimeSpan StaleLockAge = TimeSpan.FromMinutes(2);
 
     private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true };
 
@@ -85,7 +81,56 @@ public sealed class JsonCatalog
         directory = Path.GetFullPath(directory);
         var file = Path.Combine(directory, CatalogFileName);
         var bytes = ReadCatalogBytes(file);
-        return new JsonCatalog(directory, Deserialize(file, bytes), AtomicFile.Hash(bytes), publishedRoot);
+        var catalog = new JsonCatalog(directory, Deserialize(file, bytes), AtomicFile.Hash(bytes), publishedRoot);
+        if (CreationMarkers.Any(directory) && catalog.RollBackAbandonedCreations())
+            catalog = new JsonCatalog(directory, Deserialize(file, ReadCatalogBytes(file)), AtomicFile.Hash(ReadCatalogBytes(file)), publishedRoot);
+        return catalog;
+    }
+
+    /// <summary>
+    /// A creation registers its table, then writes the table's files (the version hint last). A process killed in
+    /// between leaves an entry without a readable table: its marker names a dead owner and the folder has no
+    /// version hint. Such a table is rolled back (entry and folder, which held nothing before the creation), so every
+    /// command sees either no table or a complete one, and running the creation again creates it. Markers of
+    /// finished creations are removed. Returns true when catalog.json changed.
+    /// </summary>
+    private bool RollBackAbandonedCreations()
+    {
+        var changed = false;
+        foreach (var marker in CreationMarkers.List(Directory))
+        {
+            var complete = marker.Stored is { } s && File.Exists(Path.Combine(LocalFolder(s), "metadata", Iceberg.Table.IcebergTable.VersionHintFile));
+            var entryIsOurs = _entries.TryGetValue(marker.Table, out var stored) && stored == marker.Stored;
+            if (complete || !entryIsOurs)
+            {
+                CreationMarkers.End(Directory, marker);
+                continue;
+            }
+            if (marker.OwnerAlive)
+                continue;
+            try
+            {
+                var id = TableIdentifier.Parse(marker.Table);
+                Mutate(entries =>
+                {
+                    if (entries.TryGetValue(marker.Table, out var current) && current == marker.Stored)
+                        entries.Remove(marker.Table);
+                });
+                var folder = LocalFolder(marker.Stored!);
+                if (IsOwnedEntry(marker.Stored!) && IsInside(folder, Directory) && System.IO.Directory.Exists(folder))
+                {
+                    PathSafety.RequireNoLinkEscape(folder, Directory, "UnsafeTableLocation");
+                    System.IO.Directory.Delete(folder, recursive: true);
+                }
+                CreationMarkers.End(Directory, marker);
+                changed = true;
+            }
+            catch (CatalogConflictException)
+            {
+                // Another process changed catalog.json meanwhile; the next open rolls it back.
+            }
+        }
+        return changed;
     }
 
     public IReadOnlyList<TableIdentifier> ListTables(string? @namespace = null)
@@ -163,7 +208,7 @@ public sealed class JsonCatalog
         if (!_entries.TryGetValue(id.ToString(), out var stored))
             throw TableNotFound(id);
         var folder = LocalFolder(stored);
-        return IsLocalPath(folder) && IsInside(folder, Directory) ? folder : null;
+        return IsOwnedEntry(stored) && IsInside(folder, Directory) ? folder : null;
     }
 
     /// <summary>Where a new table's files go unless told otherwise.</summary>
@@ -179,12 +224,64 @@ public sealed class JsonCatalog
             if (entries.ContainsKey(id.ToString()))
                 throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
                     $"Table '{id}' already exists in catalog '{Directory}'.");
-            if (IsLocalPath(absolute))
+            var stored = Store(absolute);
+            if (IsOwnedEntry(stored))
+            {
+                // A new table's folder is its own: files already there belong to a table that is not in the catalog
+                // (kept by a drop without purge), and a failed create must never delete them.
+                var folder = LocalFolder(stored);
+                PathSafety.RequireNoLinkEscape(folder, Directory, "UnsafeTableLocation");
+                RequireEmptyFolder(id, folder);
+                System.IO.Directory.CreateDirectory(folder);
+                CreationMarkers.Begin(Directory, id, stored);
+            }
+            else if (IsLocalPath(absolute))
                 System.IO.Directory.CreateDirectory(absolute);
-            entries[id.ToString()] = Store(absolute);
+            entries[id.ToString()] = stored;
+        });
+        CrashPoints.Reach(CrashPoints.NewRegistered);
+        return absolute;
+    }
+
+    /// <summary>Adds an existing table (its folder already holds its metadata) to the catalog; returns its absolute location.</summary>
+    internal string RegisterTable(TableIdentifier id, string location)
+    {
+        RequireNamespace(id.Namespace);
+        var absolute = Resolve(location);
+        Mutate(entries =>
+        {
+            if (entries.ContainsKey(id.ToString()))
+                throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
+                    $"Table '{id}' already exists in catalog '{Directory}'.");
+            var stored = Store(absolute);
+            if (IsOwnedEntry(stored))
+                PathSafety.RequireNoLinkEscape(LocalFolder(stored), Directory, "UnsafeTableLocation");
+            entries[id.ToString()] = stored;
         });
         return absolute;
     }
+
+    /// <summary>The default folder of a table that is not in the catalog when it holds files (a table kept by a drop
+    /// without purge, or files put there by hand), else null.</summary>
+    public string? KeptTableFolder(TableIdentifier id)
+    {
+        if (_entries.ContainsKey(id.ToString()))
+            return null;
+        var folder = LocalFolder(Store(DefaultTableLocation(id)));
+        return IsLocalPath(folder) && System.IO.Directory.Exists(folder) && System.IO.Directory.EnumerateFileSystemEntries(folder).Any() ? folder : null;
+    }
+
+    private static void RequireEmptyFolder(TableIdentifier id, string folder)
+    {
+        if (System.IO.Directory.Exists(folder) && System.IO.Directory.EnumerateFileSystemEntries(folder).Any())
+            throw FolderInUse(id, folder);
+    }
+
+    /// <summary>The error for a new table whose folder already holds another table's files (see <see cref="KeptTableFolder"/>).</summary>
+    public static FacebergException FolderInUse(TableIdentifier id, string folder) =>
+        new("TableFolderInUse", FacebergErrorKind.AlreadyExists,
+            $"Cannot create table '{id}': its folder '{folder}' already holds the files of a table that is not in the catalog " +
+            "(Remove-FacebergTable without -Purge keeps them). Faceberg neither overwrites nor deletes them: move or delete that folder to create the table anew.");
 
     /// <summary>Removes a table from the catalog; <paramref name="purge"/> also deletes its folder
     /// when that folder is inside the catalog directory.</summary>
@@ -195,10 +292,17 @@ public sealed class JsonCatalog
         {
             if (!entries.Remove(id.ToString(), out removed))
                 throw TableNotFound(id);
+            if (purge && IsOwnedEntry(removed) && entries.FirstOrDefault(e => SameFolder(e.Value, removed)) is { Key: { } other })
+                throw new FacebergException("TableFolderShared", FacebergErrorKind.Conflict,
+                    $"Cannot purge table '{id}': its folder '{LocalFolder(removed)}' is also the folder of '{other}'. Remove it without -Purge.");
         });
         var folder = LocalFolder(removed!);
-        if (purge && IsLocalPath(folder) && IsInside(folder, Directory) && System.IO.Directory.Exists(folder))
+        if (purge && IsOwnedEntry(removed!) && IsInside(folder, Directory) && System.IO.Directory.Exists(folder))
+        {
+            // A symbolic link on the way (metadata/ns -> elsewhere) would make the purge delete files outside the catalog.
+            PathSafety.RequireNoLinkEscape(folder, Directory, "UnsafeTableLocation");
             System.IO.Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>Renames a table. Its files stay where they are: Iceberg metadata records the
@@ -235,42 +339,7 @@ public sealed class JsonCatalog
         _loadedHash = AtomicFile.Hash(bytes);
     }
 
-    private FileStream AcquireLock()
-    {
-        var lockFile = Path.Combine(Directory, LockFileName);
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var stream = new FileStream(lockFile, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.DeleteOnClose);
-                stream.Write(Encoding.UTF8.GetBytes($"{Environment.ProcessId} {DateTimeOffset.UtcNow:O}\n"));
-                stream.Flush();
-                return stream;
-            }
-            // The holder may release the lock between our attempt and the File.Exists check; that is
-            // contention too, so retry until the deadline rather than fail with the raw IOException.
-            catch (IOException) when (File.Exists(lockFile) || deadline.Elapsed <= LockTimeout)
-            {
-                if (!File.Exists(lockFile))
-                    continue;
-                if (DateTime.UtcNow - File.GetLastWriteTimeUtc(lockFile) > StaleLockAge)
-                {
-                    TryDelete(lockFile);
-                    continue;
-                }
-                if (deadline.Elapsed > LockTimeout)
-                    throw new CatalogConflictException(CatalogFile,
-                        $"Catalog '{Directory}' is locked by another process ('{lockFile}'); retry later.");
-                Thread.Sleep(25);
-            }
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { }
-    }
+    private FileStream AcquireLock() => CatalogLock.Acquire(Path.Combine(Directory, LockFileName), CatalogFile, Directory, LockTimeout);
 
     private void RequireNamespace(string @namespace)
     {
@@ -295,6 +364,13 @@ public sealed class JsonCatalog
 
     // Stored locations are paths (relative to the catalog or absolute) or URIs.
     private static bool IsLocalPath(string location) => !CatalogLocation.IsUri(location);
+
+    // Only a relative entry (checked by RequireOwnFolders to be a table folder of its own) names files the catalog
+    // owns: an absolute one names a table registered from elsewhere, which a purge leaves alone.
+    private bool SameFolder(string a, string b) => IsLocalPath(a) && IsLocalPath(b) && LocalFolder(a) == LocalFolder(b);
+
+    private static bool IsOwnedEntry(string stored) =>
+        IsLocalPath(stored) && !Path.IsPathRooted(stored) && !stored.StartsWith('/') && !stored.StartsWith('\\');
 
     private static bool IsInside(string path, string directory)
     {
@@ -361,7 +437,40 @@ public sealed class JsonCatalog
         {
             throw Corrupt(file, ex.Message, ex);
         }
+        RequireOwnFolders(file, entries);
         return entries;
+    }
+
+    /// <summary>
+    /// catalog.json may come from anyone (a pulled repo): a location inside the catalog must be a table folder
+    /// <c>metadata/&lt;namespace&gt;/&lt;folder&gt;</c> of its own — no '..', no entry at or inside another's — so
+    /// that dropping or purging one table can never touch another's files or anything outside the catalog.
+    /// </summary>
+    private static void RequireOwnFolders(string file, SortedDictionary<string, string> entries)
+    {
+        var folders = new List<(string Table, string Folder)>();
+        foreach (var (table, stored) in entries)
+        {
+            if (!IsLocalPath(stored))
+                continue;
+            var normalized = stored.Replace('\\', '/');
+            var parts = normalized.Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Any(p => p is ".." or "."))
+                throw Corrupt(file, $"the location '{stored}' of '{table}' contains '.' or '..' segments");
+            if (Path.IsPathRooted(stored) || normalized.StartsWith('/'))
+                continue; // A table registered from elsewhere: read where it is, never purged (see OwnedTableFolder).
+            if (parts.Length < 3 || parts[0] != MetadataFolderName)
+                throw Corrupt(file, $"the location '{stored}' of '{table}' is not a table folder '{MetadataFolderName}/<namespace>/<table>'");
+            folders.Add((table, string.Join('/', parts) + "/"));
+        }
+        foreach (var (table, folder) in folders)
+        {
+            // Equal folders are one table registered under two names (a purge then refuses, see DropTable); a folder
+            // inside another's is never a table of its own.
+            var clash = folders.FirstOrDefault(o => o.Table != table && o.Folder != folder && folder.StartsWith(o.Folder, StringComparison.Ordinal));
+            if (clash.Table is not null)
+                throw Corrupt(file, $"the folder of '{table}' ('{folder.TrimEnd('/')}') is inside the folder of '{clash.Table}'; every table needs a folder of its own");
+        }
     }
 
     private static FacebergException Corrupt(string file, string what, Exception? inner = null) =>

@@ -144,7 +144,7 @@ public sealed class LocalCatalog : ICatalog
         Change(file =>
         {
             file.RequireAbsent(identifier);
-            return file.CreateTable(identifier, location.ToString());
+            return file.RegisterTable(identifier, location.ToString());
         });
         return await LoadTableAsync(identifier, cancellationToken).ConfigureAwait(false);
     }
@@ -200,6 +200,10 @@ public sealed class LocalCatalog : ICatalog
     }
 
     private JsonCatalog Open() => JsonCatalog.Open(Directory, _publishedRoot);
+
+    /// <summary>The folder a new table of this name would use, when it already holds another table's files (kept by a
+    /// drop without purge); null when it is free.</summary>
+    public string? KeptTableFolder(TableIdentifier id) => Open().KeptTableFolder(id);
 
     /// <summary>Changes catalog.json; another process's change in between only means reading it again and re-applying
     /// this one, which re-checks what it depends on (a table created or dropped meanwhile).</summary>

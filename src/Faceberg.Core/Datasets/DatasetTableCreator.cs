@@ -51,6 +51,8 @@ public sealed class DatasetTableCreator
             if (existing.Contains(table.Identifier))
                 results.Add(Failed(plan, table, new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
                     $"Table '{table.Identifier}' already exists in catalog '{catalog.Name}'; use Sync-FacebergTable to update it.")));
+            else if (store is LocalCatalog local && local.KeptTableFolder(table.Identifier) is { } kept)
+                results.Add(Failed(plan, table, JsonCatalog.FolderInUse(table.Identifier, kept)));
             else
                 pending.Add(table);
         }

@@ -81,7 +81,10 @@ public sealed partial class HubClient
             var body = CommitBody(summary, fullDescription, guard, lines);
             try
             {
-                return Landed(await SendCommitAsync(repoId, branch, body, ct).ConfigureAwait(false));
+                CrashPoints.Reach(CrashPoints.HubCommitSending);
+                var result = await SendCommitAsync(repoId, branch, body, ct).ConfigureAwait(false);
+                CrashPoints.Reach(CrashPoints.HubCommitLanded);
+                return Landed(result);
             }
             catch (HubUnavailableException e) when (e.MayHaveBeenApplied)
             {

@@ -69,7 +69,14 @@ public sealed class CatalogPuller
             configBytes = await _hub.DownloadFileAsync(repo, commit, CatalogFiles.ConfigPath, ct).ConfigureAwait(false);
             var config = FacebergConfigLoader.Parse(System.Text.Encoding.UTF8.GetString(configBytes), configPath);
             catalogDirectory = CatalogContext.FromConfig(config, configPath).Location.Path;
+            // A pulled repo is untrusted: its faceberg.yml may name any folder, and a pull writes and (with -Force)
+            // deletes files there. Only the folder the user named, or a folder inside it, is accepted.
+            if (!PathSafety.IsSameOrInside(catalogDirectory, targetDirectory))
+                throw new FacebergException("UnsafeCatalogLocation", FacebergErrorKind.InvalidData,
+                    $"The faceberg.yml of '{repo}' puts the catalog at '{catalogDirectory}', outside '{targetDirectory}'; " +
+                    "a pulled catalog must stay inside the folder it is pulled into. Nothing was written.");
         }
+        PathSafety.RequireNoLinkEscape(catalogDirectory, targetDirectory, "UnsafeCatalogLocation");
 
         var local = CatalogFiles.Enumerate(catalogDirectory, configPath);
         RefuseToLoseChanges(repo, catalogDirectory, local, remote, options.Force);

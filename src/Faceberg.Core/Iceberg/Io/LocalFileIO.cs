@@ -67,6 +67,8 @@ public sealed class LocalFileIO : IFileIO
     public async Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default)
     {
         var target = ToLocalPath(path);
+        if (path.EndsWith("/metadata/version-hint.text", StringComparison.Ordinal))
+            CrashPoints.Reach(CrashPoints.MetadataWritten);
         var directory = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(directory);
         // Write beside the target, then publish in one step, so nobody ever sees a partial file.

@@ -1,0 +1,134 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+# Pester 5 specs for crashes and untrusted catalogs: a child pwsh stopped at a named step by the TEST-ONLY crash
+# hook (FACEBERG_TEST_HOOKS=crash-matrix + FACEBERG_TEST_CRASH_AT=<step>, see src/Faceberg.Core/CrashPoints.cs)
+# must leave the catalog at its old or new state and the command must re-run; a table kept by Remove-FacebergTable
+# without -Purge must survive New-FacebergTable; a pulled catalog must stay inside -Path. Run: Invoke-Pester ./tests/pester
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+    $IrisConfig = @'
+catalog:
+  name: crash
+  location: .faceberg/
+datasets:
+  - name: iris
+    repo: demo/iris
+'@
+
+    function Invoke-Crashing {
+        # Runs a Faceberg command in a child pwsh that stops (exit 86, as after kill -9) at $Step.
+        param([Parameter(Mandatory)] [string] $Step, [Parameter(Mandatory)] [string] $Command)
+        $manifest = (Resolve-Path $FacebergManifest).Path
+        $result = Invoke-ChildPwsh -Script "Import-Module '$manifest'; $Command" -Environment @{
+            FACEBERG_TEST_HOOKS = 'crash-matrix'; FACEBERG_TEST_CRASH_AT = $Step }
+        $result.ExitCode | Should -Be 86 -Because "the hook stops the child at $Step ($($result.Error))"
+    }
+}
+
+Describe 'Crash matrix' {
+    BeforeEach {
+        $hub = Start-TestHub
+        $root = New-TestProject -Config $IrisConfig
+        Push-Location $root
+        $null = New-FacebergCatalog ./faceberg.yml
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'New-FacebergTable stopped at <_> leaves no table, and re-running it creates the table' -ForEach @('new.registered', 'commit.metadata-written') {
+        Invoke-Crashing -Step $_ -Command 'New-FacebergTable'
+        Get-FacebergTable | Should -BeNullOrEmpty
+        Sync-FacebergTable iris_default -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -BeGreaterThan 0
+        $table = New-FacebergTable
+        $table.RecordCount | Should -Be 150
+        @(Read-FacebergTable iris_default).Count | Should -Be 150
+        Test-Path ./.faceberg/.creating | Should -BeFalse
+    }
+
+    It 'Sync-FacebergTable stopped at commit.metadata-written leaves the old or the new state, and re-running it syncs once' {
+        $null = New-FacebergTable
+        $null = Copy-HubFile $hub demo/iris data/iris-00001.parquet data/iris-00009.parquet 'More flowers'
+        Invoke-Crashing -Step 'commit.metadata-written' -Command 'Sync-FacebergTable iris_default'
+        # The exclusive create of v(N+1).metadata.json is the commit point: before the hint moves, readers see N+1.
+        (Get-FacebergTable iris_default).RecordCount | Should -BeIn @(150, 200)
+        (Sync-FacebergTable iris_default).Status | Should -BeIn @('Updated', 'UpToDate')
+        (Get-FacebergTable iris_default).RecordCount | Should -Be 200
+        @(Read-FacebergTable iris_default).Count | Should -Be 200
+        (Sync-FacebergTable iris_default).Status | Should -Be 'UpToDate'
+    }
+
+    It 'a lock left by a killed process does not block the next command' {
+        $null = New-FacebergTable
+        $sleeper = Start-Process sleep 0 -PassThru
+        $sleeper.WaitForExit()
+        @{ Pid = $sleeper.Id; Start = '2020-01-01T00:00:00+00:00'; Host = [Environment]::MachineName;
+           Since = [DateTimeOffset]::UtcNow.ToString('o') } | ConvertTo-Json | Set-Content ./.faceberg/catalog.json.lock
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Remove-FacebergTable iris_default -Confirm:$false
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        Get-FacebergTable | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Remove-FacebergTable without -Purge, then New-FacebergTable' {
+    BeforeEach {
+        $hub = Start-TestHub
+        $root = New-TestProject -Config $IrisConfig
+        Push-Location $root
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'keeps the metadata Remove-FacebergTable promised to keep' {
+        $before = @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File).FullName | Sort-Object
+        $before.Count | Should -BeGreaterThan 2
+        Remove-FacebergTable iris_default -Confirm:$false
+        New-FacebergTable -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'TableFolderInUse,*'
+        $err[0].Exception.Message | Should -BeLike '*iris_default*'
+        @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File).FullName | Sort-Object | Should -Be $before
+    }
+}
+
+Describe 'Untrusted catalogs' {
+    BeforeEach {
+        $hub = Start-TestHub
+        $root = New-TestProject -Config $IrisConfig
+        Push-Location $root
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'Remove-FacebergTable -Purge of an entry naming a whole namespace deletes nothing' {
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+        '{ "default.iris_default": "metadata/default/iris_default", "default.x": "metadata/default" }' | Set-Content ./.faceberg/catalog.json
+        Remove-FacebergTable x -Purge -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CatalogCorrupt,*'
+        $err[0].Exception.Message | Should -BeLike '*catalog.json*'
+        Test-Path ./.faceberg/metadata/default/iris_default/metadata/version-hint.text | Should -BeTrue
+    }
+
+    It 'Save-FacebergCatalog refuses a faceberg.yml whose location leaves -Path (<_>)' -ForEach @('../elsewhere/', '/tmp/faceberg-escape-test/') {
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+        $null = $hub.Server.Store.CreateRepo('team/evil-catalog')
+        $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
+        $files['faceberg.yml'] = [Text.Encoding]::UTF8.GetBytes("catalog:`n  name: evil`n  location: $_`n")
+        $files['catalog.json'] = [IO.File]::ReadAllBytes((Join-Path $root '.faceberg/catalog.json'))
+        $null = $hub.Server.Store.Commit('team/evil-catalog', $files, $null, 'evil')
+        $target = Join-Path $TestDrive "pull-$([guid]::NewGuid().ToString('N'))"
+        $null = New-Item $target -ItemType Directory
+        Save-FacebergCatalog -Repository team/evil-catalog -Path $target -Force -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'UnsafeCatalogLocation,*'
+        Test-Path (Join-Path $target '../elsewhere') | Should -BeFalse
+        Test-Path '/tmp/faceberg-escape-test' | Should -BeFalse
+        @(Get-ChildItem $target -Recurse -Force).Count | Should -Be 0
+    }
+}
