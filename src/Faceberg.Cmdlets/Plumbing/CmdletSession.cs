@@ -114,6 +114,15 @@ public sealed class CmdletSession : IDisposable
         return Run(ct => work(progress, ct));
     }
 
+    /// <summary>Waits for a task on the pipeline thread; cancellation by Ctrl+C stops the pipeline.</summary>
+    public void Await(Task task) => Await(AsValue(task));
+
+    private static async Task<bool> AsValue(Task task)
+    {
+        await task.ConfigureAwait(false);
+        return true;
+    }
+
     /// <summary>The result of a task the pipeline thread waits for; cancellation by Ctrl+C stops the pipeline.</summary>
     public T Await<T>(Task<T> task)
     {
