@@ -9,7 +9,7 @@ BeforeAll {
 
     function Invoke-Rest([string] $Method = 'GET', [string] $Uri, [string] $Token, $Body, [hashtable] $Headers = @{}) {
         if ($Token) { $Headers['Authorization'] = "Bearer $Token" }
-        $params = @{ Method = $Method; Uri = $Uri; Headers = $Headers; SkipHttpErrorCheck = $true; ResponseHeadersVariable = 'h'; StatusCodeVariable = 's' }
+        $params = @{ Method = $Method; Uri = $Uri; Headers = $Headers; SkipHttpErrorCheck = $true }
         if ($null -ne $Body) { $params.Body = ($Body | ConvertTo-Json -Depth 10); $params.ContentType = 'application/json' }
         $raw = Invoke-WebRequest @params
         [pscustomobject]@{ Status = [int]$raw.StatusCode; Body = "$($raw.Content)"; Headers = $raw.Headers }
@@ -48,7 +48,7 @@ Describe 'Start-FacebergServer and Stop-FacebergServer' {
             $table = $load.Body | ConvertFrom-Json
             $table.'metadata-location' | Should -Match '\.metadata\.json$'
             $table.config.'hf.endpoint' | Should -Be $env:HF_ENDPOINT
-            $etag = "$($load.Headers['ETag'])"
+            $etag = "$($load.Headers['ETag'] | Select-Object -First 1)"
             (Invoke-Rest -Uri "$e/v1/namespaces/default/tables/$($names[0])" -Token 'let-me-in' -Headers @{ 'If-None-Match' = $etag }).Status | Should -Be 304
 
             $commit = @{ requirements = @(@{ type = 'assert-table-uuid'; uuid = $table.metadata.'table-uuid' })
