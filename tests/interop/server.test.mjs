@@ -7,7 +7,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
@@ -50,8 +51,10 @@ describe('Start-FacebergServer with iceberg-js', { skip }, () => {
   let catalog
 
   before(async () => {
-    shell = spawn('dotnet', ['pwsh', '-NoProfile', '-NonInteractive', '-Command', '-'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] })
-    shell.stdin.write(script + '\n')
+    // A script file, not -Command -: the script itself reads stdin to learn when to stop.
+    const file = join(mkdtempSync(join(tmpdir(), 'faceberg-server-')), 'serve.ps1')
+    writeFileSync(file, script)
+    shell = spawn('dotnet', ['pwsh', '-NoProfile', '-NonInteractive', '-File', file], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] })
     const lines = createInterface({ input: shell.stdout })
     started = await new Promise((resolve, reject) => {
       shell.on('exit', code => reject(new Error(`pwsh exited with ${code} before the server started`)))
