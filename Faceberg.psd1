@@ -19,6 +19,8 @@
         'Remove-FacebergTable'
         'Start-FacebergLocalHub'
         'Stop-FacebergLocalHub'
+        'Start-FacebergServer'
+        'Stop-FacebergServer'
         'Publish-FacebergCatalog'
         'Save-FacebergCatalog'
         'Write-FacebergTable'

@@ -109,6 +109,7 @@ Describe 'Get-Help example <Key>' -ForEach $examples {
     }
     AfterEach {
         Pop-Location
+        Stop-FacebergServer
         Stop-FacebergLocalHub
         Remove-Item Env:HF_ENDPOINT -ErrorAction Ignore
     }
