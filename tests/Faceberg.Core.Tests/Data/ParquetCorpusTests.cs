@@ -27,7 +27,31 @@ public sealed class ParquetCorpusTests : IDisposable
     /// <summary>Files Faceberg refuses, with the error it refuses them with (the message must name the file).</summary>
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
     {
+        // Parquet.Net 6.1.0 cannot decode these column chunks; the error names file, column, types, encodings and compression.
+        ["datapage_v2.snappy.parquet"] = "UnsupportedParquetData",                 // BOOLEAN RLE in a v2 page (parquet-dotnet issue 638)
+        ["datapage_v2_empty_datapage.snappy.parquet"] = "UnsupportedParquetData",  // an empty compressed v2 page
+        ["rle_boolean_encoding.parquet"] = "UnsupportedParquetData",               // BOOLEAN RLE, GZIP
+        ["hadoop_lz4_compressed.parquet"] = "UnsupportedParquetData",              // Hadoop-framed LZ4
+        ["int96_from_spark.parquet"] = "UnsupportedParquetData",                   // INT96 outside DateTime's range
+        ["nested_structs.rust.parquet"] = "UnsupportedParquetData",                // TIMESTAMP_MICROS outside DateTime's range
+        // Schemas the Parquet library cannot model (float16, an implicit list of several fields).
+        ["byte_stream_split_extended.gzip.parquet"] = "UnsupportedParquetSchema",
+        ["float16_nonzeros_and_nans.parquet"] = "UnsupportedParquetSchema",
+        ["float16_zeros_and_nans.parquet"] = "UnsupportedParquetSchema",
+        ["floating_orders_nan_count.parquet"] = "UnsupportedParquetSchema",
+        ["repeated_no_annotation.parquet"] = "UnsupportedParquetSchema",
+        // Types Iceberg v2 has no type for (refused when the table is created).
+        ["null_list.parquet"] = "UnsupportedParquetSchema",
+        ["map_no_value.parquet"] = "UnsupportedParquetSchema",
+        // A dictionary page offset of 0 in the footer, which the library reads as a page header at offset 0.
+        ["dict-page-offset-zero.parquet"] = "InvalidParquetFile",
     };
+
+    /// <summary>
+    /// A repeated field outside a LIST or MAP group is, per Parquet's LogicalTypes.md, a required list:
+    /// with no entries it is an empty list (Faceberg), where hyparquet returns null.
+    /// </summary>
+    private const string BareRepeatedFile = "repeated_primitive_no_list.parquet";
 
     public static TheoryData<string> Files()
     {
@@ -69,6 +93,7 @@ public sealed class ParquetCorpusTests : IDisposable
         for (var i = 0; i < rows.Count; i++)
         {
             var actual = Canonical(Row(rows[i]));
+            if (name == BareRepeatedFile) expected[i] = expected[i].Replace("_list\":null", "_list\":[]", StringComparison.Ordinal).Replace("_list_in_group\":null", "_list_in_group\":[]", StringComparison.Ordinal);
             Assert.True(expected[i] == actual, $"{name} row {i}:\n hyparquet: {expected[i]}\n faceberg:  {actual}");
         }
     }
@@ -150,10 +175,10 @@ public sealed class ParquetCorpusTests : IDisposable
                 text.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture));
                 return;
             case byte[] bytes:
-                text.Append('"').Append(Convert.ToBase64String(bytes)).Append('"');
+                text.Append(JsonSerializer.Serialize(Convert.ToBase64String(bytes)));
                 return;
             case ReadOnlyMemory<byte> memory:
-                text.Append('"').Append(Convert.ToBase64String(memory.Span)).Append('"');
+                text.Append(JsonSerializer.Serialize(Convert.ToBase64String(memory.Span)));
                 return;
             case DateTime dt:
                 text.Append("\"ts:").Append((DateTime.SpecifyKind(dt, DateTimeKind.Utc) - DateTime.UnixEpoch).Ticks / 10).Append('"');

@@ -51,7 +51,18 @@ internal sealed class ParquetFileReader : IAsyncDisposable
                 var footer = reader.Metadata!;
                 var facts = ParquetFileInspector.Describe(footer, path, input.Length);
                 var usesFileIds = footer.Schema.Count > 1 && footer.Schema.Skip(1).All(e => e.FieldId != null);
-                var layout = ParquetColumnLayout.Build(footer, reader.Schema, facts, mapping, usesFileIds, path);
+                Parquet.Schema.ParquetSchema schema;
+                try
+                {
+                    schema = reader.Schema;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Float16 columns and implicit lists of several fields, for instance: valid Parquet the library cannot model.
+                    throw new FacebergException("UnsupportedParquetSchema", FacebergErrorKind.NotSupported,
+                        $"Parquet file '{path}' has a schema the Parquet library cannot read: {e.Message}", e);
+                }
+                var layout = ParquetColumnLayout.Build(footer, schema, facts, mapping, usesFileIds, path);
                 return new ParquetFileReader(input, prefetch, reader, facts, layout);
             }
             catch
