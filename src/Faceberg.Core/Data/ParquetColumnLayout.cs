@@ -53,7 +53,9 @@ internal sealed class ParquetNode
     /// <summary>For a list node: the repeated node and the element node (Parquet's three-level form, or the legacy two-level ones).</summary>
     public (ParquetNode Repeated, ParquetNode Element) ListParts()
     {
-        if (IsRepeated) return (this, this);   // a bare repeated field: a list of required elements
+        // A bare repeated field is a list of required elements; a LIST-annotated group that is itself
+        // repeated (the legacy inner list of a list of lists) still has its own repeated child.
+        if (IsRepeated && !IsList) return (this, this);
         var repeated = Children[0];
         if (repeated.IsLeaf || repeated.Children.Count != 1 || repeated.Name == "array" || repeated.Name == Name + "_tuple")
             return (repeated, repeated);

@@ -51,7 +51,18 @@ internal sealed class ParquetFileReader : IAsyncDisposable
                 var footer = reader.Metadata!;
                 var facts = ParquetFileInspector.Describe(footer, path, input.Length);
                 var usesFileIds = footer.Schema.Count > 1 && footer.Schema.Skip(1).All(e => e.FieldId != null);
-                var layout = ParquetColumnLayout.Build(footer, reader.Schema, facts, mapping, usesFileIds, path);
+                Parquet.Schema.ParquetSchema schema;
+                try
+                {
+                    schema = reader.Schema;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Float16 columns and implicit lists of several fields, for instance: valid Parquet the library cannot model.
+                    throw new FacebergException("UnsupportedParquetSchema", FacebergErrorKind.NotSupported,
+                        $"Parquet file '{path}' has a schema the Parquet library cannot read: {e.Message}", e);
+                }
+                var layout = ParquetColumnLayout.Build(footer, schema, facts, mapping, usesFileIds, path);
                 return new ParquetFileReader(input, prefetch, reader, facts, layout);
             }
             catch
@@ -98,9 +109,38 @@ internal sealed class ParquetFileReader : IAsyncDisposable
             await _prefetch.PrefetchAsync(cursors.Select(c => ChunkRange(_reader.Metadata!.RowGroups[group], c.Leaf)), ct).ConfigureAwait(false);
         using var rowGroup = _reader.OpenRowGroupReader(group);
         foreach (var cursor in cursors)
-            await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+        {
+            try
+            {
+                await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not FacebergException and not IOException and not HttpRequestException
+                                      || e is InvalidDataException)
+            {
+                throw UnreadableColumn(group, cursor.Leaf, e);
+            }
+        }
         return rowGroup.RowCount;
     }
+
+    /// <summary>
+    /// A column chunk the Parquet library could not decode, named by file, column and what the chunk
+    /// uses (physical and logical type, encodings, compression), so the unsupported feature is visible.
+    /// </summary>
+    private FacebergException UnreadableColumn(int group, ParquetNode leaf, Exception e)
+    {
+        var chunk = _reader.Metadata!.RowGroups[group].Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true)?.MetaData;
+        var logical = leaf.Element.LogicalType is { } l ? LogicalTypeName(l) : leaf.Element.ConvertedType?.ToString();
+        var features = chunk == null
+            ? $"type {leaf.Element.Type}"
+            : $"type {leaf.Element.Type}{(logical == null ? "" : $" ({logical})")}, encodings {string.Join("/", chunk.Encodings)}, compression {chunk.Codec}"
+              + (chunk.EncodingStats is { Count: > 0 } stats ? $", pages {string.Join("/", stats.Select(s => s.PageType).Distinct())}" : "");
+        return new FacebergException("UnsupportedParquetData", FacebergErrorKind.NotSupported,
+            $"Column '{string.Join('.', leaf.Path)}' of Parquet file '{Path}' cannot be read ({features}): {e.GetType().Name}: {e.Message}", e);
+    }
+
+    private static string LogicalTypeName(Parquet.Meta.LogicalType l) =>
+        l.GetType().GetProperties().FirstOrDefault(p => p.PropertyType.IsClass && p.PropertyType != typeof(string) && p.GetValue(l) != null)?.Name ?? "logical";
 
     /// <summary>Where a leaf's column chunk lies in the file: from its dictionary page (if any) over its compressed size.</summary>
     private static (long Start, long Length) ChunkRange(Parquet.Meta.RowGroup group, ParquetNode leaf)
