@@ -1,3 +1,4 @@
+using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Table;

@@ -47,6 +47,14 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     [CatalogTransformation]
     public CatalogArgument? Catalog { get; set; }
 
+    /// <summary>Codec of the new Parquet files: Snappy (default, as the Hub's Parquet converter writes), Zstd, Gzip, Brotli or None.</summary>
+    [Parameter]
+    public ParquetCodec Compression { get; set; } = ParquetCompression.Default.Codec;
+
+    /// <summary>Effort of Zstd, Gzip and Brotli: Fastest, Optimal (default) or SmallestSize.</summary>
+    [Parameter]
+    public ParquetCompressionLevel CompressionLevel { get; set; } = ParquetCompression.Default.Level;
+
     protected override void ProcessRecord()
     {
         switch (Unwrap(InputObject))
@@ -104,7 +112,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             if (!ShouldProcess(id.ToString(), action))
             {
                 if (!WhatIfRequested) return;
-                var plan = Session.Run(ct => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { WhatIf = true }, ct));
+                var plan = Session.Run(ct => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { WhatIf = true, Compression = new(Compression, CompressionLevel) }, ct));
                 foreach (var file in plan.Files)
                     ShouldProcess($"hf://datasets/{plan.Repo}/{file}", $"Upload new Parquet file of split '{Split}'");
                 WriteObject(ToResult(plan));
@@ -112,7 +120,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             }
             var large = _rows.Count >= LargeRowCount;
             var result = Session.Run<WorkProgress, TableWriteResult>($"Writing to {id}", p => ProgressUpdate.From(p, large),
-                (progress, ct) => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { Progress = progress }, ct));
+                (progress, ct) => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { Progress = progress, Compression = new(Compression, CompressionLevel) }, ct));
             WriteObject(ToResult(result));
         }
         catch (Exception e) when (Failures.IsExpected(e))

@@ -65,7 +65,7 @@ internal static class CompletionSource
     {
         if (FindTable(fakeBoundParameters) is not { } found)
             return null;
-        return IcebergTable.LoadAsync(found.Context.CreateFileIO(), DatasetTables.IcebergLocation(found.Table.Location)).GetAwaiter().GetResult();
+        return IcebergTable.LoadAsync(found.Context.CreateFileIO(), DatasetTableStore.IcebergLocation(found.Table.Location)).GetAwaiter().GetResult();
     }
 
     /// <summary>The candidates starting with the word typed so far (case-insensitive), quoted when needed.</summary>

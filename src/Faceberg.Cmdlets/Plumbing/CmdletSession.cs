@@ -127,6 +127,19 @@ public sealed class CmdletSession : IDisposable
         }
     }
 
+    /// <summary>Waits for a task without a result; cancellation by Ctrl+C stops the pipeline.</summary>
+    public void Await(Task task)
+    {
+        try
+        {
+            task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (Stopping)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
     public void Dispose()
     {
         _hub?.Dispose();

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Faceberg.Core;
 using Faceberg.Core.Catalog;
 
 namespace Faceberg.Cmdlets.Plumbing;
