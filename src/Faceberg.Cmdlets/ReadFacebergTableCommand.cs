@@ -2,17 +2,18 @@ using System.Collections.ObjectModel;
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Cmdlets.Plumbing;
+using Faceberg.Cmdlets.Rows;
 using Faceberg.Core;
 using Faceberg.Core.Data;
 
 namespace Faceberg.Cmdlets;
 
 /// <summary>
-/// Read-FacebergTable: streams a table's rows as objects (one PSObject per row, properties in schema
-/// order), reading only the splits, columns, files and row groups needed.
+/// Read-FacebergTable: streams a table's rows as objects (one <see cref="Row"/> per row, properties in
+/// schema order), reading only the splits, columns, files and row groups needed.
 /// </summary>
 [Cmdlet(VerbsCommunications.Read, "FacebergTable", DefaultParameterSetName = TableParameters.ByName)]
-[OutputType(typeof(PSObject))]
+[OutputType(typeof(Row))]
 public sealed class ReadFacebergTableCommand : FacebergCmdlet
 {
     /// <summary>Table names or "namespace.table" identifiers; wildcards allowed.</summary>
@@ -137,6 +138,8 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
         var addSplit = Property == null && scan.RowSchema.IndexOf(TableScan.SplitColumn) < 0;
         long written = 0;
         if (limit == 0) return;
+        var plain = new Lazy<Func<TableRow, Row>>(() => RowTypes.Factory(names, withSplit: false, TableScan.SplitColumn));
+        var withSplit = new Lazy<Func<TableRow, Row>>(() => RowTypes.Factory(names, withSplit: true, TableScan.SplitColumn));
 
         var rows = scan.ReadAsync(Session.Cancellation).GetAsyncEnumerator(Session.Cancellation);
         try
@@ -147,13 +150,8 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
                 if (!(next.IsCompletedSuccessfully ? next.Result : Session.Await(next.AsTask()))) break;
                 Session.Drain();
                 var row = rows.Current;
-                var obj = new PSObject();
-                obj.TypeNames.Insert(0, RowTypeName);
-                for (var i = 0; i < names.Count; i++)
-                    obj.Properties.Add(new PSNoteProperty(names[i], row[i]));
-                if (addSplit && row.Split != null)
-                    obj.Properties.Add(new PSNoteProperty(TableScan.SplitColumn, row.Split));
-                if (runScriptBlock && !Passes(obj)) continue;
+                var obj = addSplit && row.Split != null ? withSplit.Value(row) : plain.Value(row);
+                if (runScriptBlock && !Passes(PSObject.AsPSObject(obj))) continue;
                 WriteObject(obj);
                 if (++written == limit) break;
             }

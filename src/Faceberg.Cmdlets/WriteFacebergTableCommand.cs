@@ -4,6 +4,7 @@ using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
+using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
 
 namespace Faceberg.Cmdlets;
@@ -43,6 +44,14 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     [Parameter]
     [CatalogTransformation]
     public CatalogArgument? Catalog { get; set; }
+
+    /// <summary>Codec of the new Parquet files: Snappy (default, as the Hub's Parquet converter writes), Zstd, Gzip, Brotli or None.</summary>
+    [Parameter]
+    public ParquetCodec Compression { get; set; } = ParquetCompression.Default.Codec;
+
+    /// <summary>Effort of Zstd, Gzip and Brotli: Fastest, Optimal (default) or SmallestSize.</summary>
+    [Parameter]
+    public ParquetCompressionLevel CompressionLevel { get; set; } = ParquetCompression.Default.Level;
 
     protected override void ProcessRecord()
     {
@@ -101,7 +110,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             if (!ShouldProcess(id.ToString(), action))
             {
                 if (!WhatIfRequested) return;
-                var plan = Session.Run(ct => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { WhatIf = true }, ct));
+                var plan = Session.Run(ct => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { WhatIf = true, Compression = new(Compression, CompressionLevel) }, ct));
                 foreach (var file in plan.Files)
                     ShouldProcess($"hf://datasets/{plan.Repo}/{file}", $"Upload new Parquet file of split '{Split}'");
                 WriteObject(ToResult(plan));
@@ -109,7 +118,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             }
             var large = _rows.Count >= LargeRowCount;
             var result = Session.Run<WorkProgress, TableWriteResult>($"Writing to {id}", p => ProgressUpdate.From(p, large),
-                (progress, ct) => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { Progress = progress }, ct));
+                (progress, ct) => writer.WriteAsync(context, id, Split, _rows, new TableWriteOptions { Progress = progress, Compression = new(Compression, CompressionLevel) }, ct));
             WriteVerbose($"{id}: {result.Records} row(s) in {result.Files.Count} file(s) added to {result.Repo} in Hub commit {result.Revision} (parent {result.ParentRevision}); snapshot {result.SnapshotId}.");
             WriteObject(ToResult(result));
         }

@@ -74,6 +74,9 @@ public sealed class LocalHubServer : IDisposable
     /// <summary>Delay before each request is handled; change it at any time.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>Delay before each request to the CDN listener (see RedirectLfsToCdn) is handled; null: <see cref="Latency"/>.</summary>
+    public TimeSpan? CdnLatency { get; set; }
+
     public bool IsRunning => Volatile.Read(ref _disposed) == 0;
 
     /// <summary>Answers the next <paramref name="count"/> requests with <paramref name="status"/> (and Retry-After).</summary>
@@ -121,7 +124,7 @@ public sealed class LocalHubServer : IDisposable
         hubRequest.Responding = Log;
         try
         {
-            var latency = Latency;
+            var latency = server == "cdn" ? CdnLatency ?? Latency : Latency;
             if (latency > TimeSpan.Zero) await Task.Delay(latency).ConfigureAwait(false);
             var fault = _faults.Take(entry);
             if (fault is { AfterHandling: true })

@@ -26,7 +26,12 @@ public static class CreateSyncBenchmark
 
     private const string WarmupRepo = "bench/warmup";
 
-    private sealed record Settings(IReadOnlyList<int> Sizes, TimeSpan Latency, int Concurrency, double AddedPercent, int Rows, int WarmupFiles, bool Trace);
+    private sealed record Settings(IReadOnlyList<int> Sizes, TimeSpan Latency, int Concurrency, double AddedPercent, int Rows, int WarmupFiles, bool Trace,
+        bool Cdn = false, TimeSpan CdnLatency = default)
+    {
+        /// <summary>What one file read costs: the Hub's answer, plus with --cdn the CDN's after the Hub's redirect.</summary>
+        public double ReadSeconds => Latency.TotalSeconds + (Cdn ? CdnLatency.TotalSeconds : 0);
+    }
 
     private sealed record Scenario(int Size, string Name, int ChangedFiles, RequestBreakdown Requests, Timeline Timeline, PhaseResult Client, double LowerBoundSeconds);
 
@@ -61,6 +66,8 @@ public static class CreateSyncBenchmark
             args.Int("rows", 20),
             args.Int("warmup-files", 32, min: 0),
             args.String("trace") is "yes" or "true" or "1");
+        var cdn = args.String("cdn") is "yes" or "true" or "1";
+        settings = settings with { Cdn = cdn, CdnLatency = TimeSpan.FromMilliseconds(args.Double("cdn-latency-ms", 20)) };
         args.RejectUnknown();
 
         var scenarios = new List<Scenario>();
@@ -74,7 +81,7 @@ public static class CreateSyncBenchmark
     {
         using var scratch = new ScratchDirectory($"files-{size}");
         var root = scratch.Path;
-        using var server = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub"), Port = 0 });
+        using var server = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub"), Port = 0, RedirectLfsToCdn = settings.Cdn });
         var repo = $"bench/files-{size}";
         Progress($"{size} files: generating the dataset");
         var watch = Stopwatch.StartNew();
@@ -104,8 +111,8 @@ public static class CreateSyncBenchmark
         return scenarios;
     }
 
-    /// <summary>The issue's lower bound: every file costs one request of the injected latency, <c>concurrency</c> at a time.</summary>
-    private static double LowerBound(int files, Settings settings) => files * settings.Latency.TotalSeconds / settings.Concurrency;
+    /// <summary>The lower bound: every file costs one read (with --cdn: the Hub's redirect, then the CDN's answer), <c>concurrency</c> at a time.</summary>
+    private static double LowerBound(int files, Settings settings) => files * settings.ReadSeconds / settings.Concurrency;
 
     private static string WriteConfig(string root, string repo)
     {
@@ -136,6 +143,7 @@ public static class CreateSyncBenchmark
         LocalHubServer server, Settings settings, string repo, string phase, string configPath)
     {
         server.Latency = settings.Latency;
+        server.CdnLatency = settings.CdnLatency;
         server.RequestLog.Clear();
         var client = await RunClientAsync(server.Endpoint, phase, configPath, settings).ConfigureAwait(false);
         // The warm-up's requests name its own repo.
@@ -145,6 +153,7 @@ public static class CreateSyncBenchmark
         if (settings.Trace)
             Trace(entries, client);
         server.Latency = TimeSpan.Zero;
+        server.CdnLatency = TimeSpan.Zero;
         Progress($"  {phase}: {client.Status}, {client.WallSeconds:F2} s, {requests.Total} requests ({requests})"
                  + (client.Error is null ? "" : $" — {client.Error}"));
         return (requests, timeline, client);
@@ -197,7 +206,7 @@ public static class CreateSyncBenchmark
             $"Faceberg create/sync benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}"));
         var warmup = settings.WarmupFiles > 0 ? $"each client warmed up on a {settings.WarmupFiles}-file dataset first" : "cold clients (no warm-up)";
         output.WriteLine(string.Create(inv,
-            $"Local Hub latency {settings.Latency.TotalMilliseconds:0.##} ms per request, concurrency (ThrottleLimit) {settings.Concurrency}, {settings.Rows} rows per file, tree pages of 1000 entries, {warmup}."));
+            $"Local Hub latency {settings.Latency.TotalMilliseconds:0.##} ms per request{(settings.Cdn ? $", LFS reads redirected to a CDN answering after {settings.CdnLatency.TotalMilliseconds:0.##} ms" : "")}, concurrency (ThrottleLimit) {settings.Concurrency}, {settings.Rows} rows per file, tree pages of 1000 entries, {warmup}."));
         output.WriteLine();
         output.WriteLine("| Files | Scenario | Hub requests | Requests / file | By kind | Wall (s) | Lower bound (s) | Wall ÷ bound | Latency floor (s) | Peak WS (MB) | Peak heap (MB) | Allocated (MB) | Targets |");
         output.WriteLine("|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -226,7 +235,8 @@ public static class CreateSyncBenchmark
 
     /// <summary>Info and listing pages follow one another (each page's cursor comes from the last); reads overlap.</summary>
     private static double LatencyFloor(RequestBreakdown requests, Settings settings) =>
-        (requests.Info + requests.Tree + requests.Other + Math.Ceiling((double)requests.Resolve / settings.Concurrency)) * settings.Latency.TotalSeconds;
+        (requests.Info + requests.Tree + requests.Other + Math.Ceiling((double)requests.Resolve / settings.Concurrency)) * settings.Latency.TotalSeconds
+        + (settings.Cdn ? Math.Ceiling((double)requests.Cdn / settings.Concurrency) * settings.CdnLatency.TotalSeconds : 0);
 
     private static string Mb(long bytes) => (bytes / (1024.0 * 1024)).ToString("0", CultureInfo.InvariantCulture);
 

@@ -4,6 +4,7 @@ namespace Faceberg.Bench;
 /// Benchmarks against the local Hub with injected latency (docs/benchmarks.md).
 /// <code>
 /// dotnet run -c Release --project tools/Faceberg.Bench -- create-sync --files 1000,10000 --latency-ms 20 --concurrency 16
+/// dotnet run -c Release --project tools/Faceberg.Bench -- create-sync --files 1000 --latency-ms 60 --cdn yes --cdn-latency-ms 20
 /// dotnet run -c Release --project tools/Faceberg.Bench -- read
 /// dotnet run -c Release --project tools/Faceberg.Bench -- write
 /// dotnet run -c Release --project tools/Faceberg.Bench -- manifest --files 1000,10000
@@ -61,6 +62,8 @@ public static class Program
         output.WriteLine("      --rows 20            rows per generated Parquet file");
         output.WriteLine("      --warmup-files 32    dataset each client creates and syncs before it is measured (0: cold)");
         output.WriteLine("      --trace no           yes: print each step's API requests on a timeline");
+        output.WriteLine("      --cdn no             yes: the Hub answers LFS reads with a 302 to a CDN listener, as huggingface.co does");
+        output.WriteLine("      --cdn-latency-ms 20  delay the CDN listener adds before answering each request (with --cdn)");
         output.WriteLine("  manifest     Encode and decode a manifest of --files entries (one per data file), single-threaded");
         output.WriteLine("  read         Read-FacebergTable's reader against raw Parquet.Net reads of the same files");
         output.WriteLine("  write        Write-FacebergTable's writer against Parquet.Net's serializer on the same rows");

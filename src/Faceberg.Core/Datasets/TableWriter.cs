@@ -27,6 +27,9 @@ public sealed class TableWriteOptions
     /// <summary>Estimated uncompressed bytes per file before a write starts another shard.</summary>
     public long TargetFileBytes { get; init; } = 512L * 1024 * 1024;
 
+    /// <summary>Codec and level of the new Parquet files; default Snappy, as the Hub's converter writes.</summary>
+    public ParquetCompression Compression { get; init; } = ParquetCompression.Default;
+
     /// <summary>The Hub commit title; a default names the table, split and row count.</summary>
     public string? CommitMessage { get; init; }
 
@@ -131,7 +134,7 @@ public sealed class TableWriter
         if (options.WhatIf) return result;
 
         var metadata = await FeaturesMetadataAsync(iceberg, columns, cancellationToken).ConfigureAwait(false);
-        var writer = new ParquetDataWriter(columns);
+        var writer = new ParquetDataWriter(columns, options.Compression);
         var operations = new List<CommitOperation>();
         var contents = new List<byte[]>();
         long encoded = 0;

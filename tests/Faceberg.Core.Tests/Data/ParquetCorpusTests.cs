@@ -6,7 +6,6 @@ using System.Text.Json;
 using Faceberg.Core.Data;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Tests.Interop;
-using Xunit;
 
 namespace Faceberg.Core.Tests.Data;
 

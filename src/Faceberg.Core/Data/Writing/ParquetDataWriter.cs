@@ -9,8 +9,8 @@ using IcebergStructType = Faceberg.Core.Iceberg.Spec.StructType;
 namespace Faceberg.Core.Data;
 
 /// <summary>
-/// Writes rows of canonical values (see <see cref="ValueCoercion"/>) as a zstd-compressed Parquet file
-/// with Parquet.Net. Columns carry the Iceberg field names and no field ids, like the files the
+/// Writes rows of canonical values (see <see cref="ValueCoercion"/>) as a Parquet file (codec and level per
+/// <see cref="ParquetCompression"/>) with Parquet.Net. Columns carry the Iceberg field names and no field ids, like the files the
 /// `datasets` library writes, so readers resolve them through the table's name mapping as they do the
 /// dataset's own files. Timestamps are microseconds, decimals System.Decimal.
 /// </summary>
@@ -18,10 +18,12 @@ internal sealed class ParquetDataWriter
 {
     private readonly IReadOnlyList<NestedField> _columns;
     private readonly Field[] _fields;
+    private readonly ParquetCompression _compression;
 
-    public ParquetDataWriter(IReadOnlyList<NestedField> columns)
+    public ParquetDataWriter(IReadOnlyList<NestedField> columns, ParquetCompression? compression = null)
     {
         _columns = columns;
+        _compression = compression ?? ParquetCompression.Default;
         _fields = columns.Select(c => ToParquetField(c.Name, c.Type, !c.Required)).ToArray();
         Schema = new ParquetSchema(_fields);
     }
@@ -49,7 +51,8 @@ internal sealed class ParquetDataWriter
         rowsConverted?.Invoke(data.Count);
         var options = new ParquetOptions
         {
-            CompressionMethod = CompressionMethod.Zstd,
+            CompressionMethod = _compression.Method,
+            CompressionLevel = _compression.IoLevel,
             RowGroupSize = Math.Max(1, rowGroupRows),
         };
         using var stream = new MemoryStream();
