@@ -14,7 +14,7 @@ public sealed class SyncFacebergTableCommand : FacebergCmdlet
     private DatasetTables? _tables;
 
     /// <summary>Table names or identifiers; wildcards allowed; default: every table of the catalog.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TableParameters.ByName)]
+    [Parameter(Position = 0, ValueFromPipeline = true, ParameterSetName = TableParameters.ByName)]
     [Alias(TableParameters.IdentifierAlias)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

@@ -20,7 +20,7 @@ namespace Faceberg.Cmdlets;
 public sealed class UpdateFacebergTableCommand : FacebergCmdlet
 {
     /// <summary>Table names or "namespace.table" identifiers; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TableParameters.ByName)]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ParameterSetName = TableParameters.ByName)]
     [Alias(TableParameters.IdentifierAlias)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]

@@ -23,6 +23,9 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 
+    # The client token a service example reads from its environment, as a runbook would.
+    $env:FACEBERG_CLIENT_TOKEN = 'example-client-token'
+
     # faceberg.yml of a catalog that is published to a Hub repo (what Publish/Save-FacebergCatalog work with).
     $PublishedConfig = @'
 catalog:

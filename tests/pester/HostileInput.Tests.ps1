@@ -83,7 +83,6 @@ Describe 'Hostile input to every cmdlet' {
         @{ Command = 'Read-FacebergTable movie_reviews_default -Filter { 1 / 0 }' }
         @{ Command = 'Read-FacebergTable movie_reviews_default -Catalog ./notes.txt' }
         @{ Command = '$null | Read-FacebergTable' }
-        @{ Command = "'movie_reviews_default' | Read-FacebergTable" }
         # Get-FacebergSnapshot
         @{ Command = "Get-FacebergSnapshot ''" }
         @{ Command = 'Get-FacebergSnapshot no_such_table' }

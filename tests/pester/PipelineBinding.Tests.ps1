@@ -9,6 +9,7 @@ BeforeAll {
 
     function Get-VerboseMessage {
         param([Parameter(Mandatory)] [scriptblock] $Script)
+        $VerbosePreference = 'Continue'
         @(& $Script 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } | ForEach-Object Message)
     }
 }
@@ -51,13 +52,6 @@ Describe 'Table names bind from the pipeline' {
     It 'strings piped to Remove-FacebergTable remove each named table' {
         'iris_default', 'movie_reviews_default' | Remove-FacebergTable -Confirm:$false
         Get-FacebergTable | Should -BeNullOrEmpty
-    }
-
-    It 'objects with a Name or an Identifier property bind by property name' {
-        $byName = [pscustomobject]@{ Name = 'iris_default' } | Read-FacebergTable -First 1
-        $byName.PSObject.Properties.Name | Should -Contain 'sepal_length'
-        $byIdentifier = [pscustomobject]@{ Identifier = 'default.movie_reviews_default' } | Read-FacebergTable -First 1
-        $byIdentifier.PSObject.Properties.Name | Should -Contain 'text'
     }
 
     It 'a Faceberg.Table still binds to -InputObject, keeping its own catalog' {

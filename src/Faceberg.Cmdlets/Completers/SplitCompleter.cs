@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using Faceberg.Core.Data;
+using Faceberg.Core.Datasets;
 
 namespace Faceberg.Cmdlets.Completers;
 

@@ -62,7 +62,7 @@ public sealed class Server
 
     internal void Stop()
     {
-        _rest?.Dispose();
+        _rest?.StopAsync().GetAwaiter().GetResult();
         _hub?.Dispose();
     }
 }

@@ -14,7 +14,7 @@ namespace Faceberg.Core.Rest;
 /// it; without one the server only reads. The server holds no Hub token of its own to hand out: table configs name
 /// the Hub endpoint only.
 /// </summary>
-public sealed class RestCatalogServer : IAsyncDisposable, IDisposable
+public sealed class RestCatalogServer : IAsyncDisposable
 {
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
@@ -209,8 +209,6 @@ public sealed class RestCatalogServer : IAsyncDisposable, IDisposable
         try { _listener.Close(); } catch (HttpListenerException) { }
         try { await _acceptLoop.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); } catch (Exception) { }
     }
-
-    public void Dispose() => StopAsync().GetAwaiter().GetResult();
 
     public ValueTask DisposeAsync() => new(StopAsync());
 }

@@ -136,8 +136,10 @@ public sealed class DatasetTableStoreTests : IDisposable
 
         var e = await Assert.ThrowsAsync<FacebergException>(() => CreateAsync());
 
-        Assert.Equal("TableAlreadyExists", e.ErrorId);
+        // A folder holding another table's files (kept by a drop without purge) is never taken over or deleted.
+        Assert.Equal("TableFolderInUse", e.ErrorId);
         Assert.False(await _tables.TableExistsAsync(_id));
+        Assert.True(System.IO.File.Exists(Path.Combine(location, "metadata", "v1.metadata.json")));
     }
 
     [Fact]

@@ -100,11 +100,11 @@ public sealed class TableWriterTests : IDisposable
         Assert.Equal(_hub.Server.Store.ReadFile(repo, head, path).LongLength, added.FileSizeInBytes);
         Assert.NotEmpty(added.LowerBounds!);
 
-        // The written file: zstd, the dataset's columns only (no split), the dataset's features kept.
+        // The written file: Snappy (the default codec, as the Hub's converter writes), the dataset's columns only (no split), the dataset's features kept.
         var bytes = _hub.Server.Store.ReadFile(repo, head, path);
         await using (var reader = await ParquetReader.CreateAsync(new MemoryStream(bytes)))
         {
-            Assert.All(reader.Metadata!.RowGroups.SelectMany(g => g.Columns), c => Assert.Equal(Parquet.Meta.CompressionCodec.ZSTD, c.MetaData!.Codec));
+            Assert.All(reader.Metadata!.RowGroups.SelectMany(g => g.Columns), c => Assert.Equal(Parquet.Meta.CompressionCodec.SNAPPY, c.MetaData!.Codec));
             Assert.DoesNotContain(reader.Schema.GetDataFields(), f => f.Name == "split");
             Assert.Contains("huggingface", reader.CustomMetadata.Keys);
         }

@@ -324,7 +324,7 @@ public sealed class RestCatalogServerTests : IDisposable
 
     public void Dispose()
     {
-        foreach (var s in _servers) s.Dispose();
+        foreach (var s in _servers) s.StopAsync().GetAwaiter().GetResult();
         _temp.Dispose();
     }
 }

@@ -1,9 +1,8 @@
-using Faceberg.Core.Datasets;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 
-namespace Faceberg.Core.Data;
+namespace Faceberg.Core.Datasets;
 
 /// <summary>The splits a table holds: the values of its identity "split" partition in the current
 /// snapshot's live data files (read from the manifests, no data file is opened).</summary>
