@@ -30,6 +30,12 @@ public sealed record TableScanOptions
     /// <summary>Read the snapshot that was current at this time.</summary>
     public DateTimeOffset? AsOf { get; init; }
 
+    /// <summary>Only rows appended after this snapshot (exclusive): an incremental append scan; see <see cref="IncrementalAppendRange"/>.</summary>
+    public SnapshotBoundary? Since { get; init; }
+
+    /// <summary>With or without <see cref="Since"/>: only rows appended up to this snapshot (inclusive) instead of the current one.</summary>
+    public SnapshotBoundary? Until { get; init; }
+
     /// <summary>Hears data files opened, out of those planned so far (later manifests may add more).</summary>
     public IProgress<WorkProgress>? Progress { get; init; }
 }
@@ -86,7 +92,15 @@ public sealed class TableScan
             throw new FacebergException("SnapshotAndAsOf", FacebergErrorKind.InvalidArgument, "Give either a snapshot id or a time, not both.");
         if (_options.Limit is < 0)
             throw new FacebergException("InvalidLimit", FacebergErrorKind.InvalidArgument, "The row limit must not be negative.");
-        if (_options.SnapshotId is { } id)
+        if ((_options.Since != null || _options.Until != null) && (_options.SnapshotId != null || _options.AsOf != null))
+            throw new FacebergException("IncrementalAndTimeTravel", FacebergErrorKind.InvalidArgument,
+                "Give either a snapshot or time to read the table at, or a range of appended rows (since, until), not both.");
+        if (_options.Since != null || _options.Until != null)
+        {
+            AppendRange = IncrementalAppendRange.Resolve(metadata, _options.Since, _options.Until);
+            Snapshot = AppendRange.End;
+        }
+        else if (_options.SnapshotId is { } id)
             Snapshot = metadata.SnapshotById(id);
         else if (_options.AsOf is { } asOf)
             Snapshot = table.SnapshotAsOf(asOf) ?? throw new FacebergException("NoSnapshotAsOf", FacebergErrorKind.NotFound,
@@ -130,6 +144,9 @@ public sealed class TableScan
     /// <summary>The snapshot read (null for a table without snapshots: no rows).</summary>
     public Snapshot? Snapshot { get; }
 
+    /// <summary>The snapshots whose appended rows are read, for an incremental read; null for a read of a whole snapshot.</summary>
+    public IncrementalAppendRange? AppendRange { get; }
+
     /// <summary>The schema rows are read with.</summary>
     public Schema Schema { get; }
 
@@ -162,7 +179,10 @@ public sealed class TableScan
         var filter = _pruneFilter == null ? null : new PredicateScanFilter(_pruneFilter, Schema, _table.Metadata);
         // With a row limit, manifests are read one at a time: the first ones usually suffice.
         var planOptions = new ScanPlanOptions { ManifestReadAhead = _options.Limit == null ? 8 : 1 };
-        var plan = await _table.NewScanPlanner().PlanAsync(Snapshot, filter, planOptions, cancellationToken).ConfigureAwait(false);
+        var planner = _table.NewScanPlanner();
+        var plan = AppendRange is { } range
+            ? await planner.PlanAppendsAsync(range, filter, planOptions, cancellationToken).ConfigureAwait(false)
+            : await planner.PlanAsync(Snapshot, filter, planOptions, cancellationToken).ConfigureAwait(false);
         // Rows deleted by position or equality delete files would come back: refuse rather than return them.
         plan.RequireNoDeleteFiles("reading rows");
 

@@ -80,6 +80,19 @@ public sealed class ScanPlanner
         return new ScanPlan(this, snapshot, filter, options, live.Where(m => m.Content == ManifestContent.Data).ToList(), deletes);
     }
 
+    /// <summary>
+    /// Plans the data files the snapshots of <paramref name="range"/> appended: its end snapshot's live files
+    /// added in the range. Manifests written before the range are not read. Fails when a delete file newer
+    /// than the range's start exists; older ones cannot apply to files added after them, so the plan has none.
+    /// </summary>
+    public async Task<ScanPlan> PlanAppendsAsync(IncrementalAppendRange range, IScanFilter? filter = null, ScanPlanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var plan = await PlanAsync(range.End, filter, options, cancellationToken).ConfigureAwait(false);
+        range.RequireNoNewDeleteFiles(plan.DeleteFiles, _tableLocation);
+        return plan.AppendedIn(range);
+    }
+
     /// <summary>The snapshot's manifests as its manifest list names them.</summary>
     public async Task<IReadOnlyList<ManifestFile>> ReadManifestListAsync(Snapshot snapshot, CancellationToken cancellationToken = default)
     {
@@ -111,9 +124,10 @@ public sealed class ScanPlan
     private readonly IScanFilter? _filter;
     private readonly ScanPlanOptions _options;
     private readonly IReadOnlyList<ManifestFile> _dataManifests;
+    private readonly IncrementalAppendRange? _appends;
 
     internal ScanPlan(ScanPlanner planner, Snapshot? snapshot, IScanFilter? filter, ScanPlanOptions options,
-        IReadOnlyList<ManifestFile> dataManifests, IReadOnlyList<DeleteFileTask> deleteFiles)
+        IReadOnlyList<ManifestFile> dataManifests, IReadOnlyList<DeleteFileTask> deleteFiles, IncrementalAppendRange? appends = null)
     {
         _planner = planner;
         Snapshot = snapshot;
@@ -121,7 +135,12 @@ public sealed class ScanPlan
         _options = options;
         _dataManifests = dataManifests;
         DeleteFiles = deleteFiles;
+        _appends = appends;
     }
+
+    /// <summary>This plan narrowed to the files <paramref name="range"/> appended, with no delete files (the caller checked they cannot apply).</summary>
+    internal ScanPlan AppendedIn(IncrementalAppendRange range) =>
+        new(_planner, Snapshot, _filter, _options, _dataManifests, [], range);
 
     /// <summary>The snapshot planned; null for a table without snapshots (no files).</summary>
     public Snapshot? Snapshot { get; }
@@ -159,7 +178,8 @@ public sealed class ScanPlan
                 while (pending.Count < Math.Max(1, _options.ManifestReadAhead) && next < _dataManifests.Count)
                 {
                     var manifest = _dataManifests[next++];
-                    if (_filter != null && !_filter.MightMatch(manifest, _planner.SpecOf(manifest)))
+                    if ((_appends != null && !_appends.MightHaveAdded(manifest))
+                        || (_filter != null && !_filter.MightMatch(manifest, _planner.SpecOf(manifest))))
                     {
                         ManifestsSkipped++;
                         continue;
@@ -173,6 +193,7 @@ public sealed class ScanPlan
                 foreach (var entry in contents.Entries)
                 {
                     if (entry.Status == ManifestEntryStatus.Deleted || entry.DataFile.Content != FileContent.Data) continue;
+                    if (_appends != null && !_appends.Added(entry)) continue;
                     if (_filter != null && !_filter.MightMatch(entry.DataFile, contents.Spec))
                     {
                         FilesSkipped++;
