@@ -5,6 +5,7 @@ using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Cmdlets.Rows;
 using Faceberg.Core;
 using Faceberg.Core.Data;
+using Faceberg.Core.Iceberg.Scan;
 
 namespace Faceberg.Cmdlets;
 
@@ -76,6 +77,18 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
     [Parameter]
     public DateTime AsOf { get; set; }
 
+    /// <summary>Only rows appended after this snapshot: a snapshot id, a Faceberg.Snapshot, or a time (the snapshot current then).</summary>
+    [Parameter]
+    [SnapshotBoundaryTransformation]
+    [ArgumentCompleter(typeof(SnapshotIdCompleter))]
+    public SnapshotBoundary? Since { get; set; }
+
+    /// <summary>Only rows appended up to this snapshot (inclusive) instead of the current one: a snapshot id, a Faceberg.Snapshot, or a time.</summary>
+    [Parameter]
+    [SnapshotBoundaryTransformation]
+    [ArgumentCompleter(typeof(SnapshotIdCompleter))]
+    public SnapshotBoundary? Until { get; set; }
+
     protected override void ProcessRecord()
     {
         var access = new TableAccess(() => Session.Hub);
@@ -106,6 +119,8 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
             FilterRows = translation?.Exact == true,
             SnapshotId = MyInvocation.BoundParameters.ContainsKey(nameof(SnapshotId)) ? SnapshotId : null,
             AsOf = MyInvocation.BoundParameters.ContainsKey(nameof(AsOf)) ? new DateTimeOffset(AsOf) : null,
+            Since = Since,
+            Until = Until,
         };
 
         TableScan scan;
@@ -160,6 +175,8 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
         {
             rows.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+        if (scan.AppendRange is { } range)
+            WriteVerbose($"{target.Identifier}: rows appended by {range.Snapshots.Count} snapshot(s) after {range.Start?.SnapshotId.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "the table's start"} up to {range.End.SnapshotId}.");
         WriteVerbose($"{target.Identifier}: {scan.Metrics.FilesRead} files read, {scan.Metrics.FilesSkipped} skipped; "
             + $"{scan.Metrics.RowGroupsRead} row groups read, {scan.Metrics.RowGroupsSkipped} skipped; {written} rows.");
     }

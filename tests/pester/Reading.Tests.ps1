@@ -158,7 +158,7 @@ Describe 'Get-FacebergSnapshot and time travel' {
 
     It 'renders the history as a table' {
         $lines = @((Get-FacebergSnapshot movie_reviews_default | Out-String -Width 200).Split("`n") | ForEach-Object Trim)
-        $lines -match '^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+Records\s+Current$' | Should -HaveCount 1
+        $lines -match '^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+\+Records\s+Records\s+Current$' | Should -HaveCount 1
         $created = $snapshots[0]
         @($lines | Where-Object { $_.StartsWith("$($created.SnapshotId)") -and $_.Contains(' append ') -and $_.Contains($firstRevision.Substring(0, 8)) }) |
             Should -HaveCount 1

@@ -105,8 +105,8 @@ Describe 'Format views' {
             $snapshot = Get-FacebergSnapshot iris_default
             $lines = (Get-FacebergSnapshot iris_default | Out-String -Width 120) -split '\r?\n' | ForEach-Object Trim | Where-Object { $_ }
             $lines[0] | Should -Be 'Table: default.iris_default'
-            $lines[1] | Should -Match '^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+Records\s+Current$'
-            $lines[3] | Should -Match ("^$($snapshot.SnapshotId)\s+.*\s+append\s+$($snapshot.Revision.Substring(0, 8))\s+2\s+150 \*$")
+            $lines[1] | Should -Match '^SnapshotId\s+Timestamp\s+Operation\s+Revision\s+\+Files\s+-Files\s+\+Records\s+Records\s+Current$'
+            $lines[3] | Should -Match ("^$($snapshot.SnapshotId)\s+.*\s+append\s+$($snapshot.Revision.Substring(0, 8))\s+2\s+150\s+150 \*$")
         }
         finally { $hub | Stop-FacebergLocalHub }
     }
