@@ -1,23 +1,28 @@
 // The REST catalog server driven by an independent client, iceberg-js: pwsh starts the local Hub with its sample
 // datasets, a catalog of their tables and Start-FacebergServer; iceberg-js then lists, loads (ETag, 304), commits,
 // meets 409 on a stale requirement, creates and drops a namespace, is refused without the token, and loads 64 times
-// in parallel. No answer may contain the server's Hub token. Needs the built module (out/Faceberg); runs when it
-// exists or FACEBERG_INTEROP=require.
+// in parallel. icebird, another independent reader, then reads the metadata location iceberg-js loaded (its data
+// files hf:// URIs served by the local Hub) and returns the rows Read-FacebergTable returns. No answer may contain
+// the server's Hub token. Needs the built module (out/Faceberg); runs when it exists or FACEBERG_INTEROP=require.
 
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createInterface } from 'node:readline'
 import { IcebergRestCatalog } from 'iceberg-js'
+import { parseJsonLossless } from './json.mjs'
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const manifest = join(repoRoot, 'out', 'Faceberg', 'Faceberg.psd1')
 const skip = !existsSync(manifest) && process.env.FACEBERG_INTEROP !== 'require' ? 'the module is not built (out/Faceberg)' : false
 const clientToken = 'interop-client-token'
+const dumpScript = join(repoRoot, 'tests', 'interop', 'dump.mjs')
+// The table icebird reads: its data columns are a string and a long, which both readers return exactly.
+const readTable = 'movie_reviews_default'
 
 const script = `
 $ErrorActionPreference = 'Stop'
@@ -29,7 +34,8 @@ Set-Content ./faceberg.yml "catalog:\`n  name: interop\`ndatasets:\`n  - name: i
 $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
 $server = Start-FacebergServer -ClientToken '${clientToken}' -WarningAction SilentlyContinue
 $tables = @((Get-FacebergTable).Name)
-[Console]::Out.WriteLine((@{ endpoint = $server.Endpoint; hubToken = $env:HF_TOKEN; hubEndpoint = $env:HF_ENDPOINT; tables = $tables } | ConvertTo-Json -Compress))
+$rows = @(Read-FacebergTable ${readTable} | ForEach-Object { "$($_.label)|$($_.text)" })
+[Console]::Out.WriteLine((@{ endpoint = $server.Endpoint; hubToken = $env:HF_TOKEN; hubEndpoint = $env:HF_ENDPOINT; tables = $tables; rows = $rows } | ConvertTo-Json -Compress))
 $null = [Console]::In.ReadLine()
 $server | Stop-FacebergServer
 $hub | Stop-FacebergLocalHub
@@ -39,7 +45,7 @@ Remove-Item $root -Recurse -Force -ErrorAction Ignore
 describe('Start-FacebergServer with iceberg-js', { skip }, () => {
   /** @type {import('node:child_process').ChildProcess} */
   let shell
-  /** @type {{ endpoint: string, hubToken: string, hubEndpoint: string, tables: string[] }} */
+  /** @type {{ endpoint: string, hubToken: string, hubEndpoint: string, tables: string[], rows: string[] }} */
   let started
   /** Every raw answer body, to look for the Hub token. */
   const bodies = []
@@ -114,6 +120,23 @@ describe('Start-FacebergServer with iceberg-js', { skip }, () => {
     const id = { namespace: ['default'], name: started.tables[0] }
     const loads = await Promise.all(Array.from({ length: 64 }, () => catalog.loadTableResult(id)))
     assert.equal(new Set(loads.map(l => l['metadata-location'])).size, 1)
+  })
+
+  it('icebird reads the loaded metadata location and returns the rows Read-FacebergTable returns', async () => {
+    assert.ok(started.tables.includes(readTable))
+    const loaded = await catalog.loadTableResult({ namespace: ['default'], name: readTable })
+    const location = /^(.*)\/metadata\/([^/]+\.metadata\.json)$/.exec(loaded['metadata-location'])
+    assert.ok(location, `unexpected metadata location ${loaded['metadata-location']}`)
+    // dump.mjs maps the data files' hf:// URIs to the Hub endpoint the server's loadTable config names.
+    const { code, stdout, stderr } = await new Promise(resolve => execFile(process.execPath,
+      [dumpScript, location[1], '--metadata', location[2]],
+      { env: { ...process.env, HF_ENDPOINT: loaded.config['hf.endpoint'], HF_TOKEN: started.hubToken }, maxBuffer: 64 << 20 },
+      (error, out, err) => resolve({ code: error ? error.code : 0, stdout: out, stderr: err })))
+    assert.equal(code, 0, `icebird failed: ${stderr}`)
+    const dump = parseJsonLossless(stdout)
+    assert.equal(String(dump.currentSnapshotId), String(loaded.metadata['current-snapshot-id']))
+    assert.ok(started.rows.length > 0)
+    assert.deepEqual(dump.rows.map(r => `${r.label}|${r.text}`).sort(), [...started.rows].sort())
   })
 
   it('never answers with the Hub token', () => {
