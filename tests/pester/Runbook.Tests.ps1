@@ -80,7 +80,7 @@ Describe 'examples/quickstart.ps1' {
         $out | Should -Match '(?m)^default\.iris_default\s+demo/iris\s+\w{8}\s+200\b'
         $out | Should -Match '(?m)^text\s+label\s*$'
         $out | Should -Match '(?m)^Review 10000: .*\s+0\s*$'
-        $out | Should -Match '(?m)^\s+\d+\s+\S+ \S+Z\s+append\s+\w{8}\s+1\s+50\s+200\s*$'
+        $out | Should -Match '(?m)^\s+\d+\s+\S+ \S+Z\s+append\s+\w{8}\s+1\s+50\b'
     }
 }
 
