@@ -42,10 +42,10 @@ Describe 'A table with position and equality delete files' -Skip:$skipDeletes {
     It 'applies the equality delete when its columns are not selected' {
         $colors = @(Read-FacebergTable bunnies -Property color)
         @($colors[0].PSObject.Properties.Name) | Should -Be @('color')
-        @($colors.color | Sort-Object) | Should -Be @($live | ForEach-Object { $_.Split('|')[2] } | Sort-Object)
+        @($colors | ForEach-Object { "$($_.color)" } | Sort-Object) | Should -Be @($live | ForEach-Object { $_.Split('|')[2] } | Sort-Object)
     }
 
-    It 'keeps the row whose key matches a delete only by a null the delete does not have' {
+    It 'applies an equality delete to older data files only, its null key matching a null' {
         # (8, 'Hunca') was deleted in data-b (an older file) but data-c's (8, 'Hunca') came in the delete's own commit.
         @(Read-FacebergTable bunnies -Filter { $_.id -eq 8 } | Format-Row) | Should -Be @('8|Hunca|black')
         # (3, null) deletes id 3, whose name is null.
