@@ -121,6 +121,22 @@ public sealed class DeleteFilesTests : IDisposable
         Assert.Null(await deletes.ForDataFileAsync(new FileScanTask(File(Location, "b", "train"), SplitSpec, 2), default));
     }
 
+    [Fact]
+    public async Task An_equality_delete_on_the_partition_column_it_leaves_out_takes_its_partition_value()
+    {
+        var equalityFile = await WriteAsync("eq-split.parquet", new ParquetSchema(new DataField<long>("id")), Row(("id", 7L)));
+        var deletes = new ScanDeletes(
+            [new DeleteFileTask(File(Location, "eq-split", "train") with { FilePath = equalityFile, Content = FileContent.EqualityDeletes, EqualityIds = [1, 3] }, SplitSpec, 2)],
+            new LocalFileIO(), TestSchema, NameMapping.FromSchema(TestSchema));
+
+        var forA = await deletes.ForDataFileAsync(new FileScanTask(File(Location, "a", "train"), SplitSpec, 1), default);
+
+        Assert.NotNull(forA);
+        Assert.True(forA.IsDeleted(0, [7L, "train"], 0));
+        Assert.False(forA.IsDeleted(0, [7L, null], 0));
+        Assert.Null(await deletes.ForDataFileAsync(new FileScanTask(File(Location, "b", "test"), SplitSpec, 1), default));
+    }
+
     private static Dictionary<string, object?> Row(params (string Name, object? Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
 
     private async Task<string> WriteAsync(string name, ParquetSchema schema, params Dictionary<string, object?>[] rows)

@@ -64,7 +64,7 @@ internal sealed class ScanDeletes
             var ids = group.First().File.EqualityIds!.ToArray();
             var keys = new HashSet<object?[]>(EqualityKeyComparer.Instance);
             foreach (var delete in group)
-                keys.UnionWith(await Cached(_equality, delete, () => ReadEqualityKeysAsync(delete.File, ids, ct)).ConfigureAwait(false));
+                keys.UnionWith(await Cached(_equality, delete, () => ReadEqualityKeysAsync(delete, ids, ct)).ConfigureAwait(false));
             if (keys.Count > 0) sets.Add(new EqualityDeleteSet(ids.Select(id => Array.IndexOf(equalityIds, id)).ToArray(), keys));
         }
         if (positions == null && sets.Count == 0) return null;
@@ -92,7 +92,7 @@ internal sealed class ScanDeletes
     private async Task<Dictionary<string, HashSet<long>>> ReadPositionsAsync(DataFile file, CancellationToken ct)
     {
         var byPath = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
-        await foreach (var row in ReadRowsAsync(file, PositionFields, PositionMapping, ct).ConfigureAwait(false))
+        await foreach (var row in ReadRowsAsync(file, PositionFields, PositionMapping, new Dictionary<int, object?>(), ct).ConfigureAwait(false))
         {
             if (row[0] is not string path || row[1] is not long position)
                 throw new FacebergException("InvalidDeleteFile", FacebergErrorKind.InvalidData,
@@ -103,16 +103,19 @@ internal sealed class ScanDeletes
         return byPath;
     }
 
-    private async Task<HashSet<object?[]>> ReadEqualityKeysAsync(DataFile file, int[] ids, CancellationToken ct)
+    private async Task<HashSet<object?[]>> ReadEqualityKeysAsync(DeleteFileTask delete, int[] ids, CancellationToken ct)
     {
         var keys = new HashSet<object?[]>(EqualityKeyComparer.Instance);
-        await foreach (var row in ReadRowsAsync(file, ids.Select(EqualityField).ToArray(), _mapping, ct).ConfigureAwait(false))
+        // An identity partition column the file leaves out has the file's partition value, as in data files.
+        var constants = PredicateScanFilter.PartitionConstants(_schema, delete.File, delete.Spec);
+        await foreach (var row in ReadRowsAsync(delete.File, ids.Select(EqualityField).ToArray(), _mapping, constants, ct).ConfigureAwait(false))
             keys.Add(row);
         return keys;
     }
 
-    /// <summary>The rows of a Parquet delete file, one value per field; every field must be a column of the file.</summary>
-    private async IAsyncEnumerable<object?[]> ReadRowsAsync(DataFile file, NestedField[] fields, NameMapping mapping, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The rows of a Parquet delete file, one value per field; every field must be a column of the file or one of <paramref name="constants"/>.</summary>
+    private async IAsyncEnumerable<object?[]> ReadRowsAsync(DataFile file, NestedField[] fields, NameMapping mapping, IReadOnlyDictionary<int, object?> constants,
+        [EnumeratorCancellation] CancellationToken ct)
     {
         if (file.FileFormat != FileFormat.Parquet)
             throw new FacebergException("UnsupportedDeleteFileFormat", FacebergErrorKind.NotSupported,
@@ -120,10 +123,10 @@ internal sealed class ScanDeletes
         var reader = await ParquetFileReader.OpenAsync(_io, file.FilePath, mapping, ct).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {
-            if (fields.FirstOrDefault(f => reader.Layout.TopLevel(f.Id) == null) is { } missing)
+            if (fields.FirstOrDefault(f => reader.Layout.TopLevel(f.Id) == null && !constants.ContainsKey(f.Id)) is { } missing)
                 throw new FacebergException("InvalidDeleteFile", FacebergErrorKind.InvalidData,
                     $"Delete file '{file.FilePath}' has no column '{missing.Name}' (field id {missing.Id}).");
-            var builder = new RowBuilder(fields, Enumerable.Range(0, fields.Length).ToArray(), null, reader.Layout, new Dictionary<int, object?>());
+            var builder = new RowBuilder(fields, Enumerable.Range(0, fields.Length).ToArray(), null, reader.Layout, constants);
             for (var g = 0; g < reader.RowGroupCount; g++)
             {
                 if (reader.Facts.RowGroups[g].RowCount == 0) continue;
