@@ -480,18 +480,18 @@ public sealed class DatasetSyncTests : IDisposable
     {
         var repo = SampleDatasets.SplitPrefixes;
         var id = await CreateAsync("sp", repo);
-        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        var table = await LoadWithHubAsync(id);
         var rows = await CountAsync(table);
         var train = (await table.PlanFilesAsync()).First(f => Equals(f.Partition[0], "train"));
         await CommitPositionDeletesAsync(table, train, 0, 1);
-        table = await DatasetTestHub.LoadAsync(_catalog, id);
+        table = await LoadWithHubAsync(id);
         Assert.Equal(rows - 2, await CountAsync(table));
 
         new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/validation-00000-of-00001.parquet", 6).Commit("Add validation");
         var result = await _hub.Tables.SyncAsync(_catalog, id);
 
         Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
-        table = await DatasetTestHub.LoadAsync(_catalog, id);
+        table = await LoadWithHubAsync(id);
         var plan = await table.PlanAsync();
         Assert.Equal(FileContent.PositionDeletes, Assert.Single(plan.DeleteFiles).Content);
         Assert.Equal(rows - 2 + 6, await CountAsync(table));
@@ -499,6 +499,9 @@ public sealed class DatasetSyncTests : IDisposable
         await TableFacts.ApplyAsync(info, table);
         Assert.Equal((rows - 2 + 6, 1L), (info.RecordCount, info.DeleteFileCount));
     }
+
+    /// <summary>The table with a file IO that reads its hf:// data files from the local Hub, as rows are read.</summary>
+    private async Task<IcebergTable> LoadWithHubAsync(TableIdentifier id) => (await _catalog.OpenCatalog(_hub.Client).LoadTableAsync(id)).Table;
 
     private static async Task<long> CountAsync(IcebergTable table)
     {
