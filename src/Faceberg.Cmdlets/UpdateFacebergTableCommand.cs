@@ -114,7 +114,7 @@ public sealed class UpdateFacebergTableCommand : FacebergCmdlet
         if (!PassThru)
             return;
         var info = new FacebergTableInfo { Identifier = target.Identifier, Location = target.Location };
-        TableFacts.Apply(info, (table ?? access.Load(target, Session.Cancellation)).Metadata);
+        Session.Await(TableFacts.ApplyAsync(info, (table ?? access.Load(target, Session.Cancellation)).Table, Session.Cancellation));
         var count = Session.Await(target.Catalog.ListTablesAsync(null, Session.Cancellation)).Count;
         WriteObject(OutputObjects.ToTable(info, OutputObjects.ToCatalog(target.Context, count)));
     }

@@ -27,6 +27,7 @@ public static class OutputObjects
         SnapshotId = info.SnapshotId,
         RecordCount = info.RecordCount,
         FileCount = info.FileCount,
+        DeleteFileCount = info.DeleteFileCount,
         LastUpdated = info.LastUpdated,
         AheadOfPublished = info.AheadOfPublished,
         TotalBytes = info.TotalBytes,

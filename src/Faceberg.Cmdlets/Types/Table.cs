@@ -20,8 +20,12 @@ public sealed class Table
     public string? Config { get; set; }
     public string? Revision { get; set; }
     public long? SnapshotId { get; set; }
+    /// <summary>Rows a full read returns: delete files of other writers applied.</summary>
     public long? RecordCount { get; set; }
     public long? FileCount { get; set; }
+
+    /// <summary>Live position and equality delete files (tables written by other engines); 0 for Faceberg's own.</summary>
+    public long? DeleteFileCount { get; set; }
     public DateTimeOffset? LastUpdated { get; set; }
 
     /// <summary>Sum of the current snapshot's data file sizes, in bytes.</summary>

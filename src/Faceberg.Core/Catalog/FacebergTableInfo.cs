@@ -15,6 +15,7 @@ public sealed class FacebergTableInfo
     public string? Config { get; set; }
     public string? Revision { get; set; }
     public long? SnapshotId { get; set; }
+    /// <summary>Rows a full read of the current snapshot returns: delete files applied (see TableFacts.ApplyAsync).</summary>
     public long? RecordCount { get; set; }
     /// <summary>Live data files; delete files are counted apart (<see cref="DeleteFileCount"/>).</summary>
     public long? FileCount { get; set; }

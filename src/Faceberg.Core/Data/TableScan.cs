@@ -183,8 +183,7 @@ public sealed class TableScan
         var plan = AppendRange is { } range
             ? await planner.PlanAppendsAsync(range, filter, planOptions, cancellationToken).ConfigureAwait(false)
             : await planner.PlanAsync(Snapshot, filter, planOptions, cancellationToken).ConfigureAwait(false);
-        // Rows deleted by position or equality delete files would come back: refuse rather than return them.
-        plan.RequireNoDeleteFiles("reading rows");
+        var deletes = plan.DeleteFiles.Count == 0 ? null : new ScanDeletes(plan.DeleteFiles, _io, Schema, _mapping);
 
         // Without a row limit every file will be read, so the next one is opened (its footer fetched)
         // while this one is read: remote latency is paid once per file pair instead of per file.
@@ -209,7 +208,7 @@ public sealed class TableScan
                     Metrics.FilesRead++;
                     // The plan streams its files, so how many remain is not known while reading.
                     _options.Progress?.Report(new WorkProgress("Reading data files", Metrics.FilesRead, 0, "files"));
-                    await foreach (var row in ReadFileAsync(reader, current, cancellationToken).ConfigureAwait(false))
+                    await foreach (var row in ReadFileAsync(reader, current, deletes, cancellationToken).ConfigureAwait(false))
                     {
                         Metrics.RowsReturned++;
                         yield return row;
@@ -256,16 +255,23 @@ public sealed class TableScan
         }
     }
 
-    private async IAsyncEnumerable<TableRow> ReadFileAsync(ParquetFileReader reader, FileScanTask task, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<TableRow> ReadFileAsync(ParquetFileReader reader, FileScanTask task, ScanDeletes? deletes, [EnumeratorCancellation] CancellationToken ct)
     {
         var (file, spec) = (task.File, task.Spec);
         var constants = PredicateScanFilter.PartitionConstants(Schema, file, spec);
-        var builder = new RowBuilder(_readFields, _outputPositions, _rowFilter, reader.Layout, constants);
+        var fileDeletes = deletes == null ? null : await deletes.ForDataFileAsync(task, ct).ConfigureAwait(false);
+        // Equality deletes compare columns the caller may not have asked for: they are read after the output columns and cut off again.
+        var (readFields, outputPositions) = WithEqualityColumns(fileDeletes);
+        var builder = new RowBuilder(readFields, outputPositions, _rowFilter, reader.Layout, constants);
         var split = _splitFieldId is { } splitId && constants.TryGetValue(splitId, out var splitValue) ? splitValue as string : null;
 
+        long nextGroupStart = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             ct.ThrowIfCancellationRequested();
+            // Position deletes count rows from the file's start, skipped row groups included.
+            var groupStart = nextGroupStart;
+            nextGroupStart += reader.Facts.RowGroups[g].RowCount;
             if (reader.Facts.RowGroups[g].RowCount == 0) continue;
             if (_pruneFilter != null && !MetricsEvaluator.MightMatch(_pruneFilter, id => RowGroupStats(reader, g, id) ?? PredicateScanFilter.FileStats(Schema, file, spec, id)))
             {
@@ -277,9 +283,64 @@ public sealed class TableScan
             for (long r = 0; r < rows; r++)
             {
                 Metrics.RowsRead++;
-                if (builder.Next() is { } values) yield return new TableRow(RowSchema, values, split);
+                if (builder.Next() is not { } values) continue;
+                if (fileDeletes != null)
+                {
+                    if (fileDeletes.IsDeleted(groupStart + r, values, _outputPositions.Length)) continue;
+                    if (values.Length > _outputPositions.Length) values = values[.._outputPositions.Length];
+                }
+                yield return new TableRow(RowSchema, values, split);
             }
         }
+    }
+
+    /// <summary>The fields to read and the positions to return for a file: the scan's own, plus the columns its equality deletes compare.</summary>
+    private (NestedField[] ReadFields, int[] OutputPositions) WithEqualityColumns(DataFileDeletes? deletes)
+    {
+        if (deletes is not { EqualityFields.Count: > 0 }) return (_readFields, _outputPositions);
+        var read = _readFields.ToList();
+        foreach (var field in deletes.EqualityFields)
+            if (read.All(f => f.Id != field.Id)) read.Add(field);
+        var positions = _outputPositions.Concat(deletes.EqualityFields.Select(f => read.FindIndex(r => r.Id == f.Id))).ToArray();
+        return (read.ToArray(), positions);
+    }
+
+    /// <summary>
+    /// The rows the scan would return, counted: data files no delete applies to count their manifest
+    /// record counts and files with only position deletes their record count less the distinct deleted
+    /// positions, without being opened; files with equality deletes are read (their equality columns only
+    /// when no columns are selected). With a filter or split selection every file is read.
+    /// </summary>
+    public async Task<long> CountRowsAsync(CancellationToken cancellationToken = default)
+    {
+        if (_options.Limit != null || _pruneFilter != null)
+        {
+            long rows = 0;
+            await foreach (var _ in ReadAsync(cancellationToken).ConfigureAwait(false)) rows++;
+            return rows;
+        }
+        if (Snapshot == null) return 0;
+        var plan = await _table.NewScanPlanner().PlanAsync(Snapshot, null, null, cancellationToken).ConfigureAwait(false);
+        var deletes = plan.DeleteFiles.Count == 0 ? null : new ScanDeletes(plan.DeleteFiles, _io, Schema, _mapping);
+        long count = 0;
+        await foreach (var task in plan.DataFilesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var fileDeletes = deletes == null ? null : await deletes.ForDataFileAsync(task, cancellationToken).ConfigureAwait(false);
+            if (fileDeletes is not { EqualityFields.Count: > 0 })
+            {
+                count += task.File.RecordCount - (fileDeletes?.DeletedPositions(task.File.RecordCount) ?? 0);
+                continue;
+            }
+            if (task.File.FileFormat != FileFormat.Parquet)
+                throw new FacebergException("UnsupportedDataFileFormat", FacebergErrorKind.NotSupported,
+                    $"Data file '{task.File.FilePath}' is {task.File.FileFormat}; only Parquet data files can be read.");
+            var reader = await OpenAsync(task, cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await foreach (var _ in ReadFileAsync(reader, task, deletes, cancellationToken).ConfigureAwait(false)) count++;
+            }
+        }
+        return count;
     }
 
     private ColumnStats? RowGroupStats(ParquetFileReader reader, int group, int fieldId) =>

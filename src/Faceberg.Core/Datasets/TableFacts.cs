@@ -1,4 +1,5 @@
 using Faceberg.Core.Catalog;
+using Faceberg.Core.Data;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 
@@ -33,20 +34,28 @@ public static class TableFacts
     /// <summary>
     /// Like <see cref="Apply"/>; when the current snapshot's summary lacks totals (a table written by a tool that
     /// omits them), the counts come from the scan planner: live data files, their records and sizes, and the
-    /// delete files as their own count (their rows are not subtracted: they are deletes, not data).
+    /// delete files as their own count. When the snapshot has delete files (merge-on-read tables of other
+    /// writers), the record count is the exact number of rows a full read returns, deletes applied
+    /// (<see cref="TableScan.CountRowsAsync"/>): the delete files are read, and so are the equality columns of
+    /// the data files equality deletes concern.
     /// </summary>
     public static async Task ApplyAsync(FacebergTableInfo info, IcebergTable table, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         Apply(info, table.Metadata);
-        if (table.CurrentSnapshot is not { } snapshot || (info.RecordCount is not null && info.FileCount is not null && info.TotalBytes is not null))
-            return;
-        var plan = await table.PlanAsync(snapshot.SnapshotId, null, cancellationToken).ConfigureAwait(false);
-        var files = (await plan.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Select(t => t.File).ToList();
-        info.RecordCount ??= files.Sum(f => f.RecordCount);
-        info.FileCount ??= files.Count;
-        info.TotalBytes ??= files.Sum(f => f.FileSizeInBytes) + plan.DeleteFiles.Sum(d => d.File.FileSizeInBytes);
-        info.DeleteFileCount = plan.DeleteFiles.Count;
+        if (table.CurrentSnapshot is not { } snapshot) return;
+        var complete = info.RecordCount is not null && info.FileCount is not null && info.TotalBytes is not null && info.DeleteFileCount is not null;
+        if (!complete)
+        {
+            var plan = await table.PlanAsync(snapshot.SnapshotId, null, cancellationToken).ConfigureAwait(false);
+            var files = (await plan.ListDataFilesAsync(cancellationToken).ConfigureAwait(false)).Select(t => t.File).ToList();
+            info.RecordCount ??= files.Sum(f => f.RecordCount);
+            info.FileCount ??= files.Count;
+            info.TotalBytes ??= files.Sum(f => f.FileSizeInBytes) + plan.DeleteFiles.Sum(d => d.File.FileSizeInBytes);
+            info.DeleteFileCount = plan.DeleteFiles.Count;
+        }
+        if (info.DeleteFileCount > 0)
+            info.RecordCount = await new TableScan(table, new TableScanOptions { Columns = [] }).CountRowsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Sets the facts from <paramref name="metadata"/>; properties written by Faceberg win over faceberg.yml's.</summary>

@@ -2,6 +2,7 @@ using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
 using Faceberg.Core.Datasets;
 using Faceberg.Core.Data;
+using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
@@ -472,5 +473,89 @@ public sealed class DatasetSyncTests : IDisposable
         var result = await _hub.Tables.SyncAsync(_catalog, new TableIdentifier("default", "missing"));
         Assert.Equal(SyncStatus.Failed, result.Status);
         Assert.Equal("TableNotFound", result.Error!.ErrorId);
+    }
+
+    [Fact]
+    public async Task A_table_with_another_writers_delete_files_syncs_and_keeps_applying_them()
+    {
+        var repo = SampleDatasets.SplitPrefixes;
+        var id = await CreateAsync("sp", repo);
+        var table = await LoadWithHubAsync(id);
+        var rows = await CountAsync(table);
+        var train = (await table.PlanFilesAsync()).First(f => Equals(f.Partition[0], "train"));
+        await CommitPositionDeletesAsync(table, train, 0, 1);
+        table = await LoadWithHubAsync(id);
+        Assert.Equal(rows - 2, await CountAsync(table));
+
+        new HubDatasetBuilder(_hub.Server.Store, repo).Parquet("data/validation-00000-of-00001.parquet", 6).Commit("Add validation");
+        var result = await _hub.Tables.SyncAsync(_catalog, id);
+
+        Assert.True(result.Status == SyncStatus.Updated, result.Error?.Message);
+        table = await LoadWithHubAsync(id);
+        var plan = await table.PlanAsync();
+        Assert.Equal(FileContent.PositionDeletes, Assert.Single(plan.DeleteFiles).Content);
+        Assert.Equal(rows - 2 + 6, await CountAsync(table));
+        var info = new FacebergTableInfo { Identifier = id, Location = table.Location };
+        await TableFacts.ApplyAsync(info, table);
+        Assert.Equal((rows - 2 + 6, 1L), (info.RecordCount, info.DeleteFileCount));
+    }
+
+    /// <summary>The table with a file IO that reads its hf:// data files from the local Hub, as rows are read.</summary>
+    private async Task<IcebergTable> LoadWithHubAsync(TableIdentifier id) => (await _catalog.OpenCatalog(_hub.Client).LoadTableAsync(id)).Table;
+
+    private static async Task<long> CountAsync(IcebergTable table)
+    {
+        long n = 0;
+        await foreach (var _ in new TableScan(table).ReadAsync()) n++;
+        return n;
+    }
+
+    /// <summary>What a merge-on-read engine commits: a Parquet position delete file in a delete manifest of a new snapshot.</summary>
+    private static async Task CommitPositionDeletesAsync(IcebergTable table, DataFile target, params long[] positions)
+    {
+        var schema = new Parquet.Schema.ParquetSchema(new Parquet.Schema.DataField<string>("file_path"), new Parquet.Schema.DataField<long>("pos"));
+        using var buffer = new MemoryStream();
+        await Parquet.Serialization.ParquetSerializer.SerializeUntypedAsync(
+            positions.Select(p => (IDictionary<string, object?>)new Dictionary<string, object?> { ["file_path"] = target.FilePath, ["pos"] = p }).ToList(), schema, buffer);
+        var deletePath = table.NewMetadataFilePath($"pos-deletes-{Guid.NewGuid():N}.parquet");
+        await table.Io.WriteAsync(deletePath, buffer.ToArray());
+        var deleteFile = new DataFile
+        {
+            Content = FileContent.PositionDeletes, FilePath = deletePath, Partition = target.Partition,
+            RecordCount = positions.Length, FileSizeInBytes = buffer.Length,
+        };
+        await table.CommitAsync(async (meta, _, ct) =>
+        {
+            var parent = meta.CurrentSnapshot!;
+            var sequence = meta.LastSequenceNumber + 1;
+            var snapshotId = parent.SnapshotId + 1;
+            var spec = meta.DefaultSpec;
+            var manifestBytes = ManifestIO.Write(meta.CurrentSchema, spec,
+                [new ManifestEntry(ManifestEntryStatus.Added, snapshotId, sequence, sequence, deleteFile)], ManifestContent.Deletes);
+            var manifestPath = table.NewMetadataFilePath($"deletes-{Guid.NewGuid():N}.avro");
+            var manifest = new ManifestFile
+            {
+                ManifestPath = manifestPath, ManifestLength = manifestBytes.Length, PartitionSpecId = spec.SpecId, Content = ManifestContent.Deletes,
+                SequenceNumber = sequence, MinSequenceNumber = sequence, AddedSnapshotId = snapshotId, AddedFilesCount = 1, AddedRowsCount = positions.Length,
+                Partitions = ManifestIO.Summarize(spec.PartitionType(meta.CurrentSchema), [deleteFile]),
+            };
+            var manifests = (await table.ReadManifestListAsync(parent, ct)).Prepend(manifest).ToList();
+            var listPath = table.NewMetadataFilePath($"snap-{snapshotId}-deletes.avro");
+            var summary = new Dictionary<string, string>(parent.Summary)
+            {
+                [SummaryKeys.Operation] = "overwrite", [SummaryKeys.TotalDeleteFiles] = "1", [SummaryKeys.TotalPositionDeletes] = positions.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            var snapshot = new Snapshot(snapshotId, parent.SnapshotId, sequence, parent.TimestampMs + 1, listPath, summary, meta.CurrentSchemaId);
+            var updated = meta with
+            {
+                LastSequenceNumber = sequence,
+                CurrentSnapshotId = snapshotId,
+                Snapshots = meta.Snapshots.Append(snapshot).ToArray(),
+                SnapshotLog = meta.SnapshotLog.Append(new SnapshotLogEntry(snapshotId, snapshot.TimestampMs)).ToArray(),
+                Refs = new Dictionary<string, SnapshotRef> { [SnapshotRef.MainBranch] = new(snapshotId, SnapshotRef.Branch) },
+            };
+            return new IcebergTable.PendingCommit(updated,
+                [new FileWrite(manifestPath, manifestBytes, false), new FileWrite(listPath, ManifestListIO.Write(manifests, snapshotId, parent.SnapshotId, sequence), false)]);
+        }, default);
     }
 }

@@ -78,14 +78,10 @@ public sealed class ScanPlannerTests
         var eq = Assert.Single(plan.DeleteFiles, d => d.Content == FileContent.EqualityDeletes);
         Assert.Equal(3, eq.SequenceNumber);
         Assert.Equal([1], eq.File.EqualityIds!);
-
-        var error = Assert.Throws<FacebergException>(() => plan.RequireNoDeleteFiles("reading rows"));
-        Assert.Equal("DeleteFilesNotSupported", error.ErrorId);
-        Assert.Contains("1 position, 1 equality", error.Message);
     }
 
     [Fact]
-    public async Task Every_caller_sees_the_same_delete_rule()
+    public async Task Table_planning_keeps_the_delete_files_apart_from_the_data_files()
     {
         var data = await ManifestAsync("m-data", ManifestContent.Data, 1, Added(File(Location, "a", "train")));
         var deletes = await ManifestAsync("m-deletes", ManifestContent.Deletes, 2, Added(PositionDeletes("pos", "train", 3)));
@@ -94,15 +90,9 @@ public sealed class ScanPlannerTests
         await _io.WriteAsync($"{Location}/metadata/version-hint.text", "1"u8.ToArray());
         var table = await IcebergTable.LoadAsync(_io, Location);
 
-        // Table planning lists the data files and keeps the delete files in its plan…
+        // Table planning lists the data files and keeps the delete files in its plan (row scans apply them: DeleteFileTests).
         Assert.Single(await table.PlanFilesAsync());
         Assert.Single((await table.PlanAsync()).DeleteFiles);
-        // …and a row scan refuses rather than return deleted rows.
-        var error = await Assert.ThrowsAsync<FacebergException>(async () =>
-        {
-            await foreach (var _ in new TableScan(table).ReadAsync()) { }
-        });
-        Assert.Equal("DeleteFilesNotSupported", error.ErrorId);
     }
 
     [Fact]

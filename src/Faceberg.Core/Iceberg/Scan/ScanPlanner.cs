@@ -41,7 +41,7 @@ public sealed record ScanPlanOptions
 /// The one walk of a snapshot's metadata: snapshot → manifest list → manifests → live files. Every reader
 /// of a table's files (row scans, table planning, totals) goes through it, so every caller sees the same
 /// rule for delete manifests: their live delete files are collected into the plan (<see cref="ScanPlan.DeleteFiles"/>)
-/// with their sequence numbers, and whoever cannot apply them says so.
+/// with their sequence numbers, for the row reader to apply.
 /// </summary>
 public sealed class ScanPlanner
 {
@@ -151,19 +151,6 @@ public sealed class ScanPlan
     public int ManifestsRead { get; private set; }
     public int ManifestsSkipped { get; private set; }
     public int FilesSkipped { get; private set; }
-
-    /// <summary>
-    /// Fails, naming <paramref name="reader"/>, when the snapshot has delete files: rows they delete would
-    /// otherwise come back.
-    /// </summary>
-    public void RequireNoDeleteFiles(string reader)
-    {
-        if (DeleteFiles.Count == 0) return;
-        var positions = DeleteFiles.Count(d => d.Content == FileContent.PositionDeletes);
-        throw new FacebergException("DeleteFilesNotSupported", FacebergErrorKind.NotSupported,
-            $"Snapshot {Snapshot!.SnapshotId} of table '{_planner.TableLocation}' has delete files written by another engine " +
-            $"({positions} position, {DeleteFiles.Count - positions} equality); {reader} cannot apply them yet.");
-    }
 
     /// <summary>The live data files that might match the filter, manifest by manifest in manifest-list order.</summary>
     public async IAsyncEnumerable<FileScanTask> DataFilesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
