@@ -142,8 +142,9 @@ public static class CreateSyncBenchmark
     private static void AddFiles(LocalHubServer server, string repo, int existing, int count, int rows)
     {
         var builder = new HubDatasetBuilder(server.Store, repo);
+        // The Hub's shard pattern has five digits before "-of-": past 99,999 the index moves behind the shard count.
         for (var i = existing; i < existing + count; i++)
-            builder.Parquet($"data/train-{i:00000}-of-{existing:00000}.parquet", rows);
+            builder.Parquet(i < 100_000 ? $"data/train-{i:00000}-of-{existing:00000}.parquet" : $"data/train-{i % 100_000:00000}-of-{existing:00000}-{i / 100_000}.parquet", rows);
         builder.Commit($"Add {count} files");
     }
 
