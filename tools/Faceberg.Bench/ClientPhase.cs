@@ -24,6 +24,13 @@ public sealed record PhaseResult
     /// <summary>Largest managed heap seen by a 50 ms sampler during the call (live and not yet collected objects).</summary>
     public required long PeakManagedBytes { get; init; }
     public required int Gen2Collections { get; init; }
+    /// <summary>
+    /// Create only: managed bytes still reachable once every footer is read, just before the table is built and
+    /// committed (after a forced full GC), minus the same before the call: what the creation keeps per file.
+    /// </summary>
+    public long? RetainedBeforeCommitBytes { get; init; }
+    /// <summary>Time spent in that forced GC; left out of <see cref="WallSeconds"/>.</summary>
+    public double RetainedProbeSeconds { get; init; }
     public required int Tables { get; init; }
     /// <summary>Data files registered by create, or added + removed + replaced by sync.</summary>
     public required int Files { get; init; }
@@ -66,6 +73,7 @@ public static class ClientPhase
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var startWorkingSet = process.WorkingSet64;
+        var probe = new RetainedMemoryProbe(GC.GetTotalMemory(forceFullCollection: true));
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen2Before = GC.CollectionCount(2);
         long peakManaged = GC.GetTotalMemory(forceFullCollection: false);
@@ -78,7 +86,7 @@ public static class ClientPhase
         var watch = Stopwatch.StartNew();
 
         var (count, files, status, error) = phase == "create"
-            ? await CreateAsync(tables, catalog, config, concurrency).ConfigureAwait(false)
+            ? await CreateAsync(tables, catalog, config, concurrency, probe).ConfigureAwait(false)
             : await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
 
         watch.Stop();
@@ -87,7 +95,7 @@ public static class ClientPhase
         var result = new PhaseResult
         {
             Phase = phase,
-            WallSeconds = watch.Elapsed.TotalSeconds,
+            WallSeconds = watch.Elapsed.TotalSeconds - probe.Seconds,
             StartedAt = startedAt,
             EndedAt = startedAt + watch.Elapsed,
             StartWorkingSetBytes = startWorkingSet,
@@ -95,6 +103,8 @@ public static class ClientPhase
             AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
             PeakManagedBytes = Math.Max(Interlocked.Read(ref peakManaged), GC.GetTotalMemory(forceFullCollection: false)),
             Gen2Collections = GC.CollectionCount(2) - gen2Before,
+            RetainedBeforeCommitBytes = probe.RetainedBytes,
+            RetainedProbeSeconds = probe.Seconds,
             Tables = count,
             Files = files,
             Status = status,
@@ -125,7 +135,7 @@ public static class ClientPhase
 
     /// <summary>As New-FacebergTable: plan each dataset, then create its tables.</summary>
     private static async Task<(int Tables, int Files, string Status, string? Error)> CreateAsync(
-        DatasetTables tables, CatalogContext catalog, FacebergConfig config, int concurrency)
+        DatasetTables tables, CatalogContext catalog, FacebergConfig config, int concurrency, IProgress<DatasetProgress>? progress = null)
     {
         var results = new List<DatasetTableResult>();
         foreach (var dataset in config.Datasets)
@@ -139,7 +149,7 @@ public static class ClientPhase
             {
                 return (results.Count, results.Sum(r => r.FileCount), "Failed", $"{dataset.Name}: {e.Message}");
             }
-            results.AddRange(await tables.CreateAsync(catalog, plan, new DatasetTableOptions { ThrottleLimit = concurrency }).ConfigureAwait(false));
+            results.AddRange(await tables.CreateAsync(catalog, plan, new DatasetTableOptions { ThrottleLimit = concurrency, Progress = progress }).ConfigureAwait(false));
         }
         var failed = results.FirstOrDefault(r => r.Status != DatasetTableStatus.Created);
         return (results.Count, results.Sum(r => r.FileCount),
@@ -156,5 +166,27 @@ public static class ClientPhase
         var failed = results.FirstOrDefault(r => r.Status == SyncStatus.Failed);
         return (results.Count, results.Sum(r => r.Added + r.Removed + r.Replaced),
             string.Join(",", results.Select(r => r.Status).Distinct()), failed?.Error?.Message);
+    }
+}
+
+/// <summary>
+/// Measures what a creation holds once its footers are read: on the first "Creating" progress report (every footer
+/// read, nothing of the table built yet) it forces a full GC and takes the managed heap size. Reports arrive on the
+/// creating thread, so the measurement happens at exactly that point.
+/// </summary>
+internal sealed class RetainedMemoryProbe(long baselineBytes) : IProgress<DatasetProgress>
+{
+    private int _measured;
+
+    public long? RetainedBytes { get; private set; }
+    public double Seconds { get; private set; }
+
+    public void Report(DatasetProgress value)
+    {
+        if (!value.Activity.StartsWith("Creating ", StringComparison.Ordinal) || Interlocked.Exchange(ref _measured, 1) == 1)
+            return;
+        var watch = Stopwatch.StartNew();
+        RetainedBytes = GC.GetTotalMemory(forceFullCollection: true) - baselineBytes;
+        Seconds = watch.Elapsed.TotalSeconds;
     }
 }

@@ -45,5 +45,10 @@ public sealed record DatasetCommit
     internal bool ChangesSnapshot => Summary is not null || RemoveFiles.Count > 0 || AddDataFiles.Count > 0 || AddFiles.Count > 0;
 }
 
-/// <summary>A Parquet file to register: its footer facts, its URI, and the split (partition value) it belongs to.</summary>
-public sealed record NewDatasetFile(ParquetFileFacts Facts, string Split);
+/// <summary>A Parquet file to register: its footer statistics (with its URI), and the split (partition value) it belongs to.</summary>
+public sealed record NewDatasetFile(ParquetFileStatistics Facts, string Split)
+{
+    public NewDatasetFile(ParquetFileFacts facts, string split) : this(ParquetFileStatistics.Of(facts), split)
+    {
+    }
+}

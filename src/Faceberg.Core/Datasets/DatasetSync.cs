@@ -209,7 +209,7 @@ public sealed class DatasetSync
     /// written, naming the file and the column. The table's schema evolution checks the new columns again
     /// when they are committed (<see cref="IcebergTable.UpdateColumnsAsync"/>).
     /// </summary>
-    internal static IReadOnlyList<NestedField> NewColumns(IcebergTable table, IEnumerable<ParquetFileFacts> files, string repo, string config)
+    internal static IReadOnlyList<NestedField> NewColumns(IcebergTable table, IEnumerable<ParquetFileStatistics> files, string repo, string config)
     {
         var schema = table.Schema;
         var lastId = table.Metadata.LastColumnId;

@@ -107,10 +107,11 @@ public sealed class DatasetTableCreator
     /// <summary>The schema of a new table: the union of its files' schemas plus the optional string partition
     /// column <c>split</c>, whose value is only in the manifests.</summary>
     /// <exception cref="FacebergException"><c>SplitColumnConflict</c> when the data has a <c>split</c> column; <c>ParquetSchemaConflict</c>.</exception>
-    public static Schema TableSchema(IReadOnlyList<ParquetFileFacts> files, string repo, string config)
+    public static Schema TableSchema(IReadOnlyList<ParquetFileStatistics> files, string repo, string config)
     {
         ArgumentNullException.ThrowIfNull(files);
-        var dataSchema = SchemaUnion.Union(files.Select(f => (f.FileUri, f.Schema)).ToList());
+        // Files of one shape have one schema: the union needs it once, from the first file that has it.
+        var dataSchema = SchemaUnion.Union(files.DistinctBy(f => f.Shape).Select(f => (f.FileUri, f.Schema)).ToList());
         if (dataSchema.Struct.Field(TableProperties.SplitColumn) is not null)
             throw new FacebergException("SplitColumnConflict", FacebergErrorKind.NotSupported,
                 $"Config '{config}' of dataset '{repo}' has a column named '{TableProperties.SplitColumn}', which Faceberg needs for the split partition.");

@@ -7,16 +7,18 @@ using Parquet.Meta;
 
 namespace Faceberg.Core.Datasets;
 
-/// <summary>A footer read: its facts, or why it could not be read.</summary>
-public sealed record FooterOutcome(ParquetFileFacts? Facts, FacebergException? Error)
+/// <summary>A footer read: the file's statistics, or why it could not be read.</summary>
+public sealed record FooterOutcome(ParquetFileStatistics? Facts, FacebergException? Error)
 {
-    /// <summary>The facts, or the read's error thrown.</summary>
-    public ParquetFileFacts Get() => Facts ?? throw Error!;
+    /// <summary>The statistics, or the read's error thrown.</summary>
+    public ParquetFileStatistics Get() => Facts ?? throw Error!;
 }
 
 /// <summary>
 /// Reads the Parquet footers of dataset files from the Hub, many in parallel, and describes each file in Iceberg
-/// terms (schema, row count, column statistics: <see cref="ParquetFileFacts"/>). Reads only; thread-safe.
+/// terms (schema, row count, column statistics: <see cref="ParquetFileFacts"/>). A read of many files keeps only each
+/// file's <see cref="ParquetFileStatistics"/>, its schema shared with the files of the same schema, and lets the
+/// footer go as soon as it is described. Reads only; thread-safe.
 /// </summary>
 public sealed class FooterReader
 {
@@ -38,6 +40,7 @@ public sealed class FooterReader
     {
         ArgumentNullException.ThrowIfNull(files);
         var outcomes = new ConcurrentDictionary<string, FooterOutcome>(StringComparer.Ordinal);
+        var shapes = new ParquetFileShapes();
         var done = 0;
         progress?.Report(new DatasetProgress(dataset, files.FirstOrDefault().Config, 0, files.Count, "Reading Parquet footers"));
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, throttle), CancellationToken = cancellationToken },
@@ -46,7 +49,8 @@ public sealed class FooterReader
                 FooterOutcome outcome;
                 try
                 {
-                    outcome = new FooterOutcome(await ReadOneAsync(repo, revision, item.File, token).ConfigureAwait(false), null);
+                    var facts = await ReadOneAsync(repo, revision, item.File, token).ConfigureAwait(false);
+                    outcome = new FooterOutcome(ParquetFileStatistics.Of(facts, shapes), null);
                 }
                 catch (FacebergException e)
                 {

@@ -186,13 +186,32 @@ internal sealed class HubApi(LocalHubServer server)
 
     // ---- tree and paths-info ----------------------------------------------------------------
 
+    // A listing is paged, and every page's request names the same commit and folder: the last listing is kept, so
+    // paging through a 100,000-file repo costs one listing, not one per page (commits never change).
+    private readonly object _listingGate = new();
+    private (string Key, List<RepoEntry> Entries)? _lastListing;
+
     private Task Tree(HubRequest r, string repoId, string revision, string path)
     {
         var commit = Store.GetCommit(repoId, revision);
-        var listing = new RepoListing(commit.Files);
         path = path.Trim('/');
-        if (path.Length > 0 && !listing.IsDirectory(path)) throw LocalHubException.EntryNotFound(repoId, revision, path);
-        var entries = listing.List(path, r.QueryFlag("recursive"));
+        var recursive = r.QueryFlag("recursive");
+        var key = $"{repoId}\n{commit.Id}\n{path}\n{recursive}";
+        List<RepoEntry> entries;
+        lock (_listingGate)
+        {
+            if (_lastListing is { } last && last.Key == key)
+            {
+                entries = last.Entries;
+            }
+            else
+            {
+                var listing = new RepoListing(commit.Files);
+                if (path.Length > 0 && !listing.IsDirectory(path)) throw LocalHubException.EntryNotFound(repoId, revision, path);
+                entries = listing.List(path, recursive);
+                _lastListing = (key, entries);
+            }
+        }
 
         // The cursor is the last path of the previous page: stable and opaque to clients.
         var start = 0;

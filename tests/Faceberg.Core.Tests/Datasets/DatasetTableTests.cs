@@ -305,7 +305,7 @@ public sealed class DatasetPlannerTests : IDisposable
             .Commit("Files");
         var sha = _hub.Head(repo);
         var reader = new FooterReader(_hub.Client);
-        async Task<ParquetFileFacts> Facts(string path) => await reader.ReadOneAsync(repo, sha, new RepoFile(path, 0, ""));
+        async Task<ParquetFileStatistics> Facts(string path) => ParquetFileStatistics.Of(await reader.ReadOneAsync(repo, sha, new RepoFile(path, 0, "")));
 
         var schema = DatasetTableCreator.TableSchema([await Facts("data/train-0.parquet"), await Facts("data/train-1.parquet")], repo, "default");
         var withSplit = await Facts("other/train-0.parquet");
