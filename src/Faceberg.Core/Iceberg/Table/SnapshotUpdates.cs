@@ -1,6 +1,7 @@
 using System.Globalization;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
+using Faceberg.Core.Iceberg.Maintenance;
 using Faceberg.Core.Iceberg.Spec;
 
 namespace Faceberg.Core.Iceberg.Table;
@@ -206,6 +207,22 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             // New manifests go first, as readers expect the newest data at the front.
             manifests.Insert(0, cached.File with { SequenceNumber = sequenceNumber, MinSequenceNumber = sequenceNumber });
         }
+
+        // Bounded growth: small manifests are merged once enough pile up (commit.manifest.* properties).
+        var mergedManifests = await ManifestMerger.FromProperties(current.Properties).MergeAsync(manifests, SnapshotId, sequenceNumber,
+            (m, token) => files.FirstOrDefault(f => f.Path == m.ManifestPath) is { } pendingFile
+                ? Task.FromResult(ManifestIO.Read(pendingFile.Data, $"Manifest '{m.ManifestPath}'", m))
+                : Table.ReadManifestAsync(m, token),
+            bytes =>
+            {
+                var path = Table.NewMetadataFilePath($"{Guid.NewGuid():D}-m{files.Count}.avro");
+                files.Add(new FileWrite(path, bytes, Overwrite: false));
+                return path;
+            }, force: false, ct).ConfigureAwait(false);
+        manifests = mergedManifests.ToList();
+        // A manifest this attempt wrote and merging folded into another is not written at all.
+        var listed = manifests.Select(m => m.ManifestPath).ToHashSet(StringComparer.Ordinal);
+        files.RemoveAll(f => f.Path.EndsWith(".avro", StringComparison.Ordinal) && !listed.Contains(f.Path) && !_propertyFiles.Contains(f));
 
         var listPath = Table.NewMetadataFilePath($"snap-{SnapshotId}-{attempt}-{Guid.NewGuid():D}.avro");
         files.Add(new FileWrite(listPath, ManifestListIO.Write(manifests, SnapshotId, parent?.SnapshotId, sequenceNumber), Overwrite: false));
