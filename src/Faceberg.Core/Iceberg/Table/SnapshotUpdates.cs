@@ -20,6 +20,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
     private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private readonly List<FileWrite> _propertyFiles = new();
+    private readonly List<(string Key, string Prefix, string Extension, PropertyFileProducer Produce)> _producedPropertyFiles = new();
     private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
     private (bool Set, long? SnapshotId) _requiredBase;
 
@@ -80,6 +81,24 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         _propertyFiles.Add(new FileWrite(path, content, Overwrite: false));
         _properties[key] = path;
         return path;
+    }
+
+    /// <summary>What a <see cref="PropertyFileProducer"/> makes: the file's content and the metadata files it supersedes.</summary>
+    public sealed record PropertyFileContent(byte[] Content, IReadOnlyList<string> Supersedes);
+
+    /// <summary>Computes a property file against the table version a commit attempt applies to.</summary>
+    public delegate Task<PropertyFileContent> PropertyFileProducer(IcebergTable table, TableMetadata current, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="SetPropertyFile(string, string, string, byte[])"/>, with content computed on every attempt against the
+    /// table version it applies to (a file written as a change to the previous one); the files it supersedes are removed
+    /// by the same commit.
+    /// </summary>
+    public TSelf SetPropertyFile(string key, string fileNamePrefix, string extension, PropertyFileProducer produce)
+    {
+        ArgumentNullException.ThrowIfNull(produce);
+        _producedPropertyFiles.Add((key, fileNamePrefix, extension, produce));
+        return (TSelf)this;
     }
 
     /// <summary>
@@ -234,10 +253,20 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             [SnapshotRef.MainBranch] = new SnapshotRef(SnapshotId, SnapshotRef.Branch),
         };
         var properties = current.Properties;
-        if (_properties.Count > 0)
+        var removals = new List<string>();
+        var attemptProperties = new Dictionary<string, string>(_properties, StringComparer.Ordinal);
+        foreach (var (key, prefix, extension, produce) in _producedPropertyFiles)
+        {
+            var produced = await produce(Table, current, ct).ConfigureAwait(false);
+            var path = Table.NewMetadataFilePath($"{prefix}-{SnapshotId}-{Guid.NewGuid():D}.{extension}");
+            files.Add(new FileWrite(path, produced.Content, Overwrite: false));
+            attemptProperties[key] = path;
+            removals.AddRange(produced.Supersedes);
+        }
+        if (attemptProperties.Count > 0)
         {
             var merged = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
-            foreach (var (k, v) in _properties) merged[k] = v;
+            foreach (var (k, v) in attemptProperties) merged[k] = v;
             properties = merged;
         }
         var updated = current with
@@ -250,7 +279,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             SnapshotLog = current.SnapshotLog.Append(new SnapshotLogEntry(SnapshotId, now)).ToArray(),
             Refs = refs,
         };
-        return new IcebergTable.PendingCommit(updated, files);
+        return new IcebergTable.PendingCommit(updated, files, removals);
     }
 
     private async Task<Dictionary<string, string>> BuildSummaryAsync(TableMetadata current, Snapshot? parent, IReadOnlyList<DataFile> removed, CancellationToken ct)
