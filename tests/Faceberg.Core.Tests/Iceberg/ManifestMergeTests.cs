@@ -2,6 +2,7 @@ using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Maintenance;
 using Faceberg.Core.Iceberg.Table;
+using Faceberg.Core.Iceberg.Table;
 using Xunit;
 using static Faceberg.Core.Tests.Iceberg.TableFixtures;
 

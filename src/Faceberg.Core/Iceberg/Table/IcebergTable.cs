@@ -326,7 +326,8 @@ public sealed partial class IcebergTable
         var max = updated.Properties.TryGetValue(MetadataPreviousVersionsMax, out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? Math.Max(n, 1)
             : DefaultPreviousVersionsMax;
-        var log = baseMetadata.MetadataLog.Append(new MetadataLogEntry(MetadataLocation, baseMetadata.LastUpdatedMs)).ToList();
+        // The update's log: the base's, or a shorter one when maintenance dropped versions of expired snapshots.
+        var log = updated.MetadataLog.Append(new MetadataLogEntry(MetadataLocation, baseMetadata.LastUpdatedMs)).ToList();
         if (log.Count > max) log.RemoveRange(0, log.Count - max);
         return updated with
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
-using Faceberg.Core.Iceberg.Maintenance;
 using Faceberg.Core.Iceberg.Spec;
 
 namespace Faceberg.Core.Iceberg.Table;

@@ -3,7 +3,7 @@ using Faceberg.Core.Iceberg.Avro;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 
-namespace Faceberg.Core.Iceberg.Maintenance;
+namespace Faceberg.Core.Iceberg.Table;
 
 /// <summary>
 /// Merges small data manifests of one partition spec into fewer, as the Java library's ManifestMergeManager does on
