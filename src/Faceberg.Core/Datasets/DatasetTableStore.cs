@@ -98,14 +98,24 @@ public sealed class DatasetTableStore
     /// <summary>
     /// Runs <see cref="TableMaintenance"/> on a table of the catalog (a dataset table or not): manifests rewritten,
     /// snapshots expired per <paramref name="retainLast"/> / <paramref name="olderThan"/>, and the metadata files no
-    /// version or retained snapshot references removed, file records included, the current record's chain kept.
+    /// version or retained snapshot references removed, file records included (a record written as a chain of changes is
+    /// written out in full by the manifest rewrite's commit, so the chain's links go too).
     /// </summary>
     public async Task<OptimizeResult> OptimizeAsync(ICatalog catalog, TableIdentifier table, int? retainLast, DateTimeOffset? olderThan,
         CancellationToken cancellationToken = default)
     {
         var iceberg = await LoadAsync(catalog, table, cancellationToken).ConfigureAwait(false);
+        // A record that is a chain of changes is written out in full with the manifest rewrite, so its links become
+        // unreferenced and are removed with the other metadata files (the record's content does not change).
+        static async Task<ReferencedFilesRewrite?> CompactRecordAsync(IcebergTable iceberg, CancellationToken ct)
+        {
+            if (await RevisionFileRecord.CompactAsync(iceberg, ct).ConfigureAwait(false) is not { } full) return null;
+            var location = RevisionFileRecord.NewLocation(iceberg, iceberg.CurrentSnapshot?.SnapshotId ?? 0);
+            return new ReferencedFilesRewrite(new Dictionary<string, string> { [TableProperties.RevisionFiles] = location },
+                [new FileWrite(location, full, Overwrite: false)]);
+        }
         return await TableMaintenance.OptimizeAsync(iceberg, new OptimizeOptions(retainLast, olderThan, RewriteManifests: true,
-            ReferencedFiles: RevisionFileRecord.ChainAsync, OwnsFile: RevisionFileRecord.IsRecordFile), cancellationToken).ConfigureAwait(false);
+            ReferencedFiles: RevisionFileRecord.ChainAsync, OwnsFile: RevisionFileRecord.IsRecordFile, RewriteReferencedFiles: CompactRecordAsync), cancellationToken).ConfigureAwait(false);
     }
 
     private static OverwriteFiles Stage(IcebergTable iceberg, DatasetCommit commit, IReadOnlyDictionary<string, string> properties)

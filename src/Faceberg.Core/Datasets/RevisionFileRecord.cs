@@ -15,9 +15,10 @@ namespace Faceberg.Core.Datasets;
 /// than Faceberg ignore both.
 /// <para>
 /// A record is written as a change to the previous one (format 2: the files added or changed and the paths removed,
-/// with the location of the record it applies to), so a sync costs in proportion to what changed. Once the chain
-/// is <see cref="MaxChainLength"/> long, or the change is large next to the whole, a full record is written instead
-/// and the same commit removes the chain it replaces. Format 1 (always full) is still read.
+/// with the location of the record it applies to), so a sync costs in proportion to what changed. Once
+/// <see cref="MaxChainLength"/> changes follow the full record, or the change is large next to the whole, a full
+/// record is written instead and the same commit removes the chain it replaces (unless
+/// write.metadata.delete-after-commit.enabled is false). Format 1 (always full) is still read.
 /// </para>
 /// </summary>
 internal static class RevisionFileRecord
@@ -26,7 +27,8 @@ internal static class RevisionFileRecord
     private const int ChainFormat = 2;
     private const string FilePrefix = "faceberg-files";
 
-    /// <summary>How many change records may follow a full one before the next record is full again.</summary>
+    /// <summary>How many change records may follow a full one before the next record is full again, unless the table
+    /// property <see cref="TableProperties.RevisionFilesMaxChain"/> says otherwise.</summary>
     internal const int MaxChainLength = 32;
 
     /// <summary>Adds the record of <paramref name="files"/> at <paramref name="dataRevision"/> to a commit.</summary>
@@ -45,11 +47,17 @@ internal static class RevisionFileRecord
             var now = list.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
             var changed = list.Where(f => !before.TryGetValue(f.Path, out var b) || b.ContentId != f.ContentId || b.Size != f.Size).ToList();
             var removed = previous.Files.Where(f => !now.Contains(f.Path)).Select(f => f.Path).ToList();
-            if (previous.Chain.Count >= MaxChainLength || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
+            if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, list, []), previous.Chain);
             return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, changed, removed), []);
         });
     }
+
+    private static int MaxChain(IReadOnlyDictionary<string, string> properties) =>
+        properties.TryGetValue(TableProperties.RevisionFilesMaxChain, out var text)
+        && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var max)
+            ? max
+            : MaxChainLength;
 
     private static byte[] Write(string dataRevision, string? baseLocation, int depth, IEnumerable<RepoFile> files, IReadOnlyList<string> removed)
     {
@@ -107,6 +115,22 @@ internal static class RevisionFileRecord
             return [];
         return (await ReadChainAsync(table, location, ct).ConfigureAwait(false))?.Chain ?? [location];
     }
+
+    /// <summary>
+    /// The current record of <paramref name="table"/> as one full record, when it is a chain of changes; null when it
+    /// is already full, missing or unreadable (then there is nothing to compact).
+    /// </summary>
+    public static async Task<byte[]?> CompactAsync(IcebergTable table, CancellationToken ct)
+    {
+        if (!table.Metadata.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) || location.Length == 0)
+            return null;
+        var record = await ReadChainAsync(table, location, ct).ConfigureAwait(false);
+        return record is { Chain.Count: > 1 } ? Write(record.Revision, null, 0, record.Files, []) : null;
+    }
+
+    /// <summary>A new record file's location in the table's metadata folder.</summary>
+    public static string NewLocation(IcebergTable table, long snapshotId) =>
+        table.NewMetadataFilePath($"{FilePrefix}-{snapshotId}-{Guid.NewGuid():D}.json.gz");
 
     /// <summary>True for the name of a file record in a metadata folder.</summary>
     public static bool IsRecordFile(string path) => path[(path.LastIndexOf('/') + 1)..].StartsWith(FilePrefix + "-", StringComparison.Ordinal);

@@ -10,8 +10,14 @@ namespace Faceberg.Core.Iceberg.Maintenance;
 /// <summary>What to expire: snapshots older than <see cref="OlderThan"/>, beyond the newest <see cref="RetainLast"/> of main.</summary>
 /// <param name="ReferencedFiles">Metadata-folder files outside Iceberg's model a table version references (a layer's own records).</param>
 /// <param name="OwnsFile">Whether a metadata-folder file belongs to that layer, so it is removed once no version references it.</param>
+/// <param name="RewriteReferencedFiles">The layer's files rewritten more compactly (new files and the properties naming
+/// them), committed with the manifest rewrite; null when there is nothing to rewrite.</param>
 public sealed record OptimizeOptions(int? RetainLast = null, DateTimeOffset? OlderThan = null, bool RewriteManifests = true,
-    Func<IcebergTable, TableMetadata, CancellationToken, Task<IReadOnlyList<string>>>? ReferencedFiles = null, Func<string, bool>? OwnsFile = null);
+    Func<IcebergTable, TableMetadata, CancellationToken, Task<IReadOnlyList<string>>>? ReferencedFiles = null, Func<string, bool>? OwnsFile = null,
+    Func<IcebergTable, CancellationToken, Task<ReferencedFilesRewrite?>>? RewriteReferencedFiles = null);
+
+/// <summary>Files of a layer above Iceberg written anew, and the table properties that name them.</summary>
+public sealed record ReferencedFilesRewrite(IReadOnlyDictionary<string, string> Properties, IReadOnlyList<FileWrite> Files);
 
 /// <summary>What an optimize did.</summary>
 public sealed record OptimizeResult(string Location, int ManifestsBefore, int ManifestsAfter, int SnapshotsExpired, int SnapshotsRetained, int FilesRemoved, long BytesRemoved);
@@ -32,8 +38,21 @@ public static class TableMaintenance
             throw new FacebergException("InvalidRetainLast", FacebergErrorKind.InvalidArgument, "RetainLast must be at least 1: the current snapshot is always kept.");
         var before = table.Metadata;
         var manifestsBefore = (await table.ReadManifestListAsync(null, ct).ConfigureAwait(false)).Count;
+        var rewrite = options.RewriteReferencedFiles is { } produce ? await produce(table, ct).ConfigureAwait(false) : null;
         if (options.RewriteManifests && table.CurrentSnapshot != null && manifestsBefore > 1)
-            await RewriteManifestsAsync(table, ct).ConfigureAwait(false);
+        {
+            await RewriteManifestsAsync(table, rewrite, ct).ConfigureAwait(false);
+        }
+        else if (rewrite != null)
+        {
+            var main = table.CurrentSnapshot?.SnapshotId;
+            await table.CommitAsync((current, _, _) =>
+            {
+                new AssertRefSnapshotId(SnapshotRef.MainBranch, main).Check(current);
+                return Task.FromResult(new IcebergTable.PendingCommit(WithProperties(current, rewrite.Properties) with { LastUpdatedMs = IcebergTable.NowMs() },
+                    rewrite.Files, KeepsDroppedVersions: true));
+            }, ct).ConfigureAwait(false);
+        }
         var manifestsAfter = (await table.ReadManifestListAsync(null, ct).ConfigureAwait(false)).Count;
 
         var expired = ToExpire(table.Metadata, options);
@@ -48,7 +67,7 @@ public static class TableMaintenance
                 // Metadata versions older than every retained snapshot describe only expired ones.
                 var oldest = updated.Snapshots.Count == 0 ? long.MaxValue : updated.Snapshots.Min(s => s.TimestampMs);
                 updated = updated with { MetadataLog = updated.MetadataLog.Where(e => e.TimestampMs >= oldest).ToArray() };
-                return Task.FromResult(new IcebergTable.PendingCommit(updated, Array.Empty<FileWrite>()));
+                return Task.FromResult(new IcebergTable.PendingCommit(updated, Array.Empty<FileWrite>(), KeepsDroppedVersions: true));
             }, ct).ConfigureAwait(false);
         }
 
@@ -67,15 +86,26 @@ public static class TableMaintenance
         return metadata.Snapshots.Where(s => !keep.Contains(s.SnapshotId) && s.TimestampMs < cutoff).Select(s => s.SnapshotId).ToList();
     }
 
-    private static Task RewriteManifestsAsync(IcebergTable table, CancellationToken ct)
+    private static TableMetadata WithProperties(TableMetadata metadata, IReadOnlyDictionary<string, string>? properties)
+    {
+        if (properties is null || properties.Count == 0) return metadata;
+        var merged = new Dictionary<string, string>(metadata.Properties, StringComparer.Ordinal);
+        foreach (var (key, value) in properties) merged[key] = value;
+        return metadata with { Properties = merged };
+    }
+
+    private static Task RewriteManifestsAsync(IcebergTable table, ReferencedFilesRewrite? rewrite, CancellationToken ct)
     {
         var snapshotId = IcebergTable.NewSnapshotId();
+        var main = table.CurrentSnapshot?.SnapshotId;
         return table.CommitAsync(async (current, attempt, token) =>
         {
+            // Rewritten layer files describe the snapshot they were computed from: another writer's snapshot fails the commit.
+            if (rewrite != null) new AssertRefSnapshotId(SnapshotRef.MainBranch, main).Check(current);
             var parent = current.CurrentSnapshot ?? throw new CommitConflictException($"Table '{table.Location}' lost its current snapshot while its manifests were rewritten.");
             var sequenceNumber = current.LastSequenceNumber + 1;
             var manifests = await new ScanPlanner(table.Io, current).ReadManifestListAsync(parent, token).ConfigureAwait(false);
-            var files = new List<FileWrite>();
+            var files = new List<FileWrite>(rewrite?.Files ?? []);
             var merger = ManifestMerger.FromProperties(current.Properties);
             var rewritten = await merger.MergeAsync(manifests.Where(m => m.HasLiveFiles || m.Content == ManifestContent.Deletes).ToList(), snapshotId, sequenceNumber,
                 (m, t) => table.ReadManifestAsync(m, t),
@@ -95,7 +125,7 @@ public static class TableMaintenance
             var now = IcebergTable.NowMs();
             var snapshot = new Snapshot(snapshotId, parent.SnapshotId, sequenceNumber, now, listPath, summary, parent.SchemaId ?? current.CurrentSchemaId);
             var refs = new Dictionary<string, SnapshotRef>(current.Refs, StringComparer.Ordinal) { [SnapshotRef.MainBranch] = new SnapshotRef(snapshotId, SnapshotRef.Branch) };
-            var updated = current with
+            var updated = WithProperties(current, rewrite?.Properties) with
             {
                 LastSequenceNumber = sequenceNumber,
                 LastUpdatedMs = now,
@@ -104,7 +134,7 @@ public static class TableMaintenance
                 SnapshotLog = current.SnapshotLog.Append(new SnapshotLogEntry(snapshotId, now)).ToArray(),
                 Refs = refs,
             };
-            return new IcebergTable.PendingCommit(updated, files);
+            return new IcebergTable.PendingCommit(updated, files, KeepsDroppedVersions: true);
         }, ct);
     }
 

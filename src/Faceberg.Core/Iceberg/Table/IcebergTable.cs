@@ -222,7 +222,10 @@ public sealed partial class IcebergTable
     /// <summary>What one commit attempt wants published: new files (uniquely named) and the new metadata.</summary>
     /// <param name="Removals">Files of the table's metadata folder the new version no longer references (a superseded
     /// record); they are removed with the commit (in the same batch where the store has batches).</param>
-    internal sealed record PendingCommit(TableMetadata Metadata, IReadOnlyList<FileWrite> Files, IReadOnlyList<string>? Removals = null);
+    /// <param name="KeepsDroppedVersions">Leaves the metadata versions that fall out of the log in place (table maintenance
+    /// removes and counts them afterwards).</param>
+    internal sealed record PendingCommit(TableMetadata Metadata, IReadOnlyList<FileWrite> Files, IReadOnlyList<string>? Removals = null,
+        bool KeepsDroppedVersions = false);
 
     /// <summary>
     /// Runs the optimistic commit loop: prepare against the current metadata, publish v(N+1)
@@ -337,19 +340,19 @@ public sealed partial class IcebergTable
     }
 
     /// <summary>
-    /// What a commit removes: the metadata files that fell out of the log (when <see cref="MetadataDeleteAfterCommit"/>
-    /// holds) and the files the operation superseded, never anything outside this table's metadata folder.
+    /// What a commit removes when <see cref="MetadataDeleteAfterCommit"/> holds: the metadata files that fell out of the
+    /// log and the files the operation superseded, never anything outside this table's metadata folder.
     /// </summary>
     private List<string> Removals(TableMetadata baseMetadata, TableMetadata newMetadata, PendingCommit pending)
     {
         var result = new List<string>();
-        if (DeletesAfterCommit(newMetadata.Properties))
+        if (DeletesAfterCommit(newMetadata.Properties) && !pending.KeepsDroppedVersions)
         {
             var kept = newMetadata.MetadataLog.Select(e => e.MetadataFile).ToHashSet(StringComparer.Ordinal);
             kept.Add(MetadataLocation);
             result.AddRange(baseMetadata.MetadataLog.Select(e => e.MetadataFile).Where(f => !kept.Contains(f)));
+            if (pending.Removals != null) result.AddRange(pending.Removals);
         }
-        if (pending.Removals != null) result.AddRange(pending.Removals);
         var folder = MetadataDirectory(Location);
         var written = pending.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         return result.Where(p => p.StartsWith(folder, StringComparison.Ordinal) && !p.Contains("/../", StringComparison.Ordinal) && !written.Contains(p))
