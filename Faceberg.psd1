@@ -14,6 +14,7 @@
         'Get-FacebergTable'
         'New-FacebergTable'
         'Sync-FacebergTable'
+        'Optimize-FacebergTable'
         'Read-FacebergTable'
         'Get-FacebergSnapshot'
         'Remove-FacebergTable'

@@ -8,6 +8,7 @@ namespace Faceberg.Bench;
 /// dotnet run -c Release --project tools/Faceberg.Bench -- read
 /// dotnet run -c Release --project tools/Faceberg.Bench -- write
 /// dotnet run -c Release --project tools/Faceberg.Bench -- manifest --files 1000,10000
+/// dotnet run -c Release --project tools/Faceberg.Bench -- growth --files 10000 --syncs 1,10,100,1000
 /// </code>
 /// </summary>
 public static class Program
@@ -24,6 +25,8 @@ public static class Program
                     return await CreateSyncBenchmark.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
                 case ClientPhase.Command:
                     return await ClientPhase.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
+                case GrowthBenchmark.Command:
+                    return await GrowthBenchmark.RunAsync(BenchArgs.Parse(rest), Console.Out).ConfigureAwait(false);
                 case ManifestBenchmark.Command:
                     return ManifestBenchmark.Run(BenchArgs.Parse(rest), Console.Out);
                 case "read":
@@ -65,6 +68,11 @@ public static class Program
         output.WriteLine("      --cdn no             yes: the Hub answers LFS reads with a 302 to a CDN listener, as huggingface.co does");
         output.WriteLine("      --cdn-latency-ms 20  delay the CDN listener adds before answering each request (with --cdn)");
         output.WriteLine("  manifest     Encode and decode a manifest of --files entries (one per data file), single-threaded");
+        output.WriteLine("  growth       Repeated one-file syncs of a table: manifests per read, bytes per sync, metadata folder,");
+        output.WriteLine("               load + plan time; bounded growth off (before) and on (after), then Optimize");
+        output.WriteLine("      --files 10000        data files of the table");
+        output.WriteLine("      --syncs 1,10,100,1000  sync counts measured");
+        output.WriteLine("      --retain-last 5      snapshots Optimize keeps");
         output.WriteLine("  read         Read-FacebergTable's reader against raw Parquet.Net reads of the same files");
         output.WriteLine("  write        Write-FacebergTable's writer against Parquet.Net's serializer on the same rows");
     }

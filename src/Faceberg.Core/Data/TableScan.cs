@@ -104,7 +104,7 @@ public sealed class TableScan
             Snapshot = metadata.SnapshotById(id);
         else if (_options.AsOf is { } asOf)
             Snapshot = table.SnapshotAsOf(asOf) ?? throw new FacebergException("NoSnapshotAsOf", FacebergErrorKind.NotFound,
-                $"Table '{table.Location}' had no snapshot at {asOf:u}; its first snapshot is from {FirstSnapshotTime(metadata)}.");
+                $"Table '{table.Location}' has no snapshot as of {asOf:u}; its oldest remaining snapshot is from {FirstSnapshotTime(metadata)} (older ones may have been expired).");
         else
             Snapshot = metadata.CurrentSnapshot;
         // Time travel reads with the schema the snapshot was written with, as Iceberg engines do.

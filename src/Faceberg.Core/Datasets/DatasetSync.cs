@@ -143,7 +143,7 @@ public sealed class DatasetSync
 
         // The table's live files, by repo path; their content ids come from the commit the data was read at.
         // The record written by the last create or sync saves listing the old commit; older tables have none.
-        var oldFiles = await table.ReadFileRecordAsync(ct).ConfigureAwait(false)
+        var oldFiles = await _store.ReadFileRecordAsync(table, ct).ConfigureAwait(false)
             ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false);
         var oldTree = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
         foreach (var file in oldFiles)

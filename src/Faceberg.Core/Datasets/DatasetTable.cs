@@ -1,5 +1,4 @@
 using System.Globalization;
-using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Table;
 
@@ -86,8 +85,8 @@ public sealed record DatasetSource(string? Dataset, string Repo, string Config, 
 
 /// <summary>
 /// An Iceberg table bound to the Hub dataset it is made from (<see cref="DatasetSource"/>) and to the record of
-/// that dataset's files at the table's data commit (<see cref="ReadFileRecordAsync"/>). Loaded and committed
-/// through <see cref="DatasetTableStore"/>.
+/// that dataset's files at the table's data commit (<see cref="DatasetTableStore.ReadFileRecordAsync"/>). Loaded and
+/// committed through <see cref="DatasetTableStore"/>.
 /// </summary>
 public sealed class DatasetTable
 {
@@ -116,9 +115,4 @@ public sealed class DatasetTable
         ArgumentNullException.ThrowIfNull(iceberg);
         return new DatasetTable(identifier, iceberg, DatasetSource.Read(iceberg.Metadata.Properties, notADatasetTable));
     }
-
-    /// <summary>The table's files (path, content id, size) at <see cref="DatasetSource.DataRevision"/> as the last
-    /// create, sync or write recorded them; null when there is no usable record and the caller lists that commit.</summary>
-    public Task<IReadOnlyList<RepoFile>?> ReadFileRecordAsync(CancellationToken cancellationToken = default) =>
-        RevisionFileRecord.ReadAsync(Iceberg, Source.DataRevision, cancellationToken);
 }

@@ -1,6 +1,8 @@
 using Faceberg.Core.Catalog;
+using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
 using Faceberg.Core.Iceberg.Io;
+using Faceberg.Core.Iceberg.Maintenance;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 
@@ -82,6 +84,38 @@ public sealed class DatasetTableStore
         // The snapshot's manifests and manifest list go with the new metadata version: one Hub commit on the Hub.
         await catalog.CommitTableAsync(table.Identifier, [baseRef, .. staged.Requirements], staged.Updates, staged.Files, cancellationToken).ConfigureAwait(false);
         return staged.Snapshot;
+    }
+
+    /// <summary>The table's files (path, content id, size) at <see cref="DatasetSource.DataRevision"/> as the last
+    /// create, sync or write recorded them (the record and the changes it is made of); null when there is no usable
+    /// record and the caller lists that commit.</summary>
+    public Task<IReadOnlyList<RepoFile>?> ReadFileRecordAsync(DatasetTable table, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return RevisionFileRecord.ReadAsync(table.Iceberg, table.Source.DataRevision, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <see cref="TableMaintenance"/> on a table of the catalog (a dataset table or not): manifests rewritten,
+    /// snapshots expired per <paramref name="retainLast"/> / <paramref name="olderThan"/>, and the metadata files no
+    /// version or retained snapshot references removed, file records included (a record written as a chain of changes is
+    /// written out in full by the manifest rewrite's commit, so the chain's links go too).
+    /// </summary>
+    public async Task<OptimizeResult> OptimizeAsync(ICatalog catalog, TableIdentifier table, int? retainLast, DateTimeOffset? olderThan,
+        CancellationToken cancellationToken = default)
+    {
+        var iceberg = await LoadAsync(catalog, table, cancellationToken).ConfigureAwait(false);
+        // A record that is a chain of changes is written out in full with the manifest rewrite, so its links become
+        // unreferenced and are removed with the other metadata files (the record's content does not change).
+        static async Task<ReferencedFilesRewrite?> CompactRecordAsync(IcebergTable iceberg, CancellationToken ct)
+        {
+            if (await RevisionFileRecord.CompactAsync(iceberg, ct).ConfigureAwait(false) is not { } full) return null;
+            var location = RevisionFileRecord.NewLocation(iceberg, iceberg.CurrentSnapshot?.SnapshotId ?? 0);
+            return new ReferencedFilesRewrite(new Dictionary<string, string> { [TableProperties.RevisionFiles] = location },
+                [new FileWrite(location, full, Overwrite: false)]);
+        }
+        return await TableMaintenance.OptimizeAsync(iceberg, new OptimizeOptions(retainLast, olderThan, RewriteManifests: true,
+            ReferencedFiles: RevisionFileRecord.ChainAsync, OwnsFile: RevisionFileRecord.IsRecordFile, RewriteReferencedFiles: CompactRecordAsync), cancellationToken).ConfigureAwait(false);
     }
 
     private static OverwriteFiles Stage(IcebergTable iceberg, DatasetCommit commit, IReadOnlyDictionary<string, string> properties)

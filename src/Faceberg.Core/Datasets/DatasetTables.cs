@@ -10,7 +10,7 @@ namespace Faceberg.Core.Datasets;
 /// them current. Every data file URI is pinned to a commit: <c>hf://datasets/&lt;repo&gt;@&lt;sha&gt;/&lt;path&gt;</c>.
 /// The entry point of <c>Datasets/</c>: it wires <see cref="DatasetPlanner"/> (what a dataset's tables hold),
 /// <see cref="FooterReader"/> (Parquet footers from the Hub), <see cref="DatasetTableCreator"/> and
-/// <see cref="DatasetSync"/>, which load and commit tables through one <see cref="DatasetTableStore"/>.
+/// <see cref="DatasetSync"/> and <see cref="DatasetMaintenance"/>, which load and commit tables through one <see cref="DatasetTableStore"/>.
 /// Thread-safe; one instance can serve many calls. See docs/datasets.md.
 /// </summary>
 public sealed class DatasetTables
@@ -20,6 +20,7 @@ public sealed class DatasetTables
     private readonly DatasetPlanner _planner;
     private readonly DatasetTableCreator _creator;
     private readonly DatasetSync _sync;
+    private readonly DatasetMaintenance _maintenance;
 
     /// <param name="hub">The Hub the datasets live on (its endpoint and token).</param>
     /// <param name="io">Where table metadata is written; by default the catalog's own file IO (see <see cref="DatasetTableStore"/>).</param>
@@ -32,6 +33,7 @@ public sealed class DatasetTables
         _planner = new DatasetPlanner(hub);
         _creator = new DatasetTableCreator(footers, store);
         _sync = new DatasetSync(_planner, footers, store);
+        _maintenance = new DatasetMaintenance(store);
     }
 
     public HubClient Hub { get; }
@@ -72,4 +74,9 @@ public sealed class DatasetTables
     public Task<SyncResult> SyncAsync(CatalogContext catalog, TableIdentifier table, SyncOptions? options = null,
         CancellationToken cancellationToken = default) =>
         _sync.SyncAsync(catalog, table, options, cancellationToken);
+
+    /// <inheritdoc cref="DatasetMaintenance.OptimizeAsync"/>
+    public Task<Iceberg.Maintenance.OptimizeResult> OptimizeAsync(CatalogContext catalog, TableIdentifier table, int? retainLast = null,
+        DateTimeOffset? olderThan = null, CancellationToken cancellationToken = default) =>
+        _maintenance.OptimizeAsync(catalog, table, retainLast, olderThan, cancellationToken);
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Faceberg.Core.Discovery;
+using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
 
 namespace Faceberg.Core.Datasets;
@@ -12,14 +13,53 @@ namespace Faceberg.Core.Datasets;
 /// column statistics), so it is a Faceberg-owned gzipped JSON file in the table's metadata folder, written by
 /// the same commit that sets <see cref="TableProperties.RevisionFiles"/> to its location; readers other
 /// than Faceberg ignore both.
+/// <para>
+/// A record is written as a change to the previous one (format 2: the files added or changed and the paths removed,
+/// with the location of the record it applies to), so a sync costs in proportion to what changed. Once
+/// <see cref="MaxChainLength"/> changes follow the full record, or the change is large next to the whole, a full
+/// record is written instead and the same commit removes the chain it replaces (unless
+/// write.metadata.delete-after-commit.enabled is false). Format 1 (always full) is still read.
+/// </para>
 /// </summary>
 internal static class RevisionFileRecord
 {
-    private const int Format = 1;
+    private const int FullFormat = 1;
+    private const int ChainFormat = 2;
     private const string FilePrefix = "faceberg-files";
+
+    /// <summary>How many change records may follow a full one before the next record is full again, unless the table
+    /// property <see cref="TableProperties.RevisionFilesMaxChain"/> says otherwise.</summary>
+    internal const int MaxChainLength = 32;
 
     /// <summary>Adds the record of <paramref name="files"/> at <paramref name="dataRevision"/> to a commit.</summary>
     public static void AddTo<T>(SnapshotUpdate<T> update, string dataRevision, IEnumerable<RepoFile> files) where T : SnapshotUpdate<T>
+    {
+        var list = files.ToList();
+        update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json.gz", async (table, current, ct) =>
+        {
+            var previous = current.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) && location.Length > 0
+                ? await ReadChainAsync(table, location, ct).ConfigureAwait(false)
+                : null;
+            if (previous is null)
+                return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, list, []), []);
+
+            var before = previous.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+            var now = list.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+            var changed = list.Where(f => !before.TryGetValue(f.Path, out var b) || b.ContentId != f.ContentId || b.Size != f.Size).ToList();
+            var removed = previous.Files.Where(f => !now.Contains(f.Path)).Select(f => f.Path).ToList();
+            if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
+                return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, list, []), previous.Chain);
+            return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, changed, removed), []);
+        });
+    }
+
+    private static int MaxChain(IReadOnlyDictionary<string, string> properties) =>
+        properties.TryGetValue(TableProperties.RevisionFilesMaxChain, out var text)
+        && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var max)
+            ? max
+            : MaxChainLength;
+
+    private static byte[] Write(string dataRevision, string? baseLocation, int depth, IEnumerable<RepoFile> files, IReadOnlyList<string> removed)
     {
         var buffer = new MemoryStream();
         // Content ids are hex digests: gzip halves the ~130 bytes a file takes as JSON.
@@ -27,8 +67,13 @@ internal static class RevisionFileRecord
         using (var json = new Utf8JsonWriter(gzip))
         {
             json.WriteStartObject();
-            json.WriteNumber("format", Format);
+            json.WriteNumber("format", baseLocation is null ? FullFormat : ChainFormat);
             json.WriteString("revision", dataRevision);
+            if (baseLocation is not null)
+            {
+                json.WriteString("base", baseLocation);
+                json.WriteNumber("depth", depth);
+            }
             json.WriteStartArray("files");
             foreach (var file in files)
             {
@@ -39,9 +84,15 @@ internal static class RevisionFileRecord
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            if (baseLocation is not null)
+            {
+                json.WriteStartArray("removed");
+                foreach (var path in removed) json.WriteStringValue(path);
+                json.WriteEndArray();
+            }
             json.WriteEndObject();
         }
-        update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json.gz", buffer.ToArray());
+        return buffer.ToArray();
     }
 
     /// <summary>
@@ -53,31 +104,94 @@ internal static class RevisionFileRecord
     {
         if (!table.Metadata.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) || location.Length == 0)
             return null;
-        byte[] bytes;
-        try
-        {
-            bytes = await table.Io.ReadAllBytesAsync(location, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
-        {
+        var record = await ReadChainAsync(table, location, ct).ConfigureAwait(false);
+        return record is not null && string.Equals(record.Revision, dataRevision, StringComparison.OrdinalIgnoreCase) ? record.Files : null;
+    }
+
+    /// <summary>The record files a table's current record is made of (itself and the records it applies to).</summary>
+    public static async Task<IReadOnlyList<string>> ChainAsync(IcebergTable table, TableMetadata metadata, CancellationToken ct)
+    {
+        if (!metadata.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) || location.Length == 0)
+            return [];
+        return (await ReadChainAsync(table, location, ct).ConfigureAwait(false))?.Chain ?? [location];
+    }
+
+    /// <summary>
+    /// The current record of <paramref name="table"/> as one full record, when it is a chain of changes; null when it
+    /// is already full, missing or unreadable (then there is nothing to compact).
+    /// </summary>
+    public static async Task<byte[]?> CompactAsync(IcebergTable table, CancellationToken ct)
+    {
+        if (!table.Metadata.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) || location.Length == 0)
             return null;
-        }
+        var record = await ReadChainAsync(table, location, ct).ConfigureAwait(false);
+        return record is { Chain.Count: > 1 } ? Write(record.Revision, null, 0, record.Files, []) : null;
+    }
+
+    /// <summary>A new record file's location in the table's metadata folder.</summary>
+    public static string NewLocation(IcebergTable table, long snapshotId) =>
+        table.NewMetadataFilePath($"{FilePrefix}-{snapshotId}-{Guid.NewGuid():D}.json.gz");
+
+    /// <summary>True for the name of a file record in a metadata folder.</summary>
+    public static bool IsRecordFile(string path) => path[(path.LastIndexOf('/') + 1)..].StartsWith(FilePrefix + "-", StringComparison.Ordinal);
+
+    private sealed record Record(string Revision, IReadOnlyList<RepoFile> Files, IReadOnlyList<string> Chain);
+
+    /// <summary>Resolves a record by applying its chain from the full record; null when any link is missing or unreadable.</summary>
+    private static async Task<Record?> ReadChainAsync(IcebergTable table, string location, CancellationToken ct)
+    {
+        var links = new List<(string Location, JsonDocument Doc)>();
         try
         {
-            using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-            using var doc = JsonDocument.Parse(gzip);
-            var root = doc.RootElement;
-            if (root.GetProperty("format").GetInt32() != Format
-                || !string.Equals(root.GetProperty("revision").GetString(), dataRevision, StringComparison.OrdinalIgnoreCase))
-                return null;
-            var files = new List<RepoFile>();
-            foreach (var file in root.GetProperty("files").EnumerateArray())
-                files.Add(new RepoFile(file.GetProperty("path").GetString() ?? throw new FormatException("a file without a path"), file.GetProperty("size").GetInt64(), file.GetProperty("id").GetString() ?? ""));
-            return files;
+            var next = location;
+            while (next is not null)
+            {
+                if (links.Count > MaxChainLength * 4 || links.Any(l => l.Location == next)) return null;
+                byte[] bytes;
+                try
+                {
+                    bytes = await table.Io.ReadAllBytesAsync(next, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+                {
+                    return null;
+                }
+                using (var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress))
+                    links.Add((next, JsonDocument.Parse(gzip)));
+                var root = links[^1].Doc.RootElement;
+                var format = root.GetProperty("format").GetInt32();
+                next = format switch
+                {
+                    FullFormat => null,
+                    ChainFormat => root.GetProperty("base").GetString() ?? throw new FormatException("a change record without a base"),
+                    _ => throw new FormatException($"record format {format}"),
+                };
+            }
+            var files = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
+            var order = new List<string>();
+            for (var i = links.Count - 1; i >= 0; i--)
+            {
+                var root = links[i].Doc.RootElement;
+                if (root.TryGetProperty("removed", out var removed))
+                    foreach (var path in removed.EnumerateArray())
+                        files.Remove(path.GetString() ?? "");
+                foreach (var file in root.GetProperty("files").EnumerateArray())
+                {
+                    var path = file.GetProperty("path").GetString() ?? throw new FormatException("a file without a path");
+                    if (!files.ContainsKey(path)) order.Add(path);
+                    files[path] = new RepoFile(path, file.GetProperty("size").GetInt64(), file.GetProperty("id").GetString() ?? "");
+                }
+            }
+            var revision = links[0].Doc.RootElement.GetProperty("revision").GetString() ?? "";
+            return new Record(revision, order.Distinct(StringComparer.Ordinal).Where(files.ContainsKey).Select(p => files[p]).ToList(), links.Select(l => l.Location).ToList());
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException)
         {
             return null;
+        }
+        finally
+        {
+            foreach (var (_, doc) in links) doc.Dispose();
         }
     }
 }

@@ -25,6 +25,10 @@ public static class TableProperties
     /// read from, written in the same commit as the snapshot; lets a sync skip listing the old commit.</summary>
     public const string RevisionFiles = "faceberg.revision-files";
 
+    /// <summary>How many change records may follow a full file record before the next is full again (default
+    /// <see cref="RevisionFileRecord.MaxChainLength"/>; 0: every record is full).</summary>
+    public const string RevisionFilesMaxChain = "faceberg.revision-files.max-chain";
+
     /// <summary>Iceberg's own property: where data files go; here the pinned dataset repo.</summary>
     public const string WriteDataPath = "write.data.path";
 

@@ -128,9 +128,9 @@ public sealed class DatasetSyncTests : IDisposable
         var synced = table.Metadata.Properties[TableProperties.RevisionFiles];
         Assert.NotEqual(record, synced);
         Assert.True(File.Exists(new Uri(synced).LocalPath));
-        // Like earlier metadata versions, the replaced record stays: deleting it would cost a second Hub commit
-        // on a catalog that lives on the Hub, and only the current metadata's record is ever read.
+        // The new record is the change to the previous one, which it names and which therefore stays.
         Assert.True(File.Exists(new Uri(record).LocalPath));
+        Assert.Contains("\"base\":\"" + record + "\"", Gunzip(File.ReadAllBytes(new Uri(synced).LocalPath)));
         await _hub.AssertFilesAsync(table, repo, Files(
             ("data/train/0000.parquet", "train", old), ("data/train/0001.parquet", "train", old),
             ("data/validation/0000.parquet", "validation", old), ("data/test/0000.parquet", "test", head)));

@@ -122,7 +122,7 @@ public sealed class DatasetTableStoreTests : IDisposable
         Assert.Equal(_source, table.Source);
         Assert.Equal(metadata.CurrentSnapshot!.SnapshotId, table.SnapshotId);
         Assert.Equal(Sha, table.Iceberg.CurrentSnapshot!.Summary[TableProperties.Revision]);
-        var record = Assert.Single((await table.ReadFileRecordAsync())!);
+        var record = Assert.Single((await _store.ReadFileRecordAsync(table))!);
         Assert.Equal($"hf://datasets/org/r@{Sha}/data/a.parquet", record.Path);
         // Two versions (the empty table, then its first snapshot), the hint naming the second.
         Assert.Equal(2, table.Iceberg.Version);
@@ -163,7 +163,7 @@ public sealed class DatasetTableStoreTests : IDisposable
         var loaded = await LoadAsync();
         Assert.Equal(snapshot!.SnapshotId, loaded.SnapshotId);
         Assert.Equal(next, loaded.Source);
-        Assert.Equal(["data/b.parquet", "data/c.parquet"], (await loaded.ReadFileRecordAsync())!.Select(f => f.Path));
+        Assert.Equal(["data/b.parquet", "data/c.parquet"], (await _store.ReadFileRecordAsync(loaded))!.Select(f => f.Path));
         Assert.Equal([$"{location}/data/b.parquet", $"hf://datasets/org/r@{NextSha}/data/c.parquet"],
             (await loaded.Iceberg.PlanFilesAsync()).Select(f => f.FilePath).Order(StringComparer.Ordinal));
         Assert.Equal(Sha, loaded.Iceberg.CurrentSnapshot!.Summary[TableProperties.PreviousRevision]);

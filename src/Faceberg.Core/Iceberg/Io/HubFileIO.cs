@@ -106,8 +106,8 @@ public sealed partial class HubFileIO : IBatchFileIO
         ArgumentNullException.ThrowIfNull(writes);
         if (writes.Count == 0) return true;
         var (repo, branch, paths) = Target(writes.Select(w => w.Path).ToList());
-        var operations = writes.Select((w, i) => CommitOperation.Add(paths[i], w.Data)).ToList();
-        var exclusive = writes.Select((w, i) => (w, i)).Where(x => !x.w.Overwrite).Select(x => paths[x.i]).ToList();
+        var operations = writes.Select((w, i) => w.Delete ? CommitOperation.Delete(paths[i]) : CommitOperation.Add(paths[i], w.Data)).ToList();
+        var exclusive = writes.Select((w, i) => (w, i)).Where(x => !x.w.Overwrite && !x.w.Delete).Select(x => paths[x.i]).ToList();
         return await CommitAsync(repo, branch, operations, exclusive, Summary(paths), null, cancellationToken).ConfigureAwait(false);
     }
 

@@ -33,8 +33,14 @@ public interface IFileIO
     Task<IReadOnlyList<string>> ListAsync(string prefix, CancellationToken cancellationToken = default);
 }
 
-/// <summary>One file of a batch write.</summary>
-public sealed record FileWrite(string Path, byte[] Data, bool Overwrite);
+/// <summary>One file of a batch write; with <see cref="Delete"/> the batch removes the file instead (it must exist).</summary>
+public sealed record FileWrite(string Path, byte[] Data, bool Overwrite)
+{
+    public bool Delete { get; init; }
+
+    /// <summary>A batch entry removing <paramref name="path"/> in the same atomic change.</summary>
+    public static FileWrite Deletion(string path) => new(path, Array.Empty<byte>(), Overwrite: true) { Delete = true };
+}
 
 /// <summary>
 /// A store that can write several files as one atomic change (a Hub commit). Table commits use it to

@@ -51,8 +51,12 @@ public sealed class InMemoryFileIO : IBatchFileIO
     {
         lock (_gate)
         {
-            if (writes.Any(w => !w.Overwrite && _files.ContainsKey(w.Path))) return Task.FromResult(false);
-            foreach (var w in writes) _files[w.Path] = w.Data.ToArray();
+            if (writes.Any(w => !w.Overwrite && !w.Delete && _files.ContainsKey(w.Path))) return Task.FromResult(false);
+            foreach (var w in writes)
+            {
+                if (w.Delete) _files.Remove(w.Path);
+                else _files[w.Path] = w.Data.ToArray();
+            }
         }
         return Task.FromResult(true);
     }

@@ -104,7 +104,9 @@ public sealed record TableMetadata
         ?? throw new FacebergException("PartitionSpecNotFound", FacebergErrorKind.InvalidData, $"Table metadata has no partition spec with id {specId}.");
 
     public Snapshot SnapshotById(long snapshotId) => Snapshots.FirstOrDefault(s => s.SnapshotId == snapshotId)
-        ?? throw new FacebergException("SnapshotNotFound", FacebergErrorKind.NotFound, $"Table has no snapshot with id {snapshotId}.");
+        ?? throw new FacebergException("SnapshotNotFound", FacebergErrorKind.NotFound,
+            $"Table has no snapshot with id {snapshotId} (it may have been expired). "
+            + (Snapshots.Count == 0 ? "It has no snapshots." : $"Its snapshots, oldest first: {string.Join(", ", Snapshots.OrderBy(s => s.TimestampMs).Select(s => s.SnapshotId))}."));
 
     /// <summary>The snapshot that was current at <paramref name="timestampMs"/> according to the snapshot log, or null if none was yet.</summary>
     public Snapshot? SnapshotAsOf(long timestampMs)

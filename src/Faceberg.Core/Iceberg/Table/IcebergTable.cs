@@ -21,6 +21,13 @@ public sealed partial class IcebergTable
     public const string MetadataPreviousVersionsMax = "write.metadata.previous-versions-max";
     private const int DefaultPreviousVersionsMax = 100;
 
+    /// <summary>
+    /// Whether a commit removes the metadata files that fall out of the metadata log. Faceberg defaults it to true
+    /// (the Java library: false): tables are synced for years, and the log still names the last
+    /// <see cref="MetadataPreviousVersionsMax"/> versions, while every snapshot stays readable from the current file.
+    /// </summary>
+    public const string MetadataDeleteAfterCommit = "write.metadata.delete-after-commit.enabled";
+
     private IcebergTable(IFileIO io, string location, TableMetadata metadata, int version)
     {
         Io = io;
@@ -213,7 +220,12 @@ public sealed partial class IcebergTable
     // ---- commits ----
 
     /// <summary>What one commit attempt wants published: new files (uniquely named) and the new metadata.</summary>
-    internal sealed record PendingCommit(TableMetadata Metadata, IReadOnlyList<FileWrite> Files);
+    /// <param name="Removals">Files of the table's metadata folder the new version no longer references (a superseded
+    /// record); they are removed with the commit (in the same batch where the store has batches).</param>
+    /// <param name="KeepsDroppedVersions">Leaves the metadata versions that fall out of the log in place (table maintenance
+    /// removes and counts them afterwards).</param>
+    internal sealed record PendingCommit(TableMetadata Metadata, IReadOnlyList<FileWrite> Files, IReadOnlyList<string>? Removals = null,
+        bool KeepsDroppedVersions = false);
 
     /// <summary>
     /// Runs the optimistic commit loop: prepare against the current metadata, publish v(N+1)
@@ -247,6 +259,7 @@ public sealed partial class IcebergTable
             var next = Version + 1;
             var metadataBytes = Encoding.UTF8.GetBytes(SpecJson.ToJson(newMetadata));
             var hint = Encoding.ASCII.GetBytes(next.ToString(CultureInfo.InvariantCulture));
+            var removals = Removals(baseMetadata, newMetadata, pending);
 
             bool committed;
             if (target is IBatchFileIO batch)
@@ -254,6 +267,9 @@ public sealed partial class IcebergTable
                 var writes = pending.Files.Select(f => f with { Overwrite = true }).ToList();
                 writes.Add(new FileWrite(MetadataPath(Location, next), metadataBytes, Overwrite: false));
                 writes.Add(new FileWrite(VersionHintPath(Location), hint, Overwrite: true));
+                // A Hub commit deleting a missing file fails as a whole, so only files that exist are removed.
+                foreach (var path in removals)
+                    if (await target.ExistsAsync(path, ct).ConfigureAwait(false)) writes.Add(FileWrite.Deletion(path));
                 committed = await batch.TryWriteBatchAsync(writes, ct).ConfigureAwait(false);
             }
             else
@@ -295,6 +311,7 @@ public sealed partial class IcebergTable
                 var superseded = written.Where(p => !kept.Contains(p)).ToArray();
                 written.Clear();
                 await DeleteQuietlyAsync(target, superseded, ct).ConfigureAwait(false);
+                if (target is not IBatchFileIO) await DeleteQuietlyAsync(target, removals, ct).ConfigureAwait(false);
                 return;
             }
 
@@ -312,7 +329,8 @@ public sealed partial class IcebergTable
         var max = updated.Properties.TryGetValue(MetadataPreviousVersionsMax, out var s) && int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
             ? Math.Max(n, 1)
             : DefaultPreviousVersionsMax;
-        var log = baseMetadata.MetadataLog.Append(new MetadataLogEntry(MetadataLocation, baseMetadata.LastUpdatedMs)).ToList();
+        // The update's log: the base's, or a shorter one when maintenance dropped versions of expired snapshots.
+        var log = updated.MetadataLog.Append(new MetadataLogEntry(MetadataLocation, baseMetadata.LastUpdatedMs)).ToList();
         if (log.Count > max) log.RemoveRange(0, log.Count - max);
         return updated with
         {
@@ -320,6 +338,29 @@ public sealed partial class IcebergTable
             LastUpdatedMs = Math.Max(updated.LastUpdatedMs, baseMetadata.LastUpdatedMs),
         };
     }
+
+    /// <summary>
+    /// What a commit removes when <see cref="MetadataDeleteAfterCommit"/> holds: the metadata files that fell out of the
+    /// log and the files the operation superseded, never anything outside this table's metadata folder.
+    /// </summary>
+    private List<string> Removals(TableMetadata baseMetadata, TableMetadata newMetadata, PendingCommit pending)
+    {
+        var result = new List<string>();
+        if (DeletesAfterCommit(newMetadata.Properties) && !pending.KeepsDroppedVersions)
+        {
+            var kept = newMetadata.MetadataLog.Select(e => e.MetadataFile).ToHashSet(StringComparer.Ordinal);
+            kept.Add(MetadataLocation);
+            result.AddRange(baseMetadata.MetadataLog.Select(e => e.MetadataFile).Where(f => !kept.Contains(f)));
+            if (pending.Removals != null) result.AddRange(pending.Removals);
+        }
+        var folder = MetadataDirectory(Location);
+        var written = pending.Files.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        return result.Where(p => p.StartsWith(folder, StringComparison.Ordinal) && !p.Contains("/../", StringComparison.Ordinal) && !written.Contains(p))
+            .Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    internal static bool DeletesAfterCommit(IReadOnlyDictionary<string, string> properties) =>
+        !properties.TryGetValue(MetadataDeleteAfterCommit, out var v) || !string.Equals(v.Trim(), "false", StringComparison.OrdinalIgnoreCase);
 
     private static async Task DeleteQuietlyAsync(IFileIO io, IEnumerable<string> paths, CancellationToken ct)
     {
@@ -347,18 +388,21 @@ public sealed partial class IcebergTable
         CommitChangesAsync(requirements, updates, [], cancellationToken);
 
     /// <summary>Commits (requirements, updates) with <paramref name="files"/> written in the same batch as the new
-    /// metadata version (one Hub commit on the Hub).</summary>
+    /// metadata version (one Hub commit on the Hub); its <see cref="FileWrite.Delete"/> entries are removed with the
+    /// commit, and only when they are in this table's metadata folder.</summary>
     public Task CommitChangesAsync(IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates,
         IReadOnlyList<FileWrite> files, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(files);
         ArgumentNullException.ThrowIfNull(requirements);
         ArgumentNullException.ThrowIfNull(updates);
+        var writes = files.Where(f => !f.Delete).ToList();
+        var removals = files.Where(f => f.Delete).Select(f => f.Path).ToList();
         return CommitAsync((current, _, _) =>
         {
             foreach (var requirement in requirements)
                 requirement.Check(current);
-            return Task.FromResult(new PendingCommit(TableMetadataBuilder.Apply(current, updates, NowMs()), files));
+            return Task.FromResult(new PendingCommit(TableMetadataBuilder.Apply(current, updates, NowMs()), writes, removals));
         }, cancellationToken);
     }
 

@@ -19,6 +19,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
     private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private readonly List<FileWrite> _propertyFiles = new();
+    private readonly List<(string Key, string Prefix, string Extension, PropertyFileProducer Produce)> _producedPropertyFiles = new();
     private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
     private (bool Set, long? SnapshotId) _requiredBase;
 
@@ -81,6 +82,24 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         return path;
     }
 
+    /// <summary>What a <see cref="PropertyFileProducer"/> makes: the file's content and the metadata files it supersedes.</summary>
+    public sealed record PropertyFileContent(byte[] Content, IReadOnlyList<string> Supersedes);
+
+    /// <summary>Computes a property file against the table version a commit attempt applies to.</summary>
+    public delegate Task<PropertyFileContent> PropertyFileProducer(IcebergTable table, TableMetadata current, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="SetPropertyFile(string, string, string, byte[])"/>, with content computed on every attempt against the
+    /// table version it applies to (a file written as a change to the previous one); the files it supersedes are removed
+    /// by the same commit.
+    /// </summary>
+    public TSelf SetPropertyFile(string key, string fileNamePrefix, string extension, PropertyFileProducer produce)
+    {
+        ArgumentNullException.ThrowIfNull(produce);
+        _producedPropertyFiles.Add((key, fileNamePrefix, extension, produce));
+        return (TSelf)this;
+    }
+
     /// <summary>
     /// Requires the table's current snapshot (<c>main</c>) to still be <paramref name="snapshotId"/> (null: no snapshot)
     /// when the commit applies, as the REST requirement assert-ref-snapshot-id does: a commit computed against that
@@ -121,9 +140,15 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             new AddSnapshot(snapshot),
             new SetSnapshotRef(SnapshotRef.MainBranch, new SnapshotRef(SnapshotId, SnapshotRef.Branch)),
         };
-        if (_properties.Count > 0)
-            updates.Add(new SetProperties(new Dictionary<string, string>(_properties, StringComparer.Ordinal)));
-        return new StagedSnapshot(snapshot, [new AssertRefSnapshotId(SnapshotRef.MainBranch, current.CurrentSnapshot?.SnapshotId)], updates, pending.Files);
+        // The properties this snapshot sets, those whose file this attempt produced included.
+        var properties = new Dictionary<string, string>(_properties, StringComparer.Ordinal);
+        foreach (var (key, _, _, _) in _producedPropertyFiles)
+            properties[key] = pending.Metadata.Properties[key];
+        if (properties.Count > 0)
+            updates.Add(new SetProperties(properties));
+        // Files the produced ones supersede are removed by the same commit.
+        var files = pending.Files.Concat((pending.Removals ?? []).Select(FileWrite.Deletion)).ToList();
+        return new StagedSnapshot(snapshot, [new AssertRefSnapshotId(SnapshotRef.MainBranch, current.CurrentSnapshot?.SnapshotId)], updates, files);
     }
 
     /// <summary>The files to remove from the parent snapshot's manifests; empty for appends.</summary>
@@ -231,6 +256,22 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             manifests.Insert(0, cached.File with { SequenceNumber = sequenceNumber, MinSequenceNumber = sequenceNumber });
         }
 
+        // Bounded growth: small manifests are merged once enough pile up (commit.manifest.* properties).
+        var mergedManifests = await ManifestMerger.FromProperties(current.Properties).MergeAsync(manifests, SnapshotId, sequenceNumber,
+            (m, token) => files.FirstOrDefault(f => f.Path == m.ManifestPath) is { } pendingFile
+                ? Task.FromResult(ManifestIO.Read(pendingFile.Data, $"Manifest '{m.ManifestPath}'", m))
+                : Table.ReadManifestAsync(m, token),
+            bytes =>
+            {
+                var path = Table.NewMetadataFilePath($"{Guid.NewGuid():D}-m{files.Count}.avro");
+                files.Add(new FileWrite(path, bytes, Overwrite: false));
+                return path;
+            }, force: false, ct).ConfigureAwait(false);
+        manifests = mergedManifests.ToList();
+        // A manifest this attempt wrote and merging folded into another is not written at all.
+        var listed = manifests.Select(m => m.ManifestPath).ToHashSet(StringComparer.Ordinal);
+        files.RemoveAll(f => f.Path.EndsWith(".avro", StringComparison.Ordinal) && !listed.Contains(f.Path) && !_propertyFiles.Contains(f));
+
         var listPath = Table.NewMetadataFilePath($"snap-{SnapshotId}-{attempt}-{Guid.NewGuid():D}.avro");
         files.Add(new FileWrite(listPath, ManifestListIO.Write(manifests, SnapshotId, parent?.SnapshotId, sequenceNumber), Overwrite: false));
 
@@ -241,10 +282,20 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             [SnapshotRef.MainBranch] = new SnapshotRef(SnapshotId, SnapshotRef.Branch),
         };
         var properties = current.Properties;
-        if (_properties.Count > 0)
+        var removals = new List<string>();
+        var attemptProperties = new Dictionary<string, string>(_properties, StringComparer.Ordinal);
+        foreach (var (key, prefix, extension, produce) in _producedPropertyFiles)
+        {
+            var produced = await produce(Table, current, ct).ConfigureAwait(false);
+            var path = Table.NewMetadataFilePath($"{prefix}-{SnapshotId}-{Guid.NewGuid():D}.{extension}");
+            files.Add(new FileWrite(path, produced.Content, Overwrite: false));
+            attemptProperties[key] = path;
+            removals.AddRange(produced.Supersedes);
+        }
+        if (attemptProperties.Count > 0)
         {
             var merged = new Dictionary<string, string>(current.Properties, StringComparer.Ordinal);
-            foreach (var (k, v) in _properties) merged[k] = v;
+            foreach (var (k, v) in attemptProperties) merged[k] = v;
             properties = merged;
         }
         var updated = current with
@@ -257,7 +308,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             SnapshotLog = current.SnapshotLog.Append(new SnapshotLogEntry(SnapshotId, now)).ToArray(),
             Refs = refs,
         };
-        return new IcebergTable.PendingCommit(updated, files);
+        return new IcebergTable.PendingCommit(updated, files, removals);
     }
 
     private async Task<Dictionary<string, string>> BuildSummaryAsync(Snapshot? parent, IReadOnlyList<DataFile> removed, CancellationToken ct)
@@ -331,7 +382,8 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
 
 /// <summary>A snapshot staged for a catalog commit (see <see cref="SnapshotUpdate{TSelf}.StageAsync"/>).</summary>
 /// <param name="Files">New manifests, manifest list and property files, uniquely named: written before the commit,
-/// deleted again when it fails.</param>
+/// deleted again when it fails; and, as <see cref="FileWrite.Delete"/> entries, the metadata files they supersede,
+/// removed by the commit.</param>
 public sealed record StagedSnapshot(Snapshot Snapshot, IReadOnlyList<TableRequirement> Requirements, IReadOnlyList<TableUpdate> Updates,
     IReadOnlyList<FileWrite> Files);
 
