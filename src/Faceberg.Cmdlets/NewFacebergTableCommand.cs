@@ -217,6 +217,13 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
                 WriteVerbose($"Created {result.Table.Identifier} from {plan.Repo}@{plan.DataRevision}: {result.Table.FileCount} file(s), snapshot {result.Table.SnapshotId}.");
                 WriteObject(OutputObjects.ToTable(result.Table, catalogObject));
             }
+            else if (result.Status == DatasetTableStatus.Adopted && result.Table is not null)
+            {
+                created = true;
+                WriteVerbose($"Registered {result.Table.Identifier} again: its folder kept it (Remove-FacebergTable without -Purge), with its history, "
+                    + $"at revision {result.Table.Revision} (snapshot {result.Table.SnapshotId}); Sync-FacebergTable brings it to the head of {plan.Repo}.");
+                WriteObject(OutputObjects.ToTable(result.Table, catalogObject));
+            }
             else if (result.Error is not null)
                 WriteFailure(result.Identifier?.ToString() ?? dataset.Name, result.Error);
         }

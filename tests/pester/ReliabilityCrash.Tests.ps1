@@ -25,7 +25,7 @@ datasets:
     }
 }
 
-Describe 'Crash matrix' {
+Describe 'Crash matrix' -Tag Reliability {
     BeforeEach {
         $hub = Start-TestHub
         $root = New-TestProject -Config $IrisConfig
@@ -60,6 +60,32 @@ Describe 'Crash matrix' {
         (Sync-FacebergTable iris_default).Status | Should -Be 'UpToDate'
     }
 
+    It 'Write-FacebergTable stopped at <Step> leaves the table at <After> rows; <Recover> completes it with the rows once' -ForEach @(
+        @{ Step = 'hub.commit.sending'; After = 150; Recover = 'Write-FacebergTable' }
+        @{ Step = 'hub.commit.landed'; After = 150; Recover = 'Sync-FacebergTable' }
+        @{ Step = 'write.data-committed'; After = 150; Recover = 'Sync-FacebergTable' }
+        @{ Step = 'commit.metadata-writing'; After = 150; Recover = 'Sync-FacebergTable' }
+        @{ Step = 'commit.metadata-written'; After = 153; Recover = 'Sync-FacebergTable' }
+    ) {
+        $null = New-FacebergTable
+        $rows = '1..3 | ForEach-Object { @{ sepal_length = 99.0; sepal_width = 3.0; petal_length = 1.5; petal_width = 0.2; species = 0 } }'
+        Invoke-Crashing -Step $Step -Command "$rows | Write-FacebergTable iris_default -Split train"
+        (Get-FacebergTable iris_default).RecordCount | Should -Be $After
+        @(Read-FacebergTable iris_default).Count | Should -Be $After
+        if ($Recover -eq 'Write-FacebergTable') {
+            $null = & ([scriptblock]::Create($rows)) | Write-FacebergTable iris_default -Split train
+        }
+        else {
+            # The files are on the Hub: writing again is refused (it would add the rows twice), syncing picks them up.
+            & ([scriptblock]::Create($rows)) | Write-FacebergTable iris_default -Split train -ErrorVariable err -ErrorAction SilentlyContinue
+            if ($After -eq 150) { $err[0].FullyQualifiedErrorId | Should -BeLike 'WriteBranchMoved,*' }
+            (Sync-FacebergTable iris_default).Status | Should -BeIn @('Updated', 'UpToDate')
+        }
+        (Get-FacebergTable iris_default).RecordCount | Should -Be 153
+        @(Read-FacebergTable iris_default | Where-Object sepal_length -eq 99.0).Count | Should -Be 3
+        (Sync-FacebergTable iris_default).Status | Should -Be 'UpToDate'
+    }
+
     It 'a lock left by a killed process does not block the next command' {
         $null = New-FacebergTable
         $sleeper = Start-Process sleep 0 -PassThru
@@ -73,7 +99,44 @@ Describe 'Crash matrix' {
     }
 }
 
-Describe 'Remove-FacebergTable without -Purge, then New-FacebergTable' {
+Describe 'Crash matrix: Publish-FacebergCatalog' -Tag Reliability {
+    BeforeEach {
+        $hub = Start-TestHub
+        $root = New-TestProject -Config "catalog:`n  name: shared`n  repo: team/crash-catalog`ndatasets:`n  - name: iris`n    repo: demo/iris`n"
+        Push-Location $root
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'Publish-FacebergCatalog stopped at <Step> leaves the repo at the old or new catalog; re-running it publishes once' -ForEach @(
+        @{ Step = 'hub.commit.sending'; Landed = $false }
+        @{ Step = 'hub.commit.landed'; Landed = $true }
+        @{ Step = 'publish.committed'; Landed = $true }
+    ) {
+        Invoke-Crashing -Step $Step -Command 'Publish-FacebergCatalog'
+        $head = $hub.Server.Store.ResolveRevision('team/crash-catalog', 'main')
+        $onHub = @(Get-FacebergTable -Catalog hf://datasets/team/crash-catalog -ErrorAction SilentlyContinue)
+        if ($Landed) { $onHub.Count | Should -Be 1 } else { $onHub.Count | Should -Be 0 }
+
+        $rerun = Publish-FacebergCatalog
+        if ($Landed) {
+            # Its own commit, found by content: nothing to upload, no conflict.
+            $rerun.CommitId | Should -Be $head
+            $rerun.FilesUploaded | Should -Be 0
+        }
+        else {
+            $rerun.FilesUploaded | Should -BeGreaterThan 0
+        }
+        (Get-FacebergTable iris_default).AheadOfPublished | Should -BeFalse
+        @(Read-FacebergTable iris_default -Catalog hf://datasets/team/crash-catalog).Count | Should -Be 150
+        (Publish-FacebergCatalog).FilesUploaded | Should -Be 0
+    }
+}
+
+Describe 'Remove-FacebergTable without -Purge, then New-FacebergTable' -Tag Reliability {
     BeforeEach {
         $hub = Start-TestHub
         $root = New-TestProject -Config $IrisConfig
@@ -85,18 +148,41 @@ Describe 'Remove-FacebergTable without -Purge, then New-FacebergTable' {
         $hub | Stop-FacebergLocalHub
     }
 
-    It 'keeps the metadata Remove-FacebergTable promised to keep' {
-        $before = @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File).FullName | Sort-Object
+    It 'registers the kept table again, with its history, and changes none of its files' {
+        $null = Copy-HubFile $hub demo/iris data/iris-00001.parquet data/iris-00009.parquet 'More flowers'
+        $null = Sync-FacebergTable iris_default
+        $snapshots = @(Get-FacebergSnapshot iris_default).SnapshotId
+        $before = @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File | ForEach-Object { "$($_.FullName) $($_.Length)" }) | Sort-Object
         $before.Count | Should -BeGreaterThan 2
         Remove-FacebergTable iris_default -Confirm:$false
+        Get-FacebergTable | Should -BeNullOrEmpty
+
+        $table = New-FacebergTable
+        $table.Identifier | Should -Be 'default.iris_default'
+        $table.RecordCount | Should -Be 200
+        @(Get-FacebergSnapshot iris_default).SnapshotId | Should -Be $snapshots
+        @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File | ForEach-Object { "$($_.FullName) $($_.Length)" }) | Sort-Object | Should -Be $before
+        @(Read-FacebergTable iris_default).Count | Should -Be 200
+        (Sync-FacebergTable iris_default).Status | Should -Be 'UpToDate'
+    }
+
+    It 'refuses, with TableFolderInUse, a kept folder holding <Case>, and leaves it as it is' -ForEach @(
+        @{ Case = 'a table of another dataset'; Config = "catalog:`n  name: crash`n  location: .faceberg/`ndatasets:`n  - name: iris`n    repo: demo/movie-reviews`n" }
+        @{ Case = 'no table'; Config = $null }
+    ) {
+        Remove-FacebergTable iris_default -Confirm:$false
+        if ($Config) { Set-Content ./faceberg.yml $Config }
+        else { Remove-Item ./.faceberg/metadata/default/iris_default/metadata -Recurse; Set-Content ./.faceberg/metadata/default/iris_default/notes.txt 'mine' }
+        $before = @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File | ForEach-Object { "$($_.FullName) $($_.Length)" }) | Sort-Object
         New-FacebergTable -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -BeLike 'TableFolderInUse,*'
         $err[0].Exception.Message | Should -BeLike '*iris_default*'
-        @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File).FullName | Sort-Object | Should -Be $before
+        Get-FacebergTable | Should -BeNullOrEmpty
+        @(Get-ChildItem ./.faceberg/metadata/default/iris_default -Recurse -File | ForEach-Object { "$($_.FullName) $($_.Length)" }) | Sort-Object | Should -Be $before
     }
 }
 
-Describe 'Untrusted catalogs' {
+Describe 'Untrusted catalogs' -Tag Reliability {
     BeforeEach {
         $hub = Start-TestHub
         $root = New-TestProject -Config $IrisConfig
