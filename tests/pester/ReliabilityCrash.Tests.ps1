@@ -15,30 +15,77 @@ datasets:
     repo: demo/iris
 '@
 
-    function Invoke-Crashing {
-        # Runs a Faceberg command in a child pwsh that stops (exit 86, as after kill -9) at $Step.
-        param([Parameter(Mandatory)] [string] $Step, [Parameter(Mandatory)] [string] $Command)
+    $PublishConfig = "catalog:`n  name: shared`n  repo: team/crash-catalog`ndatasets:`n  - name: iris`n    repo: demo/iris`n"
+    $WriteRows = '1..3 | ForEach-Object { @{ sepal_length = 99.0; sepal_width = 3.0; petal_length = 1.5; petal_width = 0.2; species = 0 } }'
+
+    function Start-CrashCase {
+        # A case of the matrix: its own local Hub and project, set up by $Setup (given the hub), and a child pwsh
+        # running $Command that the hook stops at $Step (exit 86, as after kill -9). Children of all cases run at
+        # once (a pwsh start is the slow part); Enter-CrashCase waits for one and makes its hub and folder current.
+        param([Parameter(Mandatory)] [string] $Step, [Parameter(Mandatory)] [string] $Command,
+              [string] $Config = $IrisConfig, [scriptblock] $Setup = {})
+        $hub = Start-TestHub
+        $root = New-TestProject -Config $Config
+        Push-Location $root
+        try {
+            $null = New-FacebergCatalog ./faceberg.yml
+            $null = & $Setup $hub
+        }
+        finally { Pop-Location }
         $manifest = (Resolve-Path $FacebergManifest).Path
-        $result = Invoke-ChildPwsh -Script "Import-Module '$manifest'; $Command" -Environment @{
-            FACEBERG_TEST_HOOKS = 'crash-matrix'; FACEBERG_TEST_CRASH_AT = $Step }
-        $result.ExitCode | Should -Be 86 -Because "the hook stops the child at $Step ($($result.Error))"
+        $child = Start-ChildPwsh -Script "Import-Module '$manifest'; $Command" -WorkingDirectory $root -Environment @{
+            FACEBERG_TEST_HOOKS = 'crash-matrix'; FACEBERG_TEST_CRASH_AT = $Step; HF_ENDPOINT = $hub.Endpoint; HF_TOKEN = $hub.Server.Token }
+        [pscustomobject]@{ Step = $Step; Hub = $hub; Root = $root; Child = $child }
+    }
+
+    function Enter-CrashCase {
+        param([Parameter(Mandatory)] $Case)
+        $Case.Child.Process.WaitForExit()
+        $env:HF_ENDPOINT = $Case.Hub.Endpoint
+        $env:HF_TOKEN = $Case.Hub.Server.Token
+        Push-Location $Case.Root
+        $Case.Child.Process.ExitCode | Should -Be 86 -Because "the hook stops the child at $($Case.Step) ($($Case.Child.Error.Result))"
+    }
+
+    function Stop-CrashCase {
+        # Stops the hubs newest first, so each -SetEnvironment puts back the variables it found.
+        param([object[]] $Cases)
+        foreach ($case in @($Cases)[($Cases.Count - 1)..0]) {
+            $case.Child.Process.WaitForExit()
+            $env:HF_ENDPOINT = $case.Hub.Endpoint
+            $env:HF_TOKEN = $case.Hub.Server.Token
+            $case.Hub | Stop-FacebergLocalHub
+        }
     }
 }
 
 Describe 'Crash matrix' -Tag Reliability {
-    BeforeEach {
-        $hub = Start-TestHub
-        $root = New-TestProject -Config $IrisConfig
-        Push-Location $root
-        $null = New-FacebergCatalog ./faceberg.yml
+    BeforeAll {
+        $cases = [ordered]@{}
+        foreach ($step in 'new.registered', 'commit.metadata-writing', 'commit.metadata-written') {
+            $cases["new $step"] = Start-CrashCase -Step $step -Command 'New-FacebergTable'
+        }
+        $cases['sync commit.metadata-written'] = Start-CrashCase -Step 'commit.metadata-written' -Command 'Sync-FacebergTable iris_default' -Setup {
+            param($hub)
+            New-FacebergTable
+            Copy-HubFile $hub demo/iris data/iris-00001.parquet data/iris-00009.parquet 'More flowers'
+        }
+        foreach ($step in 'hub.commit.sending', 'hub.commit.landed', 'write.data-committed', 'commit.metadata-writing', 'commit.metadata-written') {
+            $cases["write $step"] = Start-CrashCase -Step $step -Command "$WriteRows | Write-FacebergTable iris_default -Split train" -Setup { New-FacebergTable }
+        }
+        foreach ($step in 'hub.commit.sending', 'hub.commit.landed', 'publish.committed') {
+            $cases["publish $step"] = Start-CrashCase -Step $step -Command 'Publish-FacebergCatalog' -Config $PublishConfig -Setup { New-FacebergTable }
+        }
+    }
+    AfterAll {
+        Stop-CrashCase @($cases.Values)
     }
     AfterEach {
         Pop-Location
-        $hub | Stop-FacebergLocalHub
     }
 
-    It 'New-FacebergTable stopped at <_> leaves no table, and re-running it creates the table' -ForEach @('new.registered', 'commit.metadata-written') {
-        Invoke-Crashing -Step $_ -Command 'New-FacebergTable'
+    It 'New-FacebergTable stopped at <_> leaves no table, and re-running it creates the table' -ForEach @('new.registered', 'commit.metadata-writing', 'commit.metadata-written') {
+        Enter-CrashCase $cases["new $_"]
         Get-FacebergTable | Should -BeNullOrEmpty
         Sync-FacebergTable iris_default -ErrorVariable err -ErrorAction SilentlyContinue
         $err.Count | Should -BeGreaterThan 0
@@ -49,9 +96,7 @@ Describe 'Crash matrix' -Tag Reliability {
     }
 
     It 'Sync-FacebergTable stopped at commit.metadata-written leaves the old or the new state, and re-running it syncs once' {
-        $null = New-FacebergTable
-        $null = Copy-HubFile $hub demo/iris data/iris-00001.parquet data/iris-00009.parquet 'More flowers'
-        Invoke-Crashing -Step 'commit.metadata-written' -Command 'Sync-FacebergTable iris_default'
+        Enter-CrashCase $cases['sync commit.metadata-written']
         # The exclusive create of v(N+1).metadata.json is the commit point: before the hint moves, readers see N+1.
         (Get-FacebergTable iris_default).RecordCount | Should -BeIn @(150, 200)
         (Sync-FacebergTable iris_default).Status | Should -BeIn @('Updated', 'UpToDate')
@@ -67,18 +112,18 @@ Describe 'Crash matrix' -Tag Reliability {
         @{ Step = 'commit.metadata-writing'; After = 150; Recover = 'Sync-FacebergTable' }
         @{ Step = 'commit.metadata-written'; After = 153; Recover = 'Sync-FacebergTable' }
     ) {
-        $null = New-FacebergTable
-        $rows = '1..3 | ForEach-Object { @{ sepal_length = 99.0; sepal_width = 3.0; petal_length = 1.5; petal_width = 0.2; species = 0 } }'
-        Invoke-Crashing -Step $Step -Command "$rows | Write-FacebergTable iris_default -Split train"
+        Enter-CrashCase $cases["write $Step"]
         (Get-FacebergTable iris_default).RecordCount | Should -Be $After
         @(Read-FacebergTable iris_default).Count | Should -Be $After
         if ($Recover -eq 'Write-FacebergTable') {
-            $null = & ([scriptblock]::Create($rows)) | Write-FacebergTable iris_default -Split train
+            $null = & ([scriptblock]::Create($WriteRows)) | Write-FacebergTable iris_default -Split train
         }
         else {
-            # The files are on the Hub: writing again is refused (it would add the rows twice), syncing picks them up.
-            & ([scriptblock]::Create($rows)) | Write-FacebergTable iris_default -Split train -ErrorVariable err -ErrorAction SilentlyContinue
-            if ($After -eq 150) { $err[0].FullyQualifiedErrorId | Should -BeLike 'WriteBranchMoved,*' }
+            if ($After -eq 150) {
+                # The files are on the Hub: writing again is refused (it would add the rows twice); syncing picks them up.
+                { & ([scriptblock]::Create($WriteRows)) | Write-FacebergTable iris_default -Split train -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'WriteBranchMoved,Faceberg.Cmdlets.WriteFacebergTableCommand'
+            }
             (Sync-FacebergTable iris_default).Status | Should -BeIn @('Updated', 'UpToDate')
         }
         (Get-FacebergTable iris_default).RecordCount | Should -Be 153
@@ -86,38 +131,14 @@ Describe 'Crash matrix' -Tag Reliability {
         (Sync-FacebergTable iris_default).Status | Should -Be 'UpToDate'
     }
 
-    It 'a lock left by a killed process does not block the next command' {
-        $null = New-FacebergTable
-        $sleeper = Start-Process sleep 0 -PassThru
-        $sleeper.WaitForExit()
-        @{ Pid = $sleeper.Id; Start = '2020-01-01T00:00:00+00:00'; Host = [Environment]::MachineName;
-           Since = [DateTimeOffset]::UtcNow.ToString('o') } | ConvertTo-Json | Set-Content ./.faceberg/catalog.json.lock
-        $watch = [Diagnostics.Stopwatch]::StartNew()
-        Remove-FacebergTable iris_default -Confirm:$false
-        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
-        Get-FacebergTable | Should -BeNullOrEmpty
-    }
-}
-
-Describe 'Crash matrix: Publish-FacebergCatalog' -Tag Reliability {
-    BeforeEach {
-        $hub = Start-TestHub
-        $root = New-TestProject -Config "catalog:`n  name: shared`n  repo: team/crash-catalog`ndatasets:`n  - name: iris`n    repo: demo/iris`n"
-        Push-Location $root
-        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
-    }
-    AfterEach {
-        Pop-Location
-        $hub | Stop-FacebergLocalHub
-    }
-
     It 'Publish-FacebergCatalog stopped at <Step> leaves the repo at the old or new catalog; re-running it publishes once' -ForEach @(
         @{ Step = 'hub.commit.sending'; Landed = $false }
         @{ Step = 'hub.commit.landed'; Landed = $true }
         @{ Step = 'publish.committed'; Landed = $true }
     ) {
-        Invoke-Crashing -Step $Step -Command 'Publish-FacebergCatalog'
-        $head = $hub.Server.Store.ResolveRevision('team/crash-catalog', 'main')
+        $case = $cases["publish $Step"]
+        Enter-CrashCase $case
+        $head = $case.Hub.Server.Store.ResolveRevision('team/crash-catalog', 'main')
         $onHub = @(Get-FacebergTable -Catalog hf://datasets/team/crash-catalog -ErrorAction SilentlyContinue)
         if ($Landed) { $onHub.Count | Should -Be 1 } else { $onHub.Count | Should -Be 0 }
 
@@ -133,6 +154,31 @@ Describe 'Crash matrix: Publish-FacebergCatalog' -Tag Reliability {
         (Get-FacebergTable iris_default).AheadOfPublished | Should -BeFalse
         @(Read-FacebergTable iris_default -Catalog hf://datasets/team/crash-catalog).Count | Should -Be 150
         (Publish-FacebergCatalog).FilesUploaded | Should -Be 0
+    }
+}
+
+Describe 'Locks' -Tag Reliability {
+    BeforeEach {
+        $hub = Start-TestHub
+        $root = New-TestProject -Config $IrisConfig
+        Push-Location $root
+        $null = New-FacebergCatalog ./faceberg.yml
+    }
+    AfterEach {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'a lock left by a killed process does not block the next command' {
+        $null = New-FacebergTable
+        $sleeper = Start-Process sleep 0 -PassThru
+        $sleeper.WaitForExit()
+        @{ Pid = $sleeper.Id; Start = '2020-01-01T00:00:00+00:00'; Host = [Environment]::MachineName;
+           Since = [DateTimeOffset]::UtcNow.ToString('o') } | ConvertTo-Json | Set-Content ./.faceberg/catalog.json.lock
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        Remove-FacebergTable iris_default -Confirm:$false
+        $watch.Elapsed.TotalSeconds | Should -BeLessThan 5
+        Get-FacebergTable | Should -BeNullOrEmpty
     }
 }
 

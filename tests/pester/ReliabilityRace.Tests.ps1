@@ -43,23 +43,11 @@ catch { `$errors.Add(`$_) }
 [pscustomobject]@{ Output = @(`$output); Errors = @(`$errors | ForEach-Object { [pscustomobject]@{ Id = `$_.FullyQualifiedErrorId; Message = `$_.Exception.Message } }) } |
     ConvertTo-Json -Depth 4 -Compress
 "@
-        $file = Join-Path $TestDrive "race-$([guid]::NewGuid().ToString('N')).ps1"
-        Set-Content -Path $file -Value $script
-        $pwsh = Get-PwshCommand
-        $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
-        foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)) { $start.ArgumentList.Add($argument) }
-        $start.WorkingDirectory = (Get-Location).Path
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        $start.Environment['NO_COLOR'] = '1'
+        $environment = @{}
         if ($PauseAt) {
-            $start.Environment['FACEBERG_TEST_HOOKS'] = 'race-barrier'
-            $start.Environment['FACEBERG_TEST_PAUSE_AT'] = $PauseAt
-            $start.Environment['FACEBERG_TEST_PAUSE_DIR'] = $Barrier
+            $environment = @{ FACEBERG_TEST_HOOKS = 'race-barrier'; FACEBERG_TEST_PAUSE_AT = $PauseAt; FACEBERG_TEST_PAUSE_DIR = $Barrier }
         }
-        $process = [System.Diagnostics.Process]::Start($start)
-        [pscustomobject]@{ Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Error = $process.StandardError.ReadToEndAsync() }
+        Start-ChildPwsh -Script $script -Environment $environment
     }
 
     function Wait-Arrival {
