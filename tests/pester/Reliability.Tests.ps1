@@ -7,7 +7,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
-Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fails' {
+Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fails' -Tag Reliability {
     BeforeEach {
         $hub = Start-TestHub
         $root = New-TestProject
@@ -39,7 +39,7 @@ Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fail
     }
 }
 
-Describe 'The local Hub checks access like the Hub' {
+Describe 'The local Hub checks access like the Hub' -Tag Reliability {
     BeforeEach { $hub = Start-TestHub }
     AfterEach { $hub | Stop-FacebergLocalHub }
 

@@ -461,6 +461,23 @@ public sealed class JsonCatalog
     }
 
     /// <summary>
+    /// The entries of a catalog.json pulled from a repo, checked before anything is written: besides what every
+    /// catalog.json must satisfy, no entry may be an absolute local path. Such a path names a folder on the publisher's
+    /// machine, outside the folder pulled into, where later syncs and writes to that table would create files.
+    /// </summary>
+    /// <exception cref="FacebergException"><c>CatalogCorrupt</c>, <c>UnsafeCatalogLocation</c>, naming <paramref name="file"/>.</exception>
+    public static void RequirePortable(string file, byte[] bytes)
+    {
+        foreach (var (table, stored) in Deserialize(file, bytes))
+        {
+            if (IsLocalPath(stored) && (Path.IsPathRooted(stored) || stored.StartsWith('/') || stored.StartsWith('\\')))
+                throw new FacebergException("UnsafeCatalogLocation", FacebergErrorKind.InvalidData,
+                    $"Catalog file '{file}' puts table '{table}' at the local path '{stored}', outside the pulled catalog; "
+                    + "a pulled catalog's tables must be inside it or on the Hub. Nothing was written.");
+        }
+    }
+
+    /// <summary>
     /// catalog.json may come from anyone (a pulled repo): a location inside the catalog must be a table folder
     /// <c>metadata/&lt;namespace&gt;/&lt;folder&gt;</c> of its own — no '..', no entry at or inside another's — so
     /// that dropping or purging one table can never touch another's files or anything outside the catalog.
