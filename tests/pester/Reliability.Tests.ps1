@@ -32,6 +32,11 @@ Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fail
         [Convert]::ToBase64String([System.IO.File]::ReadAllBytes((Join-Path $root 'faceberg.yml'))) | Should -Be $before
     }
 
+    It 'keeps faceberg.yml byte for byte when the failure stops the command (-ErrorAction Stop)' {
+        { New-FacebergTable -Repo org/missing -ErrorAction Stop } | Should -Throw -ErrorId 'HubRepositoryNotFound,Faceberg.Cmdlets.NewFacebergTableCommand'
+        [Convert]::ToBase64String([System.IO.File]::ReadAllBytes((Join-Path $root 'faceberg.yml'))) | Should -Be $before
+    }
+
     It 'still adds the dataset when its tables are created' {
         $table = New-FacebergTable -Repo demo/translations -Config en-fr
         $table.Identifier | Should -Be 'default.translations_en-fr'
