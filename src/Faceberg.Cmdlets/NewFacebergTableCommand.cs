@@ -96,20 +96,30 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
         }
 
         var created = false;
-        foreach (var (dataset, wanted) in datasets)
-            created |= CreateTables(context, dataset, wanted);
-        // -Repo adds the dataset to faceberg.yml only together with its tables: a failed create leaves the file as it was.
-        if (!created && before is not null)
+        try
         {
-            try
-            {
-                before.Restore();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                WriteFailure(Catalog, new FacebergException("ConfigRestoreFailed", FacebergErrorKind.Unavailable,
-                    $"No table was created, and faceberg.yml could not be put back as it was ({e.Message}): remove dataset '{Repo}' from '{before.Path}' by hand.", e));
-            }
+            foreach (var (dataset, wanted) in datasets)
+                created |= CreateTables(context, dataset, wanted);
+        }
+        finally
+        {
+            // -Repo adds the dataset to faceberg.yml only together with its tables: a failed create leaves the file as it
+            // was, also when the failure ends the command (a terminating error, Ctrl+C).
+            if (!created && before is not null)
+                RestoreConfig(before);
+        }
+    }
+
+    private void RestoreConfig(ConfigFileSnapshot before)
+    {
+        try
+        {
+            before.Restore();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WriteFailure(Catalog, new FacebergException("ConfigRestoreFailed", FacebergErrorKind.Unavailable,
+                $"No table was created, and faceberg.yml could not be put back as it was ({e.Message}): remove dataset '{Repo}' from '{before.Path}' by hand.", e));
         }
     }
 
@@ -215,6 +225,13 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
             {
                 created = true;
                 WriteVerbose($"Created {result.Table.Identifier} from {plan.Repo}@{plan.DataRevision}: {result.Table.FileCount} file(s), snapshot {result.Table.SnapshotId}.");
+                WriteObject(OutputObjects.ToTable(result.Table, catalogObject));
+            }
+            else if (result.Status == DatasetTableStatus.Adopted && result.Table is not null)
+            {
+                created = true;
+                WriteVerbose($"Registered {result.Table.Identifier} again: its folder kept it (Remove-FacebergTable without -Purge), with its history, "
+                    + $"at revision {result.Table.Revision} (snapshot {result.Table.SnapshotId}); Sync-FacebergTable brings it to the head of {plan.Repo}.");
                 WriteObject(OutputObjects.ToTable(result.Table, catalogObject));
             }
             else if (result.Error is not null)

@@ -10,13 +10,17 @@
     dotnet restore Faceberg.PowerShell.sln; ./tests/pester/Invoke-Specs.ps1
 .EXAMPLE
     ./tests/pester/Invoke-Specs.ps1 -Path ./tests/pester/Pipelines.Tests.ps1
+.EXAMPLE
+    ./tests/pester/Invoke-Specs.ps1 -Tag Reliability
 #>
 [CmdletBinding()]
 param(
     # Spec files or folders to run; by default every *.Tests.ps1 of this folder.
     [string[]] $Path = $PSScriptRoot,
     # Where to write the counts as JSON.
-    [string] $CountsFile
+    [string] $CountsFile,
+    # Run only the blocks with one of these tags (Reliability: the race, crash and bad-input matrices of docs/reliability.md).
+    [string[]] $Tag
 )
 $ErrorActionPreference = 'Stop'
 
@@ -37,6 +41,7 @@ $configuration = New-PesterConfiguration
 # pwsh -File passes "a,b" as one string.
 $configuration.Run.Path = @($Path | ForEach-Object { $_ -split ',' })
 $configuration.Run.PassThru = $true
+if ($Tag) { $configuration.Filter.Tag = @($Tag | ForEach-Object { $_ -split ',' }) }
 $configuration.Output.Verbosity = 'Detailed'
 $result = Invoke-Pester -Configuration $configuration
 

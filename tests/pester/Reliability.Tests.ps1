@@ -7,7 +7,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
-Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fails' {
+Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fails' -Tag Reliability {
     BeforeEach {
         $hub = Start-TestHub
         $root = New-TestProject
@@ -32,6 +32,11 @@ Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fail
         [Convert]::ToBase64String([System.IO.File]::ReadAllBytes((Join-Path $root 'faceberg.yml'))) | Should -Be $before
     }
 
+    It 'keeps faceberg.yml byte for byte when the failure stops the command (-ErrorAction Stop)' {
+        { New-FacebergTable -Repo org/missing -ErrorAction Stop } | Should -Throw -ErrorId 'HubRepositoryNotFound,Faceberg.Cmdlets.NewFacebergTableCommand'
+        [Convert]::ToBase64String([System.IO.File]::ReadAllBytes((Join-Path $root 'faceberg.yml'))) | Should -Be $before
+    }
+
     It 'still adds the dataset when its tables are created' {
         $table = New-FacebergTable -Repo demo/translations -Config en-fr
         $table.Identifier | Should -Be 'default.translations_en-fr'
@@ -39,7 +44,7 @@ Describe 'New-FacebergTable -Repo leaves faceberg.yml alone when the create fail
     }
 }
 
-Describe 'The local Hub checks access like the Hub' {
+Describe 'The local Hub checks access like the Hub' -Tag Reliability {
     BeforeEach { $hub = Start-TestHub }
     AfterEach { $hub | Stop-FacebergLocalHub }
 

@@ -107,3 +107,25 @@ function Invoke-ChildPwsh {
     $process.WaitForExit()
     [pscustomobject]@{ ExitCode = $process.ExitCode; Output = $outputText; Error = $errorText.Result }
 }
+
+function Start-ChildPwsh {
+    # Starts a script in a fresh pwsh process, like Invoke-ChildPwsh, without waiting for it: returns Process and
+    # the Output and Error tasks (their .Result is the text once the process has ended), so specs can run several at once.
+    param([Parameter(Mandatory)] [string] $Script, [string] $WorkingDirectory = (Get-Location).Path, [hashtable] $Environment = @{})
+    $file = Join-Path $TestDrive "child-$([guid]::NewGuid().ToString('N')).ps1"
+    Set-Content -Path $file -Value $Script
+    $pwsh = Get-PwshCommand
+    $start = [System.Diagnostics.ProcessStartInfo]::new($pwsh[0])
+    foreach ($argument in @($pwsh | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive', '-File', $file)) { $start.ArgumentList.Add($argument) }
+    $start.WorkingDirectory = $WorkingDirectory
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.UseShellExecute = $false
+    $start.Environment['NO_COLOR'] = '1'
+    foreach ($name in $Environment.Keys) {
+        if ($null -eq $Environment[$name]) { $null = $start.Environment.Remove($name) }
+        else { $start.Environment[$name] = $Environment[$name] }
+    }
+    $process = [System.Diagnostics.Process]::Start($start)
+    [pscustomobject]@{ Process = $process; Output = $process.StandardOutput.ReadToEndAsync(); Error = $process.StandardError.ReadToEndAsync() }
+}

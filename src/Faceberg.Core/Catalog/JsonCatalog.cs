@@ -281,7 +281,8 @@ public sealed class JsonCatalog
     public static FacebergException FolderInUse(TableIdentifier id, string folder) =>
         new("TableFolderInUse", FacebergErrorKind.AlreadyExists,
             $"Cannot create table '{id}': its folder '{folder}' already holds the files of a table that is not in the catalog " +
-            "(Remove-FacebergTable without -Purge keeps them). Faceberg neither overwrites nor deletes them: move or delete that folder to create the table anew.");
+            "(Remove-FacebergTable without -Purge keeps them), and they are not a readable table of the same dataset, config and ref, which New-FacebergTable " +
+            "would register again. Faceberg neither overwrites nor deletes them: move or delete that folder to create the table anew.");
 
     /// <summary>Removes a table from the catalog; <paramref name="purge"/> also deletes its folder
     /// when that folder is inside the catalog directory.</summary>
@@ -292,6 +293,10 @@ public sealed class JsonCatalog
         {
             if (!entries.Remove(id.ToString(), out removed))
                 throw TableNotFound(id);
+            if (CreationInProgress(id, removed) is { } creation)
+                throw new FacebergException("TableBeingCreated", FacebergErrorKind.Conflict,
+                    $"Cannot remove table '{id}': process {creation.Pid} on {creation.Host} has been creating it since {creation.Since:u}. "
+                    + "Remove it once that creation has finished (or the process has ended: an abandoned creation is rolled back by itself).");
             if (purge && IsOwnedEntry(removed) && entries.FirstOrDefault(e => SameFolder(e.Value, removed)) is { Key: { } other })
                 throw new FacebergException("TableFolderShared", FacebergErrorKind.Conflict,
                     $"Cannot purge table '{id}': its folder '{LocalFolder(removed)}' is also the folder of '{other}'. Remove it without -Purge.");
@@ -303,6 +308,20 @@ public sealed class JsonCatalog
             PathSafety.RequireNoLinkEscape(folder, Directory, "UnsafeTableLocation");
             System.IO.Directory.Delete(folder, recursive: true);
         }
+    }
+
+    /// <summary>Another live process's unfinished creation of <paramref name="id"/> at <paramref name="stored"/>: dropping the
+    /// entry under it would leave that process writing a table nobody lists. This process's own creation may drop it
+    /// (that is how a failed creation cleans up).</summary>
+    private CreationMarkers.Marker? CreationInProgress(TableIdentifier id, string stored)
+    {
+        if (!CreationMarkers.Any(Directory))
+            return null;
+        var marker = CreationMarkers.List(Directory).FirstOrDefault(m => m.Table == id.ToString() && m.Stored == stored);
+        if (marker is null || (marker.Pid == Environment.ProcessId && string.Equals(marker.Host, Environment.MachineName, StringComparison.OrdinalIgnoreCase)))
+            return null;
+        var complete = File.Exists(Path.Combine(LocalFolder(stored), "metadata", Iceberg.Table.IcebergTable.VersionHintFile));
+        return !complete && marker.OwnerAlive ? marker : null;
     }
 
     /// <summary>Renames a table. Its files stay where they are: Iceberg metadata records the
@@ -439,6 +458,23 @@ public sealed class JsonCatalog
         }
         RequireOwnFolders(file, entries);
         return entries;
+    }
+
+    /// <summary>
+    /// The entries of a catalog.json pulled from a repo, checked before anything is written: besides what every
+    /// catalog.json must satisfy, no entry may be an absolute local path. Such a path names a folder on the publisher's
+    /// machine, outside the folder pulled into, where later syncs and writes to that table would create files.
+    /// </summary>
+    /// <exception cref="FacebergException"><c>CatalogCorrupt</c>, <c>UnsafeCatalogLocation</c>, naming <paramref name="file"/>.</exception>
+    public static void RequirePortable(string file, byte[] bytes)
+    {
+        foreach (var (table, stored) in Deserialize(file, bytes))
+        {
+            if (IsLocalPath(stored) && (Path.IsPathRooted(stored) || stored.StartsWith('/') || stored.StartsWith('\\')))
+                throw new FacebergException("UnsafeCatalogLocation", FacebergErrorKind.InvalidData,
+                    $"Catalog file '{file}' puts table '{table}' at the local path '{stored}', outside the pulled catalog; "
+                    + "a pulled catalog's tables must be inside it or on the Hub. Nothing was written.");
+        }
     }
 
     /// <summary>

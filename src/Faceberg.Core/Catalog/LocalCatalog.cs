@@ -205,6 +205,45 @@ public sealed class LocalCatalog : ICatalog
     /// drop without purge); null when it is free.</summary>
     public string? KeptTableFolder(TableIdentifier id) => Open().KeptTableFolder(id);
 
+    /// <summary>
+    /// The table a drop without purge kept in <paramref name="id"/>'s default folder, when <paramref name="isSame"/>
+    /// accepts it; null when the folder holds no table, a table recorded at another location, or one
+    /// <paramref name="isSame"/> refuses. Reads only.
+    /// </summary>
+    /// <exception cref="FacebergException"><c>TableMetadataUnreadable</c> when the kept table's newest metadata is damaged.</exception>
+    public async Task<LoadedTable?> FindKeptTableAsync(TableIdentifier id, Func<IcebergTable, bool> isSame, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(isSame);
+        var location = TableLocation.Parse(Open().DefaultTableLocation(id));
+        LoadedTable kept;
+        try
+        {
+            kept = await CatalogTables.LoadAsync(Io, id, location, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FacebergException e) when (e.Kind == FacebergErrorKind.NotFound)
+        {
+            return null;
+        }
+        return kept.Location.Equals(location) && isSame(kept.Table) ? kept : null;
+    }
+
+    /// <summary>Registers again, with its history, the kept table <see cref="FindKeptTableAsync"/> finds; null (nothing
+    /// changed) when it finds none. The kept files are only read, never changed.</summary>
+    /// <exception cref="FacebergException"><c>TableMetadataUnreadable</c>; <c>TableAlreadyExists</c> when another process
+    /// registered the name meanwhile.</exception>
+    public async Task<LoadedTable?> AdoptKeptTableAsync(TableIdentifier id, Func<IcebergTable, bool> isSame, CancellationToken cancellationToken = default)
+    {
+        var kept = await FindKeptTableAsync(id, isSame, cancellationToken).ConfigureAwait(false);
+        if (kept is null)
+            return null;
+        Change(file =>
+        {
+            file.RequireAbsent(id);
+            return file.RegisterTable(id, kept.Location.ToString());
+        });
+        return await LoadTableAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Changes catalog.json; another process's change in between only means reading it again and re-applying
     /// this one, which re-checks what it depends on (a table created or dropped meanwhile).</summary>
     private T Change<T>(Func<JsonCatalog, T> change)

@@ -41,6 +41,11 @@ public enum DatasetTableStatus
     WouldCreate,
     /// <summary>The table could not be created; see <see cref="DatasetTableResult.Error"/>. Nothing was left behind.</summary>
     Failed,
+    /// <summary>The table's folder held the same table (dataset, config and ref), kept by a drop without purge: it was
+    /// registered again with its history and pin; Sync-FacebergTable brings it to the ref's head.</summary>
+    Adopted,
+    /// <summary>WhatIf: the kept table would be registered again.</summary>
+    WouldAdopt,
 }
 
 /// <summary>

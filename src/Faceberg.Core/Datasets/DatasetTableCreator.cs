@@ -52,7 +52,7 @@ public sealed class DatasetTableCreator
                 results.Add(Failed(plan, table, new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
                     $"Table '{table.Identifier}' already exists in catalog '{catalog.Name}'; use Sync-FacebergTable to update it.")));
             else if (store is LocalCatalog local && local.KeptTableFolder(table.Identifier) is { } kept)
-                results.Add(Failed(plan, table, JsonCatalog.FolderInUse(table.Identifier, kept)));
+                results.Add(await AdoptAsync(local, plan, table, kept, options.WhatIf, cancellationToken).ConfigureAwait(false));
             else
                 pending.Add(table);
         }
@@ -94,6 +94,50 @@ public sealed class DatasetTableCreator
             }
         }
         return Ordered(results, plan);
+    }
+
+    /// <summary>
+    /// A table kept by a drop without purge, in the folder a new table would use: when it is the table this plan would
+    /// create (same dataset repo, config and ref) it is registered again, keeping its history and pin (the user asked for
+    /// the table, and its metadata is what Remove-FacebergTable promised to keep); anything else in the folder is
+    /// refused with <c>TableFolderInUse</c> and left as it is.
+    /// </summary>
+    private static async Task<DatasetTableResult> AdoptAsync(LocalCatalog local, DatasetPlan plan, PlannedTable table, string kept, bool whatIf, CancellationToken ct)
+    {
+        bool IsSame(Iceberg.Table.IcebergTable iceberg)
+        {
+            try
+            {
+                var source = DatasetTable.Bind(table.Identifier, iceberg, key => new FacebergException("NotADatasetTable", FacebergErrorKind.NotSupported, key)).Source;
+                return string.Equals(source.Repo, plan.Repo, StringComparison.OrdinalIgnoreCase)
+                    && string.Equals(source.Config, table.Config, StringComparison.Ordinal)
+                    && string.Equals(source.Ref, plan.Ref, StringComparison.Ordinal);
+            }
+            catch (FacebergException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            var adopted = whatIf
+                ? await local.FindKeptTableAsync(table.Identifier, IsSame, ct).ConfigureAwait(false)
+                : await local.AdoptKeptTableAsync(table.Identifier, IsSame, ct).ConfigureAwait(false);
+            if (adopted is null)
+                return Failed(plan, table, JsonCatalog.FolderInUse(table.Identifier, kept));
+            var info = new FacebergTableInfo { Identifier = table.Identifier, Location = adopted.Location.ToString() };
+            TableFacts.Apply(info, adopted.Metadata);
+            return new DatasetTableResult
+            {
+                Dataset = plan.Dataset.Name, Repo = plan.Repo, Config = table.Config, Identifier = table.Identifier,
+                Status = whatIf ? DatasetTableStatus.WouldAdopt : DatasetTableStatus.Adopted, FileCount = (int)(info.FileCount ?? 0), Table = info,
+            };
+        }
+        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+        {
+            return Failed(plan, table, DatasetErrors.AsFaceberg(e, table.Identifier));
+        }
     }
 
     /// <summary>The source a table of <paramref name="plan"/> records: the plan's dataset, ref, pin and conversion commit.</summary>

@@ -168,6 +168,7 @@ public sealed class TableWriter
             throw BranchMoved(table, target, null, e);
         }
         var sha = commit.CommitOid;
+        CrashPoints.Reach(CrashPoints.WriteDataCommitted);
 
         try
         {

@@ -55,8 +55,20 @@ public sealed class HubParquetFooter
         long? size = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var (tail, fileSize) = await client.ReadTailAsync(repoId, revision, path, TailBytes, size, ct).ConfigureAwait(false);
         var where = $"'{path}' in '{repoId}' at '{revision}'";
+        // A Parquet file is at least "PAR1", a footer length and "PAR1"; the Hub answers a tail read of an empty file with 416.
+        if (size is < 12)
+            throw TooShort(where, size.Value);
+        byte[] tail;
+        long fileSize;
+        try
+        {
+            (tail, fileSize) = await client.ReadTailAsync(repoId, revision, path, TailBytes, size, ct).ConfigureAwait(false);
+        }
+        catch (HubException e) when (e.ErrorId == "HubRangeNotSatisfiable")
+        {
+            throw new FacebergException("NotParquet", FacebergErrorKind.InvalidData, $"{where} is not a Parquet file (it is empty).", e);
+        }
         if (fileSize < 12 || tail.Length < 8 || !tail.AsSpan(tail.Length - 4).SequenceEqual(Magic))
             throw new FacebergException("NotParquet", FacebergErrorKind.InvalidData, $"{where} is not a Parquet file (no PAR1 footer).");
         var metadataLength = BinaryPrimitives.ReadInt32LittleEndian(tail.AsSpan(tail.Length - 8, 4));
@@ -75,4 +87,7 @@ public sealed class HubParquetFooter
         tail.AsSpan(0, inTail).CopyTo(metadata.AsSpan(missing));
         return new HubParquetFooter(fileSize, metadata, 2);
     }
+
+    private static FacebergException TooShort(string where, long size) =>
+        new("NotParquet", FacebergErrorKind.InvalidData, $"{where} is not a Parquet file ({size} bytes; a Parquet file has at least 12).");
 }

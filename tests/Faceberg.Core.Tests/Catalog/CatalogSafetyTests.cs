@@ -145,6 +145,61 @@ public sealed class CatalogSafetyTests : IDisposable
         Assert.True(File.Exists(Path.Combine(CatalogDir, CreationMarkers.FolderName, "default.t.json")));
     }
 
+    [Theory]
+    [InlineData("/etc", "UnsafeCatalogLocation")]
+    [InlineData("metadata/default/../../x", "CatalogCorrupt")]
+    public void A_pulled_catalog_json_naming_a_folder_outside_it_is_refused(string location, string errorId)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["default.x"] = location });
+        var error = Assert.Throws<FacebergException>(() => JsonCatalog.RequirePortable("hf://datasets/org/c/catalog.json", bytes));
+        Assert.Equal(errorId, error.ErrorId);
+        Assert.Contains("hf://datasets/org/c/catalog.json", error.Message);
+        JsonCatalog.RequirePortable("c.json", JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        {
+            ["default.a"] = "metadata/default/a", ["default.b"] = "hf://datasets/org/c/metadata/default/b",
+        }));
+    }
+
+    [Fact]
+    public void A_table_another_live_process_is_creating_cannot_be_removed()
+    {
+        JsonCatalog.Create(CatalogDir);
+        using var creator = Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(CatalogDir, "metadata", "default", "t"));
+            WriteEntries(new() { ["default.t"] = "metadata/default/t" });
+            Directory.CreateDirectory(Path.Combine(CatalogDir, CreationMarkers.FolderName));
+            File.WriteAllText(Path.Combine(CatalogDir, CreationMarkers.FolderName, "default.t.json"), JsonSerializer.Serialize(
+                new CreationMarkers.Marker("default.t", "metadata/default/t", creator.Id, CatalogLock.ProcessStart(creator.Id),
+                    Environment.MachineName, DateTimeOffset.UtcNow)));
+
+            var error = Assert.Throws<FacebergException>(() => JsonCatalog.Open(CatalogDir).DropTable(Id("default.t"), purge: true));
+
+            Assert.Equal(("TableBeingCreated", FacebergErrorKind.Conflict), (error.ErrorId, error.Kind));
+            Assert.Contains(creator.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), error.Message);
+            Assert.True(JsonCatalog.Open(CatalogDir).TableExists(Id("default.t")));
+            Assert.True(Directory.Exists(Path.Combine(CatalogDir, "metadata", "default", "t")));
+        }
+        finally
+        {
+            creator.Kill();
+            creator.WaitForExit();
+        }
+        // Its creator gone, the creation is rolled back on the next open.
+        Assert.False(JsonCatalog.Open(CatalogDir).TableExists(Id("default.t")));
+    }
+
+    [Fact]
+    public void A_creation_of_this_process_can_be_dropped_by_it()
+    {
+        var catalog = JsonCatalog.Create(CatalogDir);
+        catalog.CreateTable(Id("default.t"));
+        JsonCatalog.Open(CatalogDir).DropTable(Id("default.t"), purge: true);
+        Assert.False(JsonCatalog.Open(CatalogDir).TableExists(Id("default.t")));
+        Assert.False(Directory.Exists(Path.Combine(CatalogDir, "metadata", "default", "t")));
+    }
+
     private static (int Pid, DateTimeOffset Start) DeadProcess()
     {
         using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;

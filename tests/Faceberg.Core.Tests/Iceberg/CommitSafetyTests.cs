@@ -88,6 +88,27 @@ public class CommitSafetyTests
         await Assert.ThrowsAsync<FacebergException>(() => table.RefreshAsync());
     }
 
+    [Theory]
+    [InlineData("current-snapshot-id", 12345L, "TableMetadataUnreadable")]
+    [InlineData("current-schema-id", 77L, "TableMetadataUnreadable")]
+    [InlineData("format-version", 9L, "UnsupportedFormatVersion")]
+    public async Task A_latest_metadata_file_that_parses_but_cannot_be_used_is_an_error_naming_it(string key, long value, string errorId)
+    {
+        using var dir = new TempTableDir();
+        var table = await TableWithOneSnapshot(dir);
+        await table.NewAppend().AddFile(File(dir.Location, "b", "test")).CommitAsync();
+        var latest = Path.Combine(dir.MetadataDir, "v3.metadata.json");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(System.IO.File.ReadAllText(latest))!.AsObject();
+        json[key] = value;
+        System.IO.File.WriteAllText(latest, json.ToJsonString());
+
+        var e = await Assert.ThrowsAsync<FacebergException>(() => IcebergTable.LoadAsync(_io, dir.Location));
+
+        Assert.Equal(errorId, e.ErrorId);
+        Assert.Contains("v3.metadata.json", e.Message);
+        Assert.Contains(value.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
+    }
+
     [Fact]
     public async Task Exclusive_create_refuses_an_existing_file()
     {

@@ -125,6 +125,24 @@ public sealed class CatalogPublishingTests(PublishHubFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_publish_whose_commit_landed_but_was_not_recorded_finds_it_on_the_next_run()
+    {
+        var repo = PublishHubFixture.NewRepo();
+        var context = fixture.NewProject(repo);
+        await fixture.CreateTablesAsync(context);
+        var first = await new CatalogPublisher(Hub.Client).PublishAsync(context);
+        // A crash between the commit and recording it: the working copy does not know it was ever published.
+        System.IO.File.Delete(PublishState.PathIn(context.Location.Path));
+
+        var again = await new CatalogPublisher(Hub.Client).PublishAsync(context);
+
+        Assert.Equal(first.CommitId, again.CommitId);
+        Assert.Empty(again.Uploaded);
+        Assert.Equal(first.CommitId, PublishState.Read(context.Location.Path)!.Commit);
+        Assert.Equal(first.CommitId, Hub.Head(repo));
+    }
+
+    [Fact]
     public async Task The_parent_commit_guards_a_publish_whose_check_passed_before_someone_else_committed()
     {
         var repo = PublishHubFixture.NewRepo();

@@ -85,16 +85,6 @@ public sealed class CatalogPublisher
         }
 
         var remote = head is null ? [] : await ManagedFilesAsync(repo, head, ct).ConfigureAwait(false);
-        if (state is null && remote.ContainsKey(CatalogFiles.CatalogPath))
-            throw Conflict(repo, $"'{repo}' already holds a catalog that this folder was never pulled from");
-        if (state is not null && head is not null && !string.Equals(state.Commit, head, StringComparison.OrdinalIgnoreCase))
-        {
-            // The branch moved. Commits that did not touch the catalog (a README edit) are fine; catalog changes are not.
-            var published = await ManagedFilesAsync(repo, state.Commit, ct).ConfigureAwait(false);
-            if (!SameFiles(published, remote))
-                throw Conflict(repo, $"someone else published to '{repo}' after your last publish or pull (now at {Short(head)}, you have {Short(state.Commit)})");
-        }
-
         var uploads = new List<string>();
         var compared = 0;
         foreach (var (repoPath, file) in local)
@@ -108,7 +98,23 @@ public sealed class CatalogPublisher
         var summary = options.Message is { Length: > 0 } m ? m : Summary(context.Name, tables, uploads, deletes);
         var description = Description(tables, uploads.Count, deletes.Count);
 
-        if (options.WhatIf || (uploads.Count == 0 && deletes.Count == 0))
+        // The repo already holding exactly this catalog is no conflict, whoever committed it: nothing would be
+        // overwritten. It is also how a publish that crashed after its commit landed finds its own commit on re-run.
+        var inSync = uploads.Count == 0 && deletes.Count == 0;
+        if (!inSync)
+        {
+            if (state is null && remote.ContainsKey(CatalogFiles.CatalogPath))
+                throw Conflict(repo, $"'{repo}' already holds a catalog that this folder was never pulled from");
+            if (state is not null && head is not null && !string.Equals(state.Commit, head, StringComparison.OrdinalIgnoreCase))
+            {
+                // The branch moved. Commits that did not touch the catalog (a README edit) are fine; catalog changes are not.
+                var published = await ManagedFilesAsync(repo, state.Commit, ct).ConfigureAwait(false);
+                if (!SameFiles(published, remote))
+                    throw Conflict(repo, $"someone else published to '{repo}' after your last publish or pull (now at {Short(head)}, you have {Short(state.Commit)})");
+            }
+        }
+
+        if (options.WhatIf || inSync)
         {
             if (!options.WhatIf && head is not null)
                 RecordState(directory, repo, head, remote);
@@ -142,6 +148,7 @@ public sealed class CatalogPublisher
             throw Conflict(repo, $"someone else published to '{repo}' while this publish was uploading", ex);
         }
 
+        CrashPoints.Reach(CrashPoints.PublishCommitted);
         var after = await ManagedFilesAsync(repo, commit.CommitOid, ct).ConfigureAwait(false);
         RecordState(directory, repo, commit.CommitOid, after);
         return new PublishResult

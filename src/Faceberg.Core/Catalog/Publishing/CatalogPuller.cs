@@ -77,6 +77,9 @@ public sealed class CatalogPuller
                     "a pulled catalog must stay inside the folder it is pulled into. Nothing was written.");
         }
         PathSafety.RequireNoLinkEscape(catalogDirectory, targetDirectory, "UnsafeCatalogLocation");
+        // catalog.json is untrusted too: its entries are checked before anything is written.
+        var catalogBytes = await _hub.DownloadFileAsync(repo, commit, CatalogFiles.CatalogPath, ct).ConfigureAwait(false);
+        JsonCatalog.RequirePortable($"{CatalogLocation.HubPrefix}{repo}/{CatalogFiles.CatalogPath}", catalogBytes);
 
         var local = CatalogFiles.Enumerate(catalogDirectory, configPath);
         RefuseToLoseChanges(repo, catalogDirectory, local, remote, options.Force);
@@ -90,8 +93,8 @@ public sealed class CatalogPuller
             foreach (var path in downloads)
             {
                 options.Progress?.Report(new WorkProgress($"Downloading catalog files from {repo}", done++, downloads.Count, "files"));
-                var bytes = path == CatalogFiles.ConfigPath && configBytes is not null
-                    ? configBytes
+                var bytes = path == CatalogFiles.ConfigPath && configBytes is not null ? configBytes
+                    : path == CatalogFiles.CatalogPath ? catalogBytes
                     : await _hub.DownloadFileAsync(repo, commit, path, ct).ConfigureAwait(false);
                 AtomicFile.WriteAllBytes(path == CatalogFiles.ConfigPath ? configPath! : CatalogFiles.LocalPath(catalogDirectory, path), bytes);
             }

@@ -69,6 +69,8 @@ public sealed class LocalFileIO : IFileIO
         var target = ToLocalPath(path);
         if (path.EndsWith("/metadata/version-hint.text", StringComparison.Ordinal))
             CrashPoints.Reach(CrashPoints.MetadataWritten);
+        else if (!overwrite && path.EndsWith(".metadata.json", StringComparison.Ordinal))
+            CrashPoints.Reach(CrashPoints.MetadataWriting);
         var directory = Path.GetDirectoryName(target)!;
         Directory.CreateDirectory(directory);
         // Write beside the target, then publish in one step, so nobody ever sees a partial file.

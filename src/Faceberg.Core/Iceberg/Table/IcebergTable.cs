@@ -152,7 +152,14 @@ public sealed partial class IcebergTable
             }
             try
             {
-                return (SpecJson.ParseTableMetadata(Encoding.UTF8.GetString(bytes)), v);
+                var metadata = SpecJson.ParseTableMetadata(Encoding.UTF8.GetString(bytes));
+                RequireConsistent(metadata);
+                return (metadata, v);
+            }
+            catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.NotSupported)
+            {
+                // Not damage: a table this version cannot read (a newer format version, say). The id stays; the file is named.
+                throw new FacebergException(ex.ErrorId, ex.Kind, $"Table metadata '{path}': {ex.Message}", ex);
             }
             catch (FacebergException ex) when (ex.Kind == FacebergErrorKind.InvalidData)
             {
@@ -164,6 +171,15 @@ public sealed partial class IcebergTable
             }
         }
         throw new FacebergException("TableNotFound", FacebergErrorKind.NotFound, $"No readable table metadata at '{location}'.");
+    }
+
+    /// <summary>What every reader of the file relies on: the current schema and the current snapshot it names exist.</summary>
+    private static void RequireConsistent(TableMetadata metadata)
+    {
+        _ = metadata.CurrentSchema;
+        if (metadata.CurrentSnapshotId is { } id && id >= 0 && metadata.Snapshots.All(s => s.SnapshotId != id))
+            throw new FacebergException("SnapshotNotFound", FacebergErrorKind.InvalidData,
+                $"its current-snapshot-id {id} names no snapshot of the file.");
     }
 
     /// <summary>
