@@ -14,9 +14,12 @@
 param([int] $Rows = 20000, [int] $Repeat = 3, [int] $Processes = 3, [switch] $Child)
 $ErrorActionPreference = 'Stop'
 if (-not $Child) {
-    $pwsh = (Get-Process -Id $PID).Path
+    # This PowerShell again: its own executable, or dotnet with pwsh.dll when it runs as a .NET tool.
+    $host_ = [Environment]::ProcessPath
+    $prefix = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
     $runs = for ($p = 0; $p -lt $Processes; $p++) {
-        $json = & $pwsh -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -Child
+        $json = & $host_ @prefix -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -Child
         if ($LASTEXITCODE -ne 0) { throw "Benchmark process $p failed: $json" }
         $json | Select-Object -Last 1 | ConvertFrom-Json
     }
@@ -69,7 +72,7 @@ try {
     Add-Type -TypeDefinition ("public sealed class $typeName {`n" + (($columns | ForEach-Object { "    public $($template.$_.GetType().FullName) $_ { get; set; }" }) -join "`n") + "`n}")
     $rowType = $typeName -as [type]
     $toTyped = {
-        $list = [Activator]::CreateInstance([Collections.Generic.List`1].MakeGenericType($rowType), $Rows)
+        $list = [Activator]::CreateInstance([Collections.Generic.List`1].MakeGenericType($rowType))
         foreach ($r in $rowsIn) { $o = [Activator]::CreateInstance($rowType); foreach ($c in $columns) { $o.$c = $r.$c }; $list.Add($o) }
         , $list
     }
