@@ -21,6 +21,8 @@ if (-not $Child) {
     $runs = for ($p = 0; $p -lt $Processes; $p++) {
         $json = & $host_ @prefix -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -Child
         if ($LASTEXITCODE -ne 0) { throw "Benchmark process $p failed: $json" }
+        # Each process's medians are shown as they come, so a long run can be read before it ends.
+        Write-Host ($json | Select-Object -Last 1)
         $json | Select-Object -Last 1 | ConvertFrom-Json
     }
     $median = { param($values) $sorted = @($values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
