@@ -1,17 +1,43 @@
 #Requires -Version 7.4
 <#
 .SYNOPSIS
-    Faceberg against its peers at the PowerShell prompt: Read-FacebergTable | Measure-Object against
-    Import-Csv and Parquet.Net of the same rows, Write-FacebergTable against Parquet.Net's serializer.
+    Faceberg against its peers at the PowerShell prompt: Read-FacebergTable against Import-Csv and Parquet.Net
+    of the same rows, Write-FacebergTable against Parquet.Net's typed serializer.
 .DESCRIPTION
-    Starts a local Hub with the sample datasets, appends -Rows generated iris rows with Write-FacebergTable
-    (timed against ParquetSerializer.SerializeUntypedAsync of the same rows in memory), exports the table
-    to CSV once, then times reads. Each pair runs alternately -Repeat times in this process and the
-    medians are compared, so load on a shared machine hits both alike. Run after a build:
-        pwsh -NoProfile -File tools/bench.ps1 [-Rows 200000] [-Repeat 5]
+    Runs -Processes fresh pwsh processes one after another. Each starts a local Hub with the sample datasets,
+    appends -Rows generated iris rows with Write-FacebergTable (timed against ParquetSerializer.SerializeAsync of
+    the same rows as typed objects, into memory, same codec), exports the table to CSV once, then times reads.
+    In each process every pair runs alternately -Repeat times (load on a shared machine hits both alike) and
+    its median is kept; the report gives, per comparison, the median over the processes. Run after a build:
+        pwsh -NoProfile -File tools/bench.ps1 [-Rows 20000] [-Repeat 3] [-Processes 3]
 #>
-param([int] $Rows = 200000, [int] $Repeat = 5)
+param([int] $Rows = 20000, [int] $Repeat = 3, [int] $Processes = 3, [switch] $Child)
 $ErrorActionPreference = 'Stop'
+if (-not $Child) {
+    # This PowerShell again: its own executable, or dotnet with pwsh.dll when it runs as a .NET tool.
+    $host_ = [Environment]::ProcessPath
+    $prefix = @()
+    if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
+    $runs = for ($p = 0; $p -lt $Processes; $p++) {
+        $json = & $host_ @prefix -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -Child
+        if ($LASTEXITCODE -ne 0) { throw "Benchmark process $p failed: $json" }
+        # Each process's medians are shown as they come, so a long run can be read before it ends.
+        Write-Host ($json | Select-Object -Last 1)
+        $json | Select-Object -Last 1 | ConvertFrom-Json
+    }
+    $median = { param($values) $sorted = @($values | Sort-Object); $sorted[[int][math]::Floor($sorted.Count / 2)] }
+    $runs | Group-Object Comparison, Peer | ForEach-Object {
+        $f = & $median $_.Group.FacebergSeconds; $p = & $median $_.Group.PeerSeconds; $n = $_.Group[0].Rows
+        [pscustomobject]@{
+            Comparison = $_.Group[0].Comparison; Peer = $_.Group[0].Peer
+            'Faceberg rows/s' = [math]::Round($n / $f); 'Peer rows/s' = if ($p) { [math]::Round($n / $p) } else { $null }
+            'Faceberg ÷ peer' = if ($p) { [math]::Round($p / $f, 2) } else { $null }
+            'Per process' = ($_.Group | ForEach-Object { if ($_.PeerSeconds) { [math]::Round($_.PeerSeconds / $_.FacebergSeconds, 2) } else { [math]::Round($n / $_.FacebergSeconds) } }) -join ' '
+        }
+    } | Format-Table -AutoSize | Out-String -Width 300
+    "$Processes processes × $Repeat alternating runs, -Rows $Rows; $(Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm') UTC; load average: $((Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3)"
+    return
+}
 Import-Module (Join-Path $PSScriptRoot '../out/Faceberg/Faceberg.psd1') -Force
 
 $root = Join-Path ([IO.Path]::GetTempPath()) "faceberg-bench-$([guid]::NewGuid().ToString('N'))"
@@ -26,13 +52,8 @@ try {
     function Time([scriptblock] $script) { (Measure-Command $script).TotalSeconds }
     function Pair([string] $label, [double] $rows, [scriptblock] $faceberg, [string] $peerLabel, [scriptblock] $peer) {
         $f = @(); $p = @()
-        for ($i = 0; $i -lt $Repeat; $i++) { $f += Time $faceberg; $p += Time $peer }
-        $fm = Median $f; $pm = Median $p
-        [pscustomobject]@{
-            Comparison = $label; Peer = $peerLabel
-            'Faceberg rows/s' = [math]::Round($rows / $fm); 'Peer rows/s' = [math]::Round($rows / $pm)
-            'Faceberg ÷ peer' = [math]::Round($pm / $fm, 2)
-        }
+        for ($i = 0; $i -lt $Repeat; $i++) { $f += Time $faceberg; if ($peer) { $p += Time $peer } }
+        [pscustomobject]@{ Comparison = $label; Peer = $peerLabel; Rows = $rows; FacebergSeconds = (Median $f); PeerSeconds = if ($peer) { Median $p } else { $null } }
     }
 
     # The rows: iris-shaped, generated, as PowerShell objects (what a user pipes).
@@ -48,19 +69,24 @@ try {
         }
         $rowsIn.Add([pscustomobject]$row)
     }
-    $fields = foreach ($c in $columns) { [Parquet.Schema.DataField]::new($c, $template.$c.GetType(), $true) }
-    $schema = [Parquet.Schema.ParquetSchema]::new([Parquet.Schema.Field[]]$fields)
-    $dictionaries = [Collections.Generic.List[Collections.Generic.IDictionary[string, object]]]::new($Rows)
-    foreach ($r in $rowsIn) {
-        $d = [Collections.Generic.Dictionary[string, object]]::new()
-        foreach ($c in $columns) { $d[$c] = $r.$c }
-        $dictionaries.Add($d)
+    # The typed serializer's row class, one property per column (as a user of Parquet.Net would declare it).
+    $typeName = "BenchRow$([guid]::NewGuid().ToString('N'))"
+    Add-Type -TypeDefinition ("public sealed class $typeName {`n" + (($columns | ForEach-Object { "    public $($template.$_.GetType().FullName) $_ { get; set; }" }) -join "`n") + "`n}")
+    $rowType = $typeName -as [type]
+    $toTyped = {
+        $list = [Activator]::CreateInstance([Collections.Generic.List`1].MakeGenericType($rowType))
+        foreach ($r in $rowsIn) { $o = [Activator]::CreateInstance($rowType); foreach ($c in $columns) { $o.$c = $r.$c }; $list.Add($o) }
+        , $list
     }
+    $typed = & $toTyped
+    $serialize = [Parquet.Serialization.ParquetSerializer].GetMethods().Where({ $_.Name -eq 'SerializeAsync' -and $_.GetParameters()[1].ParameterType -eq [IO.Stream] })[0].MakeGenericMethod($rowType)
+    $snappy = [Parquet.ParquetOptions]@{ CompressionMethod = 'Snappy' }
+    $serializeTyped = { param($list) $stream = [IO.MemoryStream]::new(); $null = $serialize.Invoke($null, @($list, $stream, $snappy, $null, [Threading.CancellationToken]::None)).GetAwaiter().GetResult() }
     $results = @()
-    $results += Pair "Write $Rows rows (default codec: Snappy)" $Rows { $null = $rowsIn | Write-FacebergTable iris_default -Split train } 'ParquetSerializer.SerializeUntypedAsync, Snappy, to memory' {
-        $stream = [IO.MemoryStream]::new()
-        [Parquet.Serialization.ParquetSerializer]::SerializeUntypedAsync($dictionaries, $schema, $stream, [Parquet.ParquetOptions]@{ CompressionMethod = 'Snappy' }, $null, [Threading.CancellationToken]::None).GetAwaiter().GetResult()
-    }
+    $results += Pair "Write $Rows piped objects (Snappy): validate, Parquet, Hub commit, snapshot" $Rows { $null = $rowsIn | Write-FacebergTable iris_default -Split train } 'ParquetSerializer.SerializeAsync of prebuilt typed objects, Snappy, to memory' { & $serializeTyped $typed }
+    $results += Pair "Write $Rows piped objects (Snappy)" $Rows { $null = $rowsIn | Write-FacebergTable iris_default -Split train } 'the same objects copied into typed objects by a pwsh loop, then SerializeAsync' { & $serializeTyped (& $toTyped) }
+    $results += Pair "Write-FacebergTable -InputObject of the $Rows objects (no per-object pipeline binding)" $Rows { $null = Write-FacebergTable iris_default -Split train -InputObject $rowsIn } 'ParquetSerializer.SerializeAsync of prebuilt typed objects, Snappy, to memory' { & $serializeTyped $typed }
+    $results += Pair "Write-FacebergTable -InputObject -WhatIf (conversion and validation only)" $Rows { $null = Write-FacebergTable iris_default -Split train -InputObject $rowsIn -WhatIf } '' $null
 
     $total = (Read-FacebergTable iris_default | Measure-Object).Count
     $csv = Join-Path $root 'iris.csv'
@@ -71,15 +97,20 @@ try {
     $parquet = @(foreach ($f in $store.GetFiles('demo/iris', 'main')) {
         if ($f.Path -like '*.parquet') { , $http.GetByteArrayAsync("$($hub.Endpoint)/datasets/demo/iris/resolve/main/$($f.Path)").GetAwaiter().GetResult() }
     })
+    $two = $columns[0..1]
+    $objects = @(Import-Csv $csv)
+    $results += Pair "Read $total rows, all columns (`$null = …)" $total { $null = Read-FacebergTable iris_default } 'Import-Csv' { $null = Import-Csv $csv }
+    $results += Pair "Read $total rows, -Property ($($two -join ', ')) (`$null = …)" $total { $null = Read-FacebergTable iris_default -Property $two } 'Import-Csv' { $null = Import-Csv $csv }
     $results += Pair "Read $total rows, all columns | Measure-Object" $total { Read-FacebergTable iris_default | Measure-Object } 'Import-Csv | Measure-Object' { Import-Csv $csv | Measure-Object }
-    $results += Pair "Read $total rows, -Property ($($columns[0..1] -join ', ')) | Measure-Object" $total { Read-FacebergTable iris_default -Property $columns[0..1] | Measure-Object } 'Import-Csv | Measure-Object' { Import-Csv $csv | Measure-Object }
-    $results += Pair "Read $total rows, all columns | Measure-Object" $total { Read-FacebergTable iris_default | Measure-Object } 'Parquet.Net ParquetSerializer.DeserializeUntypedAsync of the same files in memory' {
+    $results += Pair "Read $total rows, -Property ($($two -join ', ')) | Measure-Object" $total { Read-FacebergTable iris_default -Property $two | Measure-Object } 'Import-Csv | Measure-Object' { Import-Csv $csv | Measure-Object }
+    $results += Pair "Measure-Object alone: $total objects already in memory piped to it" $total { $objects | Measure-Object } '' $null
+    $results += Pair "Read $total rows, all columns (`$null = …)" $total { $null = Read-FacebergTable iris_default } 'Parquet.Net ParquetSerializer.DeserializeUntypedAsync of the same files in memory' {
         foreach ($file in $parquet) {
             $stream = [IO.MemoryStream]::new($file, $false)
             try { $null = [Parquet.Serialization.ParquetSerializer]::DeserializeUntypedAsync($stream, $null, $null, [Threading.CancellationToken]::None).GetAwaiter().GetResult() } finally { $stream.Dispose() }
         }
     }
-    $results | Format-Table -AutoSize | Out-String -Width 250
+    $results | ConvertTo-Json -Compress -Depth 3
 }
 finally {
     Pop-Location

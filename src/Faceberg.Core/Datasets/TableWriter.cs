@@ -267,6 +267,8 @@ public sealed class TableWriter
         var sizes = new List<long>();
         var index = -1;
         var total = rows is ICollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : 0;
+        string[]? lastKeys = null;
+        FieldLookup.Result? lastMatch = null;
         foreach (var row in rows)
         {
             index++;
@@ -277,8 +279,13 @@ public sealed class TableWriter
                 Report($"row {index}: the row is null");
                 continue;
             }
-            var keys = row.Keys.ToList();
-            var match = FieldLookup.Match(keys, columns);
+            // Rows from one source share their keys: the match is made once per distinct key list.
+            if (lastKeys is null || !SameKeys(row, lastKeys))
+            {
+                lastKeys = row.Keys.ToArray();
+                lastMatch = FieldLookup.Match(lastKeys, columns);
+            }
+            var match = lastMatch!;
             var ok = true;
             foreach (var unknown in match.Unknown)
             {
@@ -334,6 +341,17 @@ public sealed class TableWriter
             problemCount++;
             if (problems.Count < maxReported) problems.Add(problem);
         }
+    }
+
+    private static bool SameKeys(IReadOnlyDictionary<string, object?> row, string[] keys)
+    {
+        if (row.Count != keys.Length) return false;
+        var i = 0;
+        foreach (var key in row.Keys)
+        {
+            if (!string.Equals(key, keys[i++], StringComparison.Ordinal)) return false;
+        }
+        return true;
     }
 
     /// <summary>A rough uncompressed size, enough to size row groups and files. Dates are <see cref="DateTime"/> values

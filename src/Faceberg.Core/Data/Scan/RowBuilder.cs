@@ -16,6 +16,7 @@ internal sealed class RowBuilder
     private readonly BoundPredicate? _rowFilter;
     private readonly ColumnReader?[] _readers;
     private readonly object?[] _constants;
+    private readonly bool _readIsOutput;   // the columns read are the output, in order: a row needs one array
 
     /// <param name="readFields">Top-level fields read: the output columns, then columns only the filter needs.</param>
     /// <param name="outputPositions">Index in <paramref name="readFields"/> of each output column.</param>
@@ -35,6 +36,7 @@ internal sealed class RowBuilder
             if (node != null) _readers[i] = ColumnReader.Create(node, field.Type, field.Name);
             else _constants[i] = constants.GetValueOrDefault(field.Id);
         }
+        _readIsOutput = outputPositions.Length == readFields.Length && outputPositions.Select((p, i) => p == i).All(same => same);
         Cursors = _readers.Where(r => r != null).SelectMany(r => r!.Cursors).ToArray();
     }
 
@@ -48,6 +50,7 @@ internal sealed class RowBuilder
         for (var i = 0; i < values.Length; i++)
             values[i] = _readers[i] is { } reader ? reader.Read() : _constants[i];
         if (_rowFilter != null && !_rowFilter.Test(c => ValueOf(values, c))) return null;
+        if (_readIsOutput) return values;
         var output = new object?[_outputPositions.Length];
         for (var i = 0; i < output.Length; i++) output[i] = values[_outputPositions[i]];
         return output;

@@ -1,7 +1,6 @@
 using Faceberg.Core.Iceberg.Spec;
 using Parquet;
 using Parquet.Schema;
-using Parquet.Serialization;
 using IcebergListType = Faceberg.Core.Iceberg.Spec.ListType;
 using IcebergMapType = Faceberg.Core.Iceberg.Spec.MapType;
 using IcebergStructType = Faceberg.Core.Iceberg.Spec.StructType;
@@ -16,13 +15,11 @@ namespace Faceberg.Core.Data;
 /// </summary>
 internal sealed class ParquetDataWriter
 {
-    private readonly IReadOnlyList<NestedField> _columns;
     private readonly Field[] _fields;
     private readonly ParquetCompression _compression;
 
     public ParquetDataWriter(IReadOnlyList<NestedField> columns, ParquetCompression? compression = null)
     {
-        _columns = columns;
         _compression = compression ?? ParquetCompression.Default;
         _fields = columns.Select(c => ToParquetField(c.Name, c.Type, !c.Required)).ToArray();
         Schema = new ParquetSchema(_fields);
@@ -35,28 +32,38 @@ internal sealed class ParquetDataWriter
     public async Task<byte[]> WriteAsync(IReadOnlyList<object?[]> rows, int rowGroupRows, IReadOnlyDictionary<string, string>? keyValueMetadata, CancellationToken ct,
         Action<int>? rowsConverted = null)
     {
-        var data = new List<IDictionary<string, object?>>(rows.Count);
-        foreach (var row in rows)
-        {
-            var record = new Dictionary<string, object?>(_columns.Count, StringComparer.Ordinal);
-            for (var i = 0; i < _columns.Count; i++)
-                record[_columns[i].Name] = ToParquetValue(row[i], _fields[i]);
-            data.Add(record);
-            if (data.Count % 1000 == 0)
-            {
-                ct.ThrowIfCancellationRequested();
-                rowsConverted?.Invoke(data.Count);
-            }
-        }
-        rowsConverted?.Invoke(data.Count);
         var options = new ParquetOptions
         {
             CompressionMethod = _compression.Method,
             CompressionLevel = _compression.IoLevel,
-            RowGroupSize = Math.Max(1, rowGroupRows),
         };
+        var groupRows = Math.Max(1, rowGroupRows);
         using var stream = new MemoryStream();
-        await ParquetSerializer.SerializeUntypedAsync(data, Schema, stream, options, keyValueMetadata, ct).ConfigureAwait(false);
+        var writer = await ParquetWriter.CreateAsync(Schema, stream, options, append: false, ct).ConfigureAwait(false);
+        await using (writer.ConfigureAwait(false))
+        {
+            if (keyValueMetadata is not null)
+                writer.CustomMetadata = keyValueMetadata.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            var stripers = _fields.Select(ColumnStriper.Create).ToArray();
+            for (var start = 0; start < rows.Count; start += groupRows)
+            {
+                var end = Math.Min(rows.Count, start + groupRows);
+                for (var r = start; r < end; r++)
+                {
+                    var row = rows[r];
+                    for (var c = 0; c < stripers.Length; c++) stripers[c].Add(row[c]);
+                    if ((r + 1) % 1000 == 0)
+                    {
+                        ct.ThrowIfCancellationRequested();
+                        rowsConverted?.Invoke(r + 1);
+                    }
+                }
+                using var group = writer.CreateRowGroup();
+                foreach (var striper in stripers) await striper.FlushAsync(group, ct).ConfigureAwait(false);
+                group.CompleteValidate();
+            }
+            rowsConverted?.Invoke(rows.Count);
+        }
         return stream.ToArray();
     }
 
@@ -84,57 +91,5 @@ internal sealed class ParquetDataWriter
         TypeId.Uuid => typeof(Guid),
         TypeId.Binary => typeof(byte[]),
         _ => throw new FacebergException("WriteUnsupportedType", FacebergErrorKind.NotSupported, $"Type {type} cannot be written."),
-    };
-
-    /// <summary>
-    /// The value in the shape Parquet.Net's untyped serializer stripes: strings and bytes as
-    /// ReadOnlyMemory, lists as arrays of the element's CLR type, maps as typed dictionaries, structs
-    /// as dictionaries.
-    /// </summary>
-    private static object? ToParquetValue(object? value, Field field)
-    {
-        if (value is null) return null;
-        switch (field)
-        {
-            case StructField s:
-            {
-                var values = (object?[])value;
-                var record = new Dictionary<string, object?>(s.Fields.Count, StringComparer.Ordinal);
-                for (var i = 0; i < s.Fields.Count; i++) record[s.Fields[i].Name] = ToParquetValue(values[i], s.Fields[i]);
-                return record;
-            }
-            case ListField l:
-            {
-                var items = (List<object?>)value;
-                var array = Array.CreateInstance(ElementClrType(l.Item), items.Count);
-                for (var i = 0; i < items.Count; i++) array.SetValue(ToParquetValue(items[i], l.Item), i);
-                return array;
-            }
-            case MapField m:
-            {
-                var key = (DataField)m.Key;
-                var entries = (List<KeyValuePair<object, object?>>)value;
-                var dictionary = (System.Collections.IDictionary)Activator.CreateInstance(
-                    typeof(Dictionary<,>).MakeGenericType(key.ClrType, ElementClrType(m.Value)))!;
-                foreach (var (k, v) in entries) dictionary[ToParquetValue(k, key)!] = ToParquetValue(v, m.Value);
-                return dictionary;
-            }
-            default:
-                return value switch
-                {
-                    string s => s.AsMemory(),
-                    byte[] b => new ReadOnlyMemory<byte>(b),
-                    // Parquet.Net writes timestamptz from a UTC DateTime.
-                    DateTimeOffset dto => dto.UtcDateTime,
-                    _ => value,
-                };
-        }
-    }
-
-    private static Type ElementClrType(Field field) => field switch
-    {
-        DataField d => d.ClrNullableIfHasNullsType,
-        StructField => typeof(IDictionary<string, object?>),
-        _ => typeof(object),
     };
 }

@@ -58,6 +58,21 @@ internal static class ValueCoercion
 
     private static object CoercePrimitive(object value, PrimitiveType type)
     {
+        // A value already of the column's type (most values) is returned in its own box: no parsing, no allocation.
+        switch (type.TypeId)
+        {
+            case TypeId.Long when value is long:
+            case TypeId.Int when value is int:
+            case TypeId.Double when value is double:
+            case TypeId.String when value is string:
+            case TypeId.Boolean when value is bool:
+            case TypeId.Float when value is float:
+                return value;
+            case TypeId.Long when value is int i32:
+                return (long)i32;
+            case TypeId.Int when value is long i64 && i64 >= int.MinValue && i64 <= int.MaxValue:
+                return (int)i64;
+        }
         switch (type.TypeId)
         {
             case TypeId.Boolean:
