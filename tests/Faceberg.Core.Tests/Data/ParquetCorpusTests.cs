@@ -27,9 +27,6 @@ public sealed class ParquetCorpusTests : IDisposable
     private static readonly Dictionary<string, string> Unsupported = new(StringComparer.Ordinal)
     {
         // Parquet.Net 6.1.0 cannot decode these column chunks; the error names file, column, types, encodings and compression.
-        ["datapage_v2.snappy.parquet"] = "UnsupportedParquetData",                 // BOOLEAN RLE in a v2 page (parquet-dotnet issue 638)
-        ["datapage_v2_empty_datapage.snappy.parquet"] = "UnsupportedParquetData",  // an empty compressed v2 page
-        ["rle_boolean_encoding.parquet"] = "UnsupportedParquetData",               // BOOLEAN RLE, GZIP
         ["hadoop_lz4_compressed.parquet"] = "UnsupportedParquetData",              // Hadoop-framed LZ4
         ["int96_from_spark.parquet"] = "UnsupportedParquetData",                   // INT96 outside DateTime's range
         ["nested_structs.rust.parquet"] = "UnsupportedParquetData",                // TIMESTAMP_MICROS outside DateTime's range

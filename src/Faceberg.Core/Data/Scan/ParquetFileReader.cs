@@ -1,3 +1,4 @@
+using Faceberg.Core.Data.Decoding;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
@@ -112,7 +113,13 @@ internal sealed class ParquetFileReader : IAsyncDisposable
         {
             try
             {
-                await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+                if (!await TryLoadOwnDecodingAsync(group, cursor, ct).ConfigureAwait(false))
+                    await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+            }
+            catch (TimestampOutOfRangeException e)
+            {
+                throw new FacebergException("TimestampOutOfRange", FacebergErrorKind.NotSupported,
+                    $"Column '{string.Join('.', cursor.Leaf.Path)}' of Parquet file '{Path}' holds {e.Value}, outside the years 0001-9999 that Faceberg's timestamps (DateTime) can hold.", e);
             }
             catch (Exception e) when (e is not OperationCanceledException and not FacebergException and not IOException and not HttpRequestException
                                       || e is InvalidDataException)
@@ -121,6 +128,55 @@ internal sealed class ParquetFileReader : IAsyncDisposable
             }
         }
         return rowGroup.RowCount;
+    }
+
+    /// <summary>
+    /// Decodes the cursor's chunk with <see cref="ColumnChunkDecoder"/> when it is of a shape Parquet.Net
+    /// decodes wrongly (v2 data pages, RLE booleans, INT96); false leaves the chunk to Parquet.Net.
+    /// Chunks of other columns are only read for their first data page's header, and only when the
+    /// footer's encoding statistics do not already tell their page version.
+    /// </summary>
+    private async Task<bool> TryLoadOwnDecodingAsync(int group, LeafCursor cursor, CancellationToken ct)
+    {
+        var leaf = cursor.Leaf;
+        var chunk = ColumnChunk(_reader.Metadata!.RowGroups[group], leaf);
+        if (chunk?.MetaData is not { } meta) return false;
+        var (start, length) = ChunkRange(_reader.Metadata!.RowGroups[group], leaf);
+        if (length <= 0 || length > int.MaxValue) return false;
+        var candidate = leaf.Element.Type is Parquet.Meta.Type.BOOLEAN or Parquet.Meta.Type.INT96
+            || (meta.EncodingStats is { Count: > 0 } stats
+                ? stats.Any(s => s.PageType == Parquet.Meta.PageType.DATA_PAGE_V2)
+                : await FirstDataPageIsV2Async(start, length, ct).ConfigureAwait(false));
+        if (!candidate) return false;
+        var bytes = await ReadRangeAsync(start, (int)length, ct).ConfigureAwait(false);
+        var pages = ColumnChunkDecoder.ReadHeaders(bytes, meta.NumValues);
+        if (!ColumnChunkDecoder.Takes(pages, leaf.Element)) return false;
+        var decoded = ColumnChunkDecoder.Decode(bytes, pages, meta, leaf.Element, leaf.Def, leaf.Rep, leaf.Leaf?.Kind ?? ParquetValueKind.Binary);
+        cursor.Load(decoded.DefinitionLevels, decoded.RepetitionLevels, decoded.Values, decoded.Count);
+        return true;
+    }
+
+    private async Task<bool> FirstDataPageIsV2Async(long start, long length, CancellationToken ct)
+    {
+        var offset = start;
+        for (var page = 0; page < 2 && offset < start + length; page++)   // a dictionary page, then the first data page
+        {
+            var bytes = await ReadRangeAsync(offset, (int)Math.Min(start + length - offset, 64 * 1024), ct).ConfigureAwait(false);
+            var pos = 0;
+            var header = Decoding.PageHeader.Read(bytes, ref pos);
+            if (header.IsDataPage) return header.Kind == PageKind.DataPageV2;
+            offset += pos + header.CompressedSize;
+        }
+        return false;
+    }
+
+    private async Task<byte[]> ReadRangeAsync(long offset, int length, CancellationToken ct)
+    {
+        var stream = (Stream?)_prefetch ?? _input.Stream;
+        var bytes = new byte[length];
+        stream.Seek(offset, SeekOrigin.Begin);
+        await stream.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
+        return bytes;
     }
 
     /// <summary>
@@ -145,13 +201,15 @@ internal sealed class ParquetFileReader : IAsyncDisposable
     /// <summary>Where a leaf's column chunk lies in the file: from its dictionary page (if any) over its compressed size.</summary>
     private static (long Start, long Length) ChunkRange(Parquet.Meta.RowGroup group, ParquetNode leaf)
     {
-        var chunk = leaf.LeafIndex < group.Columns.Count && group.Columns[leaf.LeafIndex].MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true
-            ? group.Columns[leaf.LeafIndex]
-            : group.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true);
-        if (chunk?.MetaData is not { } md) return (0, 0);
+        if (ColumnChunk(group, leaf)?.MetaData is not { } md) return (0, 0);
         var start = md.DictionaryPageOffset is > 0 and var dictionary && dictionary < md.DataPageOffset ? dictionary : md.DataPageOffset;
         return (start, md.TotalCompressedSize);
     }
+
+    private static Parquet.Meta.ColumnChunk? ColumnChunk(Parquet.Meta.RowGroup group, ParquetNode leaf) =>
+        leaf.LeafIndex < group.Columns.Count && group.Columns[leaf.LeafIndex].MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true
+            ? group.Columns[leaf.LeafIndex]
+            : group.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true);
 
     public async ValueTask DisposeAsync()
     {
