@@ -49,6 +49,8 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
     /// <summary>Takes a chunk decoded outside Parquet.Net: its levels and its non-null values in Parquet.Net's value forms.</summary>
     public void Load(int[]? def, int[]? rep, object?[] boxed, int count)
     {
+        if (rep is { Length: > 0 } && rep[0] != 0)
+            throw new InvalidDataException($"the column chunk's repetition levels start with {rep[0]}, not 0 (a new row)");
         _def = def;
         _rep = rep;
         Count = count;

@@ -13,27 +13,34 @@ internal sealed record DecodedChunk(int[]? DefinitionLevels, int[]? RepetitionLe
 /// Faceberg's own decoder for the column chunks Parquet.Net 6.1.0 cannot decode: data pages v2
 /// (Parquet.Net throws on repeated columns and RLE booleans there), BOOLEAN columns whose values are
 /// RLE-encoded (it uses a bit width of 0: DivideByZeroException, parquet-dotnet issue 638) and INT96
-/// columns (it converts them to DateTime and overflows outside years 1-9999). It decodes PLAIN,
+/// columns (it converts them to DateTime and overflows outside years 1-9999) and chunks compressed
+/// with the deprecated LZ4 codec (Hadoop-framed LZ4 blocks, which it reads as raw LZ4). It decodes PLAIN,
 /// dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY) and RLE-boolean values with RLE levels in v1 and v2
 /// pages; a chunk needing anything else stays with Parquet.Net.
 /// </summary>
 internal static class ColumnChunkDecoder
 {
     /// <summary>Whether this decoder takes the chunk whose pages are <paramref name="pages"/>.</summary>
-    public static bool Takes(IReadOnlyList<PageHeader> pages, SchemaElement leaf)
+    public static bool Takes(IReadOnlyList<PageHeader> pages, SchemaElement leaf, int maxDef, int maxRep, CompressionCodec codec)
     {
         var data = pages.Where(p => p.IsDataPage).ToList();
         if (data.Count == 0) return false;
-        var ours = leaf.Type == Parquet.Meta.Type.INT96
+        var ours = leaf.Type == Parquet.Meta.Type.INT96 || codec == CompressionCodec.LZ4
                    || data.Any(p => p.Kind == PageKind.DataPageV2)
                    || (leaf.Type == Parquet.Meta.Type.BOOLEAN && data.Any(p => p.Encoding == ParquetEncodings.Rle));
-        return ours && data.All(p => Supported(p, leaf));
+        return ours && CanDecode(pages, leaf, maxDef, maxRep);
     }
 
-    private static bool Supported(PageHeader page, SchemaElement leaf) =>
+    /// <summary>Whether every data page of the chunk uses encodings this decoder reads.</summary>
+    public static bool CanDecode(IReadOnlyList<PageHeader> pages, SchemaElement leaf, int maxDef, int maxRep) =>
+        pages.Where(p => p.IsDataPage).All(p => Supported(p, leaf, maxDef, maxRep));
+
+    // A v1 page names a level encoding even for levels it does not have (parquet-mr: BIT_PACKED); only present levels matter.
+    private static bool Supported(PageHeader page, SchemaElement leaf, int maxDef, int maxRep) =>
         (page.Encoding is ParquetEncodings.Plain or ParquetEncodings.PlainDictionary or ParquetEncodings.RleDictionary
          || (page.Encoding == ParquetEncodings.Rle && leaf.Type == Parquet.Meta.Type.BOOLEAN))
-        && (page.Kind == PageKind.DataPageV2 || (page.DefinitionLevelEncoding == ParquetEncodings.Rle && page.RepetitionLevelEncoding == ParquetEncodings.Rle));
+        && (page.Kind == PageKind.DataPageV2
+            || ((maxDef == 0 || page.DefinitionLevelEncoding == ParquetEncodings.Rle) && (maxRep == 0 || page.RepetitionLevelEncoding == ParquetEncodings.Rle)));
 
     /// <summary>The page headers of a chunk, read from its bytes (each header's body is skipped).</summary>
     public static List<PageHeader> ReadHeaders(ReadOnlySpan<byte> chunk, long valueCount)
@@ -142,10 +149,11 @@ internal static class ColumnChunkDecoder
             case ParquetEncodings.Rle:
             {
                 if (count == 0) return;
-                var length = data.Length >= 4 ? BinaryPrimitives.ReadInt32LittleEndian(data) : -1;
-                if (length < 0 || length > data.Length - 4) throw new InvalidDataException("a page's RLE booleans run past the page");
+                // The 4-byte length prefix is passed over, not trusted: hyparquet-writer 0.6.1 writes the value
+                // count there; runs are decoded until the page's values are complete, as hyparquet does.
+                if (data.Length < 4) throw new InvalidDataException("a page's RLE booleans end early");
                 var bits = new int[count];
-                HybridRle.Decode(data.Slice(4, length), 1, bits);
+                HybridRle.Decode(data[4..], 1, bits);
                 foreach (var b in bits) values.Add(b == 1);
                 return;
             }

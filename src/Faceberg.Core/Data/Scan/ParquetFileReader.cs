@@ -45,7 +45,7 @@ internal sealed class ParquetFileReader : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
             {
-                throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{path}' is not a readable Parquet file: {e.Message}", e);
+                throw ParquetEncryption.Unreadable(path, input.Stream, e);
             }
             try
             {
@@ -113,8 +113,19 @@ internal sealed class ParquetFileReader : IAsyncDisposable
         {
             try
             {
-                if (!await TryLoadOwnDecodingAsync(group, cursor, ct).ConfigureAwait(false))
-                    await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+                if (!await TryLoadOwnDecodingAsync(group, cursor, force: false, ct).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+                    }
+                    catch (ArgumentOutOfRangeException) when (cursor.Leaf.Leaf?.Kind is ParquetValueKind.TimestampMillis or ParquetValueKind.TimestampMicros or ParquetValueKind.TimestampNanos)
+                    {
+                        // Parquet.Net converts timestamps to DateTime itself and overflows outside years 1-9999 without
+                        // saying which value; decoding the chunk here finds and names it.
+                        if (!await TryLoadOwnDecodingAsync(group, cursor, force: true, ct).ConfigureAwait(false)) throw;
+                    }
+                }
             }
             catch (TimestampOutOfRangeException e)
             {
@@ -132,25 +143,30 @@ internal sealed class ParquetFileReader : IAsyncDisposable
 
     /// <summary>
     /// Decodes the cursor's chunk with <see cref="ColumnChunkDecoder"/> when it is of a shape Parquet.Net
-    /// decodes wrongly (v2 data pages, RLE booleans, INT96); false leaves the chunk to Parquet.Net.
+    /// decodes wrongly (v2 data pages, RLE booleans, INT96, Hadoop-framed LZ4); false leaves the chunk to Parquet.Net.
     /// Chunks of other columns are only read for their first data page's header, and only when the
     /// footer's encoding statistics do not already tell their page version.
     /// </summary>
-    private async Task<bool> TryLoadOwnDecodingAsync(int group, LeafCursor cursor, CancellationToken ct)
+    private async Task<bool> TryLoadOwnDecodingAsync(int group, LeafCursor cursor, bool force, CancellationToken ct)
     {
         var leaf = cursor.Leaf;
         var chunk = ColumnChunk(_reader.Metadata!.RowGroups[group], leaf);
         if (chunk?.MetaData is not { } meta) return false;
         var (start, length) = ChunkRange(_reader.Metadata!.RowGroups[group], leaf);
         if (length <= 0 || length > int.MaxValue) return false;
-        var candidate = leaf.Element.Type is Parquet.Meta.Type.BOOLEAN or Parquet.Meta.Type.INT96
+        if (meta.TotalUncompressedSize > int.MaxValue)
+            throw new FacebergException("UnsupportedParquetData", FacebergErrorKind.NotSupported,
+                $"Column '{string.Join('.', leaf.Path)}' of Parquet file '{Path}' cannot be read: its column chunk in row group {group} is {meta.TotalUncompressedSize} bytes uncompressed, over the 2 GiB a chunk may take in memory.");
+        // Hadoop's LZ4 framing (the deprecated LZ4 codec) is read as a raw LZ4 block by Parquet.Net.
+        var candidate = force || leaf.Element.Type is Parquet.Meta.Type.BOOLEAN or Parquet.Meta.Type.INT96
+            || meta.Codec == Parquet.Meta.CompressionCodec.LZ4
             || (meta.EncodingStats is { Count: > 0 } stats
                 ? stats.Any(s => s.PageType == Parquet.Meta.PageType.DATA_PAGE_V2)
                 : await FirstDataPageIsV2Async(start, length, ct).ConfigureAwait(false));
         if (!candidate) return false;
         var bytes = await ReadRangeAsync(start, (int)length, ct).ConfigureAwait(false);
         var pages = ColumnChunkDecoder.ReadHeaders(bytes, meta.NumValues);
-        if (!ColumnChunkDecoder.Takes(pages, leaf.Element)) return false;
+        if (!(force ? ColumnChunkDecoder.CanDecode(pages, leaf.Element, leaf.Def, leaf.Rep) : ColumnChunkDecoder.Takes(pages, leaf.Element, leaf.Def, leaf.Rep, meta.Codec))) return false;
         var decoded = ColumnChunkDecoder.Decode(bytes, pages, meta, leaf.Element, leaf.Def, leaf.Rep, leaf.Leaf?.Kind ?? ParquetValueKind.Binary);
         cursor.Load(decoded.DefinitionLevels, decoded.RepetitionLevels, decoded.Values, decoded.Count);
         return true;
