@@ -61,7 +61,7 @@ internal sealed class ParquetFileReader : IAsyncDisposable
                 {
                     // Float16 columns and implicit lists of several fields, for instance: valid Parquet the library cannot model.
                     throw new FacebergException("UnsupportedParquetSchema", FacebergErrorKind.NotSupported,
-                        $"Parquet file '{path}' has a schema the Parquet library cannot read: {e.Message}", e);
+                        $"Parquet file '{path}' has a schema the Parquet library cannot read{SchemaProblem(footer)}: {e.Message}", e);
                 }
                 var layout = ParquetColumnLayout.Build(footer, schema, facts, mapping, usesFileIds, path);
                 return new ParquetFileReader(input, prefetch, reader, facts, layout);
@@ -78,6 +78,42 @@ internal sealed class ParquetFileReader : IAsyncDisposable
             await input.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The columns of a schema Parquet.Net cannot model, named with what it lacks (" (column 'x' is FLOAT16)"), or "".</summary>
+    private static string SchemaProblem(Parquet.Meta.FileMetaData footer)
+    {
+        var problems = new List<string>();
+        var schema = footer.Schema;
+        for (var i = 1; i < schema.Count; i++)
+        {
+            var e = schema[i];
+            if (e.LogicalType?.FLOAT16 != null)
+                problems.Add($"column '{e.Name}' is FLOAT16 (half-precision)");
+            else if (e.Type == null && e.RepetitionType == Parquet.Meta.FieldRepetitionType.REPEATED && e.NumChildren > 1
+                     && e.LogicalType?.LIST == null && e.ConvertedType is not (Parquet.Meta.ConvertedType.LIST or Parquet.Meta.ConvertedType.MAP or Parquet.Meta.ConvertedType.MAP_KEY_VALUE)
+                     && Parent(schema, i) is { } parent && parent.LogicalType?.LIST == null && parent.LogicalType?.MAP == null
+                     && parent.ConvertedType is not (Parquet.Meta.ConvertedType.LIST or Parquet.Meta.ConvertedType.MAP or Parquet.Meta.ConvertedType.MAP_KEY_VALUE))
+                problems.Add($"column '{e.Name}' is an unannotated repeated group of {e.NumChildren} fields");
+        }
+        return problems.Count == 0 ? "" : $" ({string.Join("; ", problems)})";
+    }
+
+    /// <summary>The parent of the schema element at <paramref name="index"/> in the footer's depth-first list.</summary>
+    private static Parquet.Meta.SchemaElement? Parent(List<Parquet.Meta.SchemaElement> schema, int index)
+    {
+        var open = new Stack<(int Index, int Remaining)>();   // groups whose children are still being listed
+        open.Push((0, schema[0].NumChildren ?? 0));
+        for (var i = 1; i < schema.Count; i++)
+        {
+            while (open.Count > 0 && open.Peek().Remaining == 0) open.Pop();
+            if (open.Count == 0) return null;
+            var (parent, remaining) = open.Pop();
+            open.Push((parent, remaining - 1));
+            if (i == index) return schema[parent];
+            if (schema[i].NumChildren is > 0 and var n) open.Push((i, n));
+        }
+        return null;
     }
 
     /// <summary>A column's statistics in one row group, from the footer (columns outside lists and maps only).</summary>
