@@ -213,9 +213,25 @@ internal sealed class ParquetFileReader : IAsyncDisposable
         var offset = start;
         for (var page = 0; page < 2 && offset < start + length; page++)   // a dictionary page, then the first data page
         {
-            var bytes = await ReadRangeAsync(offset, (int)Math.Min(start + length - offset, 64 * 1024), ct).ConfigureAwait(false);
-            var pos = 0;
-            var header = Decoding.PageHeader.Read(bytes, ref pos);
+            // Headers are small unless their statistics are long: read a little, more only when the header does not fit.
+            var remaining = start + length - offset;
+            var size = (int)Math.Min(remaining, 4096);
+            Decoding.PageHeader header;
+            int pos;
+            while (true)
+            {
+                var bytes = await ReadRangeAsync(offset, size, ct).ConfigureAwait(false);
+                pos = 0;
+                try
+                {
+                    header = Decoding.PageHeader.Read(bytes, ref pos);
+                    break;
+                }
+                catch (InvalidDataException) when (size < remaining)
+                {
+                    size = (int)Math.Min(remaining, size * 16L);
+                }
+            }
             if (header.IsDataPage) return header.Kind == PageKind.DataPageV2;
             offset += pos + header.CompressedSize;
         }
