@@ -215,3 +215,46 @@ Describe 'Remove-FacebergTable' {
         $err[0].FullyQualifiedErrorId | Should -Be 'TableNotFound,Faceberg.Cmdlets.RemoveFacebergTableCommand'
     }
 }
+
+Describe 'Read-FacebergTable on Parquet files other writers produce' {
+    # Files kept in tests/Faceberg.TestData: an RLE-boolean v2-page file written by hyparquet-writer
+    # (tests/interop/write-rle-boolean.mjs) and an apache/parquet-testing file with timestamps past year 9999.
+    BeforeAll {
+        $hub = Start-TestHub
+        $testData = Join-Path $PSScriptRoot '../Faceberg.TestData'
+        $null = $hub.Server.Store.CreateRepo('other/flags')
+        $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
+        $files['data/train-00000.parquet'] = [IO.File]::ReadAllBytes((Join-Path $testData 'hyparquet-writer/rle_boolean_v2.parquet'))
+        $null = $hub.Server.Store.Commit('other/flags', $files, $null, 'RLE booleans in v2 pages')
+        $null = $hub.Server.Store.CreateRepo('other/rust')
+        $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
+        $files['data/train-00000.parquet'] = [IO.File]::ReadAllBytes((Join-Path $testData 'parquet-testing/nested_structs.rust.parquet'))
+        $null = $hub.Server.Store.Commit('other/rust', $files, $null, 'timestamps past 9999')
+        Push-Location (New-TestProject -Config "catalog:`n  name: other`n  location: .faceberg/`ndatasets:`n  - name: flags`n    repo: other/flags`n  - name: rust`n    repo: other/rust`n")
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+    }
+    AfterAll {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'reads BOOLEAN columns RLE-encoded in data pages v2, nulls included' {
+        $rows = @(Read-FacebergTable flags_default | Sort-Object id)
+        $rows | Should -HaveCount 100
+        foreach ($row in $rows) {
+            $i = $row.id
+            # The values write-rle-boolean.mjs wrote.
+            $flag = if ($i % 7 -eq 3) { $null } elseif ($i -lt 40) { $i % 2 -eq 0 } else { $i -lt 70 }
+            $row.flag | Should -Be $flag -Because "row $i"
+            $row.always | Should -Be ((($i * 13) % 5) -lt 2) -Because "row $i"
+        }
+        @($rows | Where-Object { $null -eq $_.flag }) | Should -HaveCount 14
+    }
+
+    It 'refuses timestamps outside DateTime''s years with an error naming file, column and value' {
+        Read-FacebergTable rust_default -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'TimestampOutOfRange,*'
+        $err[0].Exception.Message | Should -BeLike '*train-00000.parquet*'
+        $err[0].Exception.Message | Should -BeLike '*outside the years 0001-9999*'
+    }
+}

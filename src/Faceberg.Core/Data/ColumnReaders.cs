@@ -34,16 +34,26 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
     public async Task LoadAsync(ParquetRowGroupReader rowGroup, CancellationToken ct)
     {
         using var raw = await rowGroup.ReadRawColumnDataBaseAsync(Leaf.Field!, ct).ConfigureAwait(false);
-        _def = Leaf.Def > 0 ? raw.DefinitionLevels.ToArray() : null;
-        _rep = Leaf.Rep > 0 ? raw.RepetitionLevels.ToArray() : null;
-        Count = _def?.Length ?? (int)rowGroup.RowCount;
-        var present = Count;
-        if (_def != null)
+        var def = Leaf.Def > 0 ? raw.DefinitionLevels.ToArray() : null;
+        var rep = Leaf.Rep > 0 ? raw.RepetitionLevels.ToArray() : null;
+        var count = def?.Length ?? (int)rowGroup.RowCount;
+        var present = count;
+        if (def != null)
         {
             present = 0;
-            foreach (var d in _def) if (d == Leaf.Def) present++;
+            foreach (var d in def) if (d == Leaf.Def) present++;
         }
-        var boxed = Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
+        Load(def, rep, Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present), count);
+    }
+
+    /// <summary>Takes a chunk decoded outside Parquet.Net: its levels and its non-null values in Parquet.Net's value forms.</summary>
+    public void Load(int[]? def, int[]? rep, object?[] boxed, int count)
+    {
+        if (rep is { Length: > 0 } && rep[0] != 0)
+            throw new InvalidDataException($"the column chunk's repetition levels start with {rep[0]}, not 0 (a new row)");
+        _def = def;
+        _rep = rep;
+        Count = count;
         if (type != null)
         {
             var kind = Leaf.Leaf?.Kind ?? ParquetValueKind.Binary;

@@ -71,17 +71,26 @@ public static class DataValues
             case long l when kind == ParquetValueKind.TimeNanos:
                 return Convert(type, TimeSpan.FromTicks(l / 100));
             case long l when kind == ParquetValueKind.TimestampMillis:
-                return FromTicks(type, Epoch.Ticks + l * TimeSpan.TicksPerMillisecond);
+                return FromTicks(type, EpochTicks(l, TimeSpan.TicksPerMillisecond, 1, "TIMESTAMP_MILLIS", "milliseconds"));
             case long l when kind == ParquetValueKind.TimestampMicros:
-                return FromTicks(type, Epoch.Ticks + l * 10);
+                return FromTicks(type, EpochTicks(l, 10, 1, "TIMESTAMP_MICROS", "microseconds"));
             case long l when kind == ParquetValueKind.TimestampNanos:
-                return FromTicks(type, Epoch.Ticks + l / 100);
+                return FromTicks(type, EpochTicks(l, 1, 100, "TIMESTAMP_NANOS", "nanoseconds"));
             case ulong ul when kind == ParquetValueKind.UInt64:
                 // Iceberg has no unsigned 64-bit type; the bit pattern is what other engines read.
                 return Convert(type, unchecked((long)ul));
             default:
                 return Convert(type, raw);
         }
+    }
+
+    /// <summary>DateTime ticks of a Parquet timestamp (units since the epoch), or the out-of-range error naming the value.</summary>
+    private static long EpochTicks(long value, long ticksPerUnit, long unitsPerTick, string annotation, string unit)
+    {
+        var ticks = (BigInteger)value * ticksPerUnit / unitsPerTick + Epoch.Ticks;
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+            throw new Decoding.TimestampOutOfRangeException($"{annotation} value {value} ({unit} since 1970-01-01)");
+        return (long)ticks;
     }
 
     private static object FromBytes(PrimitiveType type, byte[] bytes) => type.TypeId switch

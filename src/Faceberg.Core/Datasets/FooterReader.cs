@@ -77,7 +77,7 @@ public sealed class FooterReader
         }
         catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
         {
-            throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{uri}' is not a readable Parquet file: {e.Message}", e);
+            throw ParquetEncryption.Unreadable(uri, footer.OpenFooterStream(), e);
         }
         // The footer stream is only the footer; the real size comes from the Hub.
         return ParquetFileInspector.Describe(metadata, uri, footer.FileSize);

@@ -1,3 +1,4 @@
+using Faceberg.Core.Data.Decoding;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
@@ -44,7 +45,7 @@ internal sealed class ParquetFileReader : IAsyncDisposable
             }
             catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
             {
-                throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData, $"'{path}' is not a readable Parquet file: {e.Message}", e);
+                throw ParquetEncryption.Unreadable(path, input.Stream, e);
             }
             try
             {
@@ -60,7 +61,7 @@ internal sealed class ParquetFileReader : IAsyncDisposable
                 {
                     // Float16 columns and implicit lists of several fields, for instance: valid Parquet the library cannot model.
                     throw new FacebergException("UnsupportedParquetSchema", FacebergErrorKind.NotSupported,
-                        $"Parquet file '{path}' has a schema the Parquet library cannot read: {e.Message}", e);
+                        $"Parquet file '{path}' has a schema the Parquet library cannot read{SchemaProblem(footer)}: {e.Message}", e);
                 }
                 var layout = ParquetColumnLayout.Build(footer, schema, facts, mapping, usesFileIds, path);
                 return new ParquetFileReader(input, prefetch, reader, facts, layout);
@@ -77,6 +78,42 @@ internal sealed class ParquetFileReader : IAsyncDisposable
             await input.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The columns of a schema Parquet.Net cannot model, named with what it lacks (" (column 'x' is FLOAT16)"), or "".</summary>
+    private static string SchemaProblem(Parquet.Meta.FileMetaData footer)
+    {
+        var problems = new List<string>();
+        var schema = footer.Schema;
+        for (var i = 1; i < schema.Count; i++)
+        {
+            var e = schema[i];
+            if (e.LogicalType?.FLOAT16 != null)
+                problems.Add($"column '{e.Name}' is FLOAT16 (half-precision)");
+            else if (e.Type == null && e.RepetitionType == Parquet.Meta.FieldRepetitionType.REPEATED && e.NumChildren > 1
+                     && e.LogicalType?.LIST == null && e.ConvertedType is not (Parquet.Meta.ConvertedType.LIST or Parquet.Meta.ConvertedType.MAP or Parquet.Meta.ConvertedType.MAP_KEY_VALUE)
+                     && Parent(schema, i) is { } parent && parent.LogicalType?.LIST == null && parent.LogicalType?.MAP == null
+                     && parent.ConvertedType is not (Parquet.Meta.ConvertedType.LIST or Parquet.Meta.ConvertedType.MAP or Parquet.Meta.ConvertedType.MAP_KEY_VALUE))
+                problems.Add($"column '{e.Name}' is an unannotated repeated group of {e.NumChildren} fields");
+        }
+        return problems.Count == 0 ? "" : $" ({string.Join("; ", problems)})";
+    }
+
+    /// <summary>The parent of the schema element at <paramref name="index"/> in the footer's depth-first list.</summary>
+    private static Parquet.Meta.SchemaElement? Parent(List<Parquet.Meta.SchemaElement> schema, int index)
+    {
+        var open = new Stack<(int Index, int Remaining)>();   // groups whose children are still being listed
+        open.Push((0, schema[0].NumChildren ?? 0));
+        for (var i = 1; i < schema.Count; i++)
+        {
+            while (open.Count > 0 && open.Peek().Remaining == 0) open.Pop();
+            if (open.Count == 0) return null;
+            var (parent, remaining) = open.Pop();
+            open.Push((parent, remaining - 1));
+            if (i == index) return schema[parent];
+            if (schema[i].NumChildren is > 0 and var n) open.Push((i, n));
+        }
+        return null;
     }
 
     /// <summary>A column's statistics in one row group, from the footer (columns outside lists and maps only).</summary>
@@ -112,7 +149,24 @@ internal sealed class ParquetFileReader : IAsyncDisposable
         {
             try
             {
-                await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+                if (!await TryLoadOwnDecodingAsync(group, cursor, force: false, ct).ConfigureAwait(false))
+                {
+                    try
+                    {
+                        await cursor.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+                    }
+                    catch (ArgumentOutOfRangeException) when (cursor.Leaf.Leaf?.Kind is ParquetValueKind.TimestampMillis or ParquetValueKind.TimestampMicros or ParquetValueKind.TimestampNanos)
+                    {
+                        // Parquet.Net converts timestamps to DateTime itself and overflows outside years 1-9999 without
+                        // saying which value; decoding the chunk here finds and names it.
+                        if (!await TryLoadOwnDecodingAsync(group, cursor, force: true, ct).ConfigureAwait(false)) throw;
+                    }
+                }
+            }
+            catch (TimestampOutOfRangeException e)
+            {
+                throw new FacebergException("TimestampOutOfRange", FacebergErrorKind.NotSupported,
+                    $"Column '{string.Join('.', cursor.Leaf.Path)}' of Parquet file '{Path}' holds {e.Value}, outside the years 0001-9999 that Faceberg's timestamps (DateTime) can hold.", e);
             }
             catch (Exception e) when (e is not OperationCanceledException and not FacebergException and not IOException and not HttpRequestException
                                       || e is InvalidDataException)
@@ -121,6 +175,76 @@ internal sealed class ParquetFileReader : IAsyncDisposable
             }
         }
         return rowGroup.RowCount;
+    }
+
+    /// <summary>
+    /// Decodes the cursor's chunk with <see cref="ColumnChunkDecoder"/> when it is of a shape Parquet.Net
+    /// decodes wrongly (v2 data pages, RLE booleans, INT96, Hadoop-framed LZ4); false leaves the chunk to Parquet.Net.
+    /// Chunks of other columns are only read for their first data page's header, and only when the
+    /// footer's encoding statistics do not already tell their page version.
+    /// </summary>
+    private async Task<bool> TryLoadOwnDecodingAsync(int group, LeafCursor cursor, bool force, CancellationToken ct)
+    {
+        var leaf = cursor.Leaf;
+        var chunk = ColumnChunk(_reader.Metadata!.RowGroups[group], leaf);
+        if (chunk?.MetaData is not { } meta) return false;
+        var (start, length) = ChunkRange(_reader.Metadata!.RowGroups[group], leaf);
+        if (length <= 0 || length > int.MaxValue) return false;
+        if (meta.TotalUncompressedSize > int.MaxValue)
+            throw new FacebergException("UnsupportedParquetData", FacebergErrorKind.NotSupported,
+                $"Column '{string.Join('.', leaf.Path)}' of Parquet file '{Path}' cannot be read: its column chunk in row group {group} is {meta.TotalUncompressedSize} bytes uncompressed, over the 2 GiB a chunk may take in memory.");
+        // Hadoop's LZ4 framing (the deprecated LZ4 codec) is read as a raw LZ4 block by Parquet.Net.
+        var candidate = force || leaf.Element.Type is Parquet.Meta.Type.BOOLEAN or Parquet.Meta.Type.INT96
+            || meta.Codec == Parquet.Meta.CompressionCodec.LZ4
+            || (meta.EncodingStats is { Count: > 0 } stats
+                ? stats.Any(s => s.PageType == Parquet.Meta.PageType.DATA_PAGE_V2)
+                : await FirstDataPageIsV2Async(start, length, ct).ConfigureAwait(false));
+        if (!candidate) return false;
+        var bytes = await ReadRangeAsync(start, (int)length, ct).ConfigureAwait(false);
+        var pages = ColumnChunkDecoder.ReadHeaders(bytes, meta.NumValues);
+        if (!(force ? ColumnChunkDecoder.CanDecode(pages, leaf.Element, leaf.Def, leaf.Rep) : ColumnChunkDecoder.Takes(pages, leaf.Element, leaf.Def, leaf.Rep, meta.Codec))) return false;
+        var decoded = ColumnChunkDecoder.Decode(bytes, pages, meta, leaf.Element, leaf.Def, leaf.Rep, leaf.Leaf?.Kind ?? ParquetValueKind.Binary);
+        cursor.Load(decoded.DefinitionLevels, decoded.RepetitionLevels, decoded.Values, decoded.Count);
+        return true;
+    }
+
+    private async Task<bool> FirstDataPageIsV2Async(long start, long length, CancellationToken ct)
+    {
+        var offset = start;
+        for (var page = 0; page < 2 && offset < start + length; page++)   // a dictionary page, then the first data page
+        {
+            // Headers are small unless their statistics are long: read a little, more only when the header does not fit.
+            var remaining = start + length - offset;
+            var size = (int)Math.Min(remaining, 4096);
+            Decoding.PageHeader header;
+            int pos;
+            while (true)
+            {
+                var bytes = await ReadRangeAsync(offset, size, ct).ConfigureAwait(false);
+                pos = 0;
+                try
+                {
+                    header = Decoding.PageHeader.Read(bytes, ref pos);
+                    break;
+                }
+                catch (InvalidDataException) when (size < remaining)
+                {
+                    size = (int)Math.Min(remaining, size * 16L);
+                }
+            }
+            if (header.IsDataPage) return header.Kind == PageKind.DataPageV2;
+            offset += pos + header.CompressedSize;
+        }
+        return false;
+    }
+
+    private async Task<byte[]> ReadRangeAsync(long offset, int length, CancellationToken ct)
+    {
+        var stream = (Stream?)_prefetch ?? _input.Stream;
+        var bytes = new byte[length];
+        stream.Seek(offset, SeekOrigin.Begin);
+        await stream.ReadExactlyAsync(bytes, ct).ConfigureAwait(false);
+        return bytes;
     }
 
     /// <summary>
@@ -145,13 +269,15 @@ internal sealed class ParquetFileReader : IAsyncDisposable
     /// <summary>Where a leaf's column chunk lies in the file: from its dictionary page (if any) over its compressed size.</summary>
     private static (long Start, long Length) ChunkRange(Parquet.Meta.RowGroup group, ParquetNode leaf)
     {
-        var chunk = leaf.LeafIndex < group.Columns.Count && group.Columns[leaf.LeafIndex].MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true
-            ? group.Columns[leaf.LeafIndex]
-            : group.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true);
-        if (chunk?.MetaData is not { } md) return (0, 0);
+        if (ColumnChunk(group, leaf)?.MetaData is not { } md) return (0, 0);
         var start = md.DictionaryPageOffset is > 0 and var dictionary && dictionary < md.DataPageOffset ? dictionary : md.DataPageOffset;
         return (start, md.TotalCompressedSize);
     }
+
+    private static Parquet.Meta.ColumnChunk? ColumnChunk(Parquet.Meta.RowGroup group, ParquetNode leaf) =>
+        leaf.LeafIndex < group.Columns.Count && group.Columns[leaf.LeafIndex].MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true
+            ? group.Columns[leaf.LeafIndex]
+            : group.Columns.FirstOrDefault(c => c.MetaData?.PathInSchema.SequenceEqual(leaf.Path) == true);
 
     public async ValueTask DisposeAsync()
     {

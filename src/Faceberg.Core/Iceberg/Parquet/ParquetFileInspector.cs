@@ -23,8 +23,7 @@ public static class ParquetFileInspector
         }
         catch (Exception e) when (e is not OperationCanceledException and not FacebergException)
         {
-            throw new FacebergException("InvalidParquetFile", FacebergErrorKind.InvalidData,
-                $"'{fileUri}' is not a readable Parquet file: {e.Message}", e);
+            throw ParquetEncryption.Unreadable(fileUri, seekableStream, e);
         }
         return Describe(metadata, fileUri, fileSize);
     }
@@ -33,6 +32,7 @@ public static class ParquetFileInspector
     public static ParquetFileFacts Describe(FileMetaData metadata, string fileUri, long fileSizeInBytes)
     {
         ArgumentNullException.ThrowIfNull(metadata);
+        ParquetEncryption.EnsureNotEncrypted(metadata, fileUri);
         var conversion = ParquetSchemaConverter.Convert(metadata.Schema, fileUri);
         var keyValues = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var kv in metadata.KeyValueMetadata ?? new List<KeyValue>())

@@ -1,0 +1,232 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using Faceberg.Core.Iceberg.Parquet;
+using Faceberg.Core.Iceberg.Spec;
+using Parquet.Meta;
+
+namespace Faceberg.Core.Data.Decoding;
+
+/// <summary>One column chunk decoded: its levels (null where the leaf has none) and its non-null values in Parquet-physical form.</summary>
+internal sealed record DecodedChunk(int[]? DefinitionLevels, int[]? RepetitionLevels, object?[] Values, int Count);
+
+/// <summary>
+/// Faceberg's own decoder for the column chunks Parquet.Net 6.1.0 cannot decode: data pages v2
+/// (Parquet.Net throws on repeated columns and RLE booleans there), BOOLEAN columns whose values are
+/// RLE-encoded (it uses a bit width of 0: DivideByZeroException, parquet-dotnet issue 638) and INT96
+/// columns (it converts them to DateTime and overflows outside years 1-9999) and chunks compressed
+/// with the deprecated LZ4 codec (Hadoop-framed LZ4 blocks, which it reads as raw LZ4). It decodes PLAIN,
+/// dictionary (PLAIN_DICTIONARY / RLE_DICTIONARY) and RLE-boolean values with RLE levels in v1 and v2
+/// pages; a chunk needing anything else stays with Parquet.Net.
+/// </summary>
+internal static class ColumnChunkDecoder
+{
+    /// <summary>Whether this decoder takes the chunk whose pages are <paramref name="pages"/>.</summary>
+    public static bool Takes(IReadOnlyList<PageHeader> pages, SchemaElement leaf, int maxDef, int maxRep, CompressionCodec codec)
+    {
+        var data = pages.Where(p => p.IsDataPage).ToList();
+        if (data.Count == 0) return false;
+        var ours = leaf.Type == Parquet.Meta.Type.INT96 || codec == CompressionCodec.LZ4
+                   || data.Any(p => p.Kind == PageKind.DataPageV2)
+                   || (leaf.Type == Parquet.Meta.Type.BOOLEAN && data.Any(p => p.Encoding == ParquetEncodings.Rle));
+        return ours && CanDecode(pages, leaf, maxDef, maxRep);
+    }
+
+    /// <summary>Whether every data page of the chunk uses encodings this decoder reads.</summary>
+    public static bool CanDecode(IReadOnlyList<PageHeader> pages, SchemaElement leaf, int maxDef, int maxRep) =>
+        pages.Where(p => p.IsDataPage).All(p => Supported(p, leaf, maxDef, maxRep));
+
+    // A v1 page names a level encoding even for levels it does not have (parquet-mr: BIT_PACKED); only present levels matter.
+    private static bool Supported(PageHeader page, SchemaElement leaf, int maxDef, int maxRep) =>
+        (page.Encoding is ParquetEncodings.Plain or ParquetEncodings.PlainDictionary or ParquetEncodings.RleDictionary
+         || (page.Encoding == ParquetEncodings.Rle && leaf.Type == Parquet.Meta.Type.BOOLEAN))
+        && (page.Kind == PageKind.DataPageV2
+            || ((maxDef == 0 || page.DefinitionLevelEncoding == ParquetEncodings.Rle) && (maxRep == 0 || page.RepetitionLevelEncoding == ParquetEncodings.Rle)));
+
+    /// <summary>The page headers of a chunk, read from its bytes (each header's body is skipped).</summary>
+    public static List<PageHeader> ReadHeaders(ReadOnlySpan<byte> chunk, long valueCount)
+    {
+        var pages = new List<PageHeader>();
+        var pos = 0;
+        long values = 0;
+        while (pos < chunk.Length && values < valueCount)
+        {
+            var header = PageHeader.Read(chunk, ref pos);
+            header.BodyOffset = pos;
+            pos = checked(pos + header.CompressedSize);
+            if (pos > chunk.Length) throw new InvalidDataException("a page runs past the end of its column chunk");
+            if (header.IsDataPage) values += header.NumValues;
+            pages.Add(header);
+        }
+        return pages;
+    }
+
+    /// <summary>Decodes the chunk's pages: levels and values (BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY as byte[], INT96 as DateTime).</summary>
+    public static DecodedChunk Decode(ReadOnlySpan<byte> chunk, IReadOnlyList<PageHeader> pages, ColumnMetaData meta, SchemaElement leaf, int maxDef, int maxRep, ParquetValueKind kind)
+    {
+        var total = pages.Where(p => p.IsDataPage).Sum(p => (long)p.NumValues);
+        var def = maxDef > 0 ? new int[total] : null;
+        var rep = maxRep > 0 ? new int[total] : null;
+        var values = new List<object?>();
+        object?[]? dictionary = null;
+        var n = 0;
+        foreach (var page in pages)
+        {
+            var body = chunk.Slice(page.BodyOffset, page.CompressedSize);
+            switch (page.Kind)
+            {
+                case PageKind.DictionaryPage:
+                {
+                    var bytes = PageDecompressor.Decompress(meta.Codec, body, page.UncompressedSize);
+                    dictionary = new object?[page.NumValues];
+                    var pos = 0;
+                    for (var i = 0; i < dictionary.Length; i++) dictionary[i] = Plain(bytes, ref pos, leaf, kind);
+                    break;
+                }
+                case PageKind.DataPage:
+                {
+                    var bytes = PageDecompressor.Decompress(meta.Codec, body, page.UncompressedSize);
+                    var pos = 0;
+                    if (rep != null) pos += LevelsV1(bytes.AsSpan(pos), maxRep, rep.AsSpan(n, page.NumValues));
+                    if (def != null) pos += LevelsV1(bytes.AsSpan(pos), maxDef, def.AsSpan(n, page.NumValues));
+                    Values(bytes.AsSpan(pos), page, Present(def, n, page.NumValues, maxDef), dictionary, leaf, kind, values);
+                    break;
+                }
+                case PageKind.DataPageV2:
+                {
+                    var levels = page.RepetitionLevelsLength + page.DefinitionLevelsLength;
+                    if (levels > body.Length) throw new InvalidDataException("a v2 page's levels run past the page");
+                    if (rep != null) HybridRle.Decode(body[..page.RepetitionLevelsLength], HybridRle.BitWidth(maxRep), rep.AsSpan(n, page.NumValues));
+                    if (def != null) HybridRle.Decode(body.Slice(page.RepetitionLevelsLength, page.DefinitionLevelsLength), HybridRle.BitWidth(maxDef), def.AsSpan(n, page.NumValues));
+                    var data = body[levels..];
+                    var bytes = page.IsCompressed && meta.Codec != CompressionCodec.UNCOMPRESSED
+                        ? PageDecompressor.Decompress(meta.Codec, data, page.UncompressedSize - levels)
+                        : data.ToArray();
+                    Values(bytes, page, Present(def, n, page.NumValues, maxDef), dictionary, leaf, kind, values);
+                    break;
+                }
+            }
+            if (page.IsDataPage) n += page.NumValues;
+        }
+        return new DecodedChunk(def, rep, values.ToArray(), (int)total);
+    }
+
+    private static int Present(int[]? def, int start, int count, int maxDef)
+    {
+        if (def == null) return count;
+        var present = 0;
+        foreach (var d in def.AsSpan(start, count))
+        {
+            if (d > maxDef) throw new InvalidDataException($"a definition level {d} exceeds the column's maximum {maxDef}");
+            if (d == maxDef) present++;
+        }
+        return present;
+    }
+
+    /// <summary>v1 levels: a 4-byte length, then RLE/bit-packed hybrid runs. Returns the bytes used.</summary>
+    private static int LevelsV1(ReadOnlySpan<byte> data, int maxLevel, Span<int> dest)
+    {
+        if (data.Length < 4) throw new InvalidDataException("a page's levels end early");
+        var length = BinaryPrimitives.ReadInt32LittleEndian(data);
+        if (length < 0 || length > data.Length - 4) throw new InvalidDataException("a page's levels run past the page");
+        HybridRle.Decode(data.Slice(4, length), HybridRle.BitWidth(maxLevel), dest);
+        return 4 + length;
+    }
+
+    private static void Values(ReadOnlySpan<byte> data, PageHeader page, int count, object?[]? dictionary, SchemaElement leaf, ParquetValueKind kind, List<object?> values)
+    {
+        switch (page.Encoding)
+        {
+            case ParquetEncodings.Plain when leaf.Type == Parquet.Meta.Type.BOOLEAN:
+                if ((count + 7) / 8 > data.Length) throw new InvalidDataException("a page's values end early");
+                for (var i = 0; i < count; i++) values.Add((data[i / 8] >> (i % 8) & 1) == 1);
+                return;
+            case ParquetEncodings.Plain:
+            {
+                var pos = 0;
+                for (var i = 0; i < count; i++) values.Add(Plain(data, ref pos, leaf, kind));
+                return;
+            }
+            case ParquetEncodings.Rle:
+            {
+                if (count == 0) return;
+                // The 4-byte length prefix is passed over, not trusted: hyparquet-writer 0.6.1 writes the value
+                // count there; runs are decoded until the page's values are complete, as hyparquet does.
+                if (data.Length < 4) throw new InvalidDataException("a page's RLE booleans end early");
+                var bits = new int[count];
+                HybridRle.Decode(data[4..], 1, bits);
+                foreach (var b in bits) values.Add(b == 1);
+                return;
+            }
+            default:
+            {
+                if (count == 0) return;
+                if (dictionary == null) throw new InvalidDataException("a dictionary-encoded page has no dictionary page before it");
+                if (data.Length < 1) throw new InvalidDataException("a dictionary-encoded page ends early");
+                var indexes = new int[count];
+                HybridRle.Decode(data[1..], data[0], indexes);
+                foreach (var i in indexes)
+                    values.Add((uint)i < (uint)dictionary.Length ? dictionary[i] : throw new InvalidDataException($"a dictionary index {i} is out of range"));
+                return;
+            }
+        }
+    }
+
+    private static object? Plain(ReadOnlySpan<byte> data, ref int pos, SchemaElement leaf, ParquetValueKind kind)
+    {
+        var size = leaf.Type switch
+        {
+            Parquet.Meta.Type.INT32 or Parquet.Meta.Type.FLOAT => 4,
+            Parquet.Meta.Type.INT64 or Parquet.Meta.Type.DOUBLE => 8,
+            Parquet.Meta.Type.INT96 => 12,
+            Parquet.Meta.Type.FIXED_LEN_BYTE_ARRAY => leaf.TypeLength ?? 0,
+            Parquet.Meta.Type.BYTE_ARRAY => pos + 4 <= data.Length ? BinaryPrimitives.ReadInt32LittleEndian(data[pos..]) : -1,
+            _ => throw new NotSupportedException($"PLAIN {leaf.Type} values"),
+        };
+        if (leaf.Type == Parquet.Meta.Type.BYTE_ARRAY) pos += 4;
+        if (size < 0 || pos + size > data.Length) throw new InvalidDataException("a page's values end early");
+        var v = data.Slice(pos, size);
+        pos += size;
+        return leaf.Type switch
+        {
+            Parquet.Meta.Type.INT32 => Int32(BinaryPrimitives.ReadInt32LittleEndian(v), kind, leaf),
+            Parquet.Meta.Type.INT64 => Int64(BinaryPrimitives.ReadInt64LittleEndian(v), kind, leaf),
+            Parquet.Meta.Type.FLOAT => BinaryPrimitives.ReadSingleLittleEndian(v),
+            Parquet.Meta.Type.DOUBLE => BinaryPrimitives.ReadDoubleLittleEndian(v),
+            Parquet.Meta.Type.INT96 => Int96(v),
+            _ => v.ToArray(),
+        };
+    }
+
+    private static object Int32(int v, ParquetValueKind kind, SchemaElement leaf) => kind switch
+    {
+        ParquetValueKind.UInt32 => (object)unchecked((uint)v),   // typed object: the arms would otherwise all widen to decimal
+        ParquetValueKind.DecimalInt32 => BoundEncoding.FromUnscaled(new BigInteger(v), Scale(leaf)),
+        _ => v,
+    };
+
+    private static object Int64(long v, ParquetValueKind kind, SchemaElement leaf) => kind switch
+    {
+        ParquetValueKind.UInt64 => (object)unchecked((ulong)v),
+        ParquetValueKind.DecimalInt64 => BoundEncoding.FromUnscaled(new BigInteger(v), Scale(leaf)),
+        _ => v,
+    };
+
+    private static int Scale(SchemaElement leaf) => leaf.LogicalType?.DECIMAL?.Scale ?? leaf.Scale ?? 0;
+
+    /// <summary>INT96 (nanoseconds of the day, then the Julian day) as the wall-clock DateTime it stands for.</summary>
+    private static object Int96(ReadOnlySpan<byte> v)
+    {
+        var nanos = BinaryPrimitives.ReadInt64LittleEndian(v);
+        var julianDay = BinaryPrimitives.ReadInt32LittleEndian(v[8..]);
+        var ticks = (BigInteger)(julianDay - 2_440_588L) * TimeSpan.TicksPerDay + nanos / 100 + DateTime.UnixEpoch.Ticks;
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+            throw new TimestampOutOfRangeException($"INT96 value (Julian day {julianDay}, {nanos} ns)");
+        return new DateTime((long)ticks, DateTimeKind.Unspecified);
+    }
+}
+
+/// <summary>A timestamp outside the years 1-9999 that rows (DateTime) can hold; the caller names file and column.</summary>
+internal sealed class TimestampOutOfRangeException(string value) : Exception($"timestamp {value} is outside the years 0001-9999 that Faceberg's rows can hold")
+{
+    public string Value { get; } = value;
+}
