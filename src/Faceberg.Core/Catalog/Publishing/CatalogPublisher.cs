@@ -170,9 +170,8 @@ public sealed class CatalogPublisher
             throw new FacebergException("RepositoryMismatch", FacebergErrorKind.InvalidArgument,
                 $"faceberg.yml publishes catalog '{context.Name}' to '{own}', not '{requested}': its table metadata points at hf://datasets/{own}/…. Leave out -Repository, or change catalog.repo before creating tables.");
         return requested ?? context.Repository ?? throw new FacebergException("RepositoryRequired", FacebergErrorKind.InvalidArgument,
-            $"Catalog '{context.Name}' names no Hub repo to publish to. Pass -Repository <org/name>. " +
-            "To publish tables, set 'repo: <org/name>' under 'catalog:' in faceberg.yml before creating them: Iceberg metadata holds absolute paths, " +
-            "and only tables created once the repo is known point at hf://datasets/<org/name>/… and stay readable after publishing.");
+            $"Catalog '{context.Name}' names no Hub repo to publish to. Pass -Repository <org/name> (or set 'repo: <org/name>' under 'catalog:' in faceberg.yml): " +
+            "its tables' paths are then rewritten to hf://datasets/<org/name>/… and the folder becomes that repo's working copy.");
     }
 
     /// <summary>

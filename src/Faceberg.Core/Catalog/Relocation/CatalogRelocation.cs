@@ -78,7 +78,7 @@ public static class CatalogRelocation
                 continue;
             var table = await IcebergTable.LoadAsync(new LocalFileIO(), TableLocation.Local(folder).Uri, ct).ConfigureAwait(false);
             if (RecordedFolder(table.Metadata.Location) is { } recorded && !SameFolder(recorded, folder))
-                misplaced.Add(new MisplacedTable(id, folder, table.Metadata.Location, file.GetTableLocation(id), table.Version));
+                misplaced.Add(new MisplacedTable(id, folder, table.Metadata.Location, TableLocation.Parse(file.GetTableLocation(id)).Uri, table.Version));
         }
         return misplaced;
     }
