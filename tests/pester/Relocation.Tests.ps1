@@ -143,7 +143,7 @@ Describe 'A copied project folder' {
         $repaired.Table | Should -Be 'default.iris_default'
         $repaired.MetadataVersion | Should -Be 3
         $repaired.From | Should -BeLike "file://*$(Split-Path $original -Leaf)/.faceberg/metadata/default/iris_default"
-        $repaired.To | Should -Be ([uri](Join-Path $copy '.faceberg/metadata/default/iris_default')).AbsoluteUri
+        $repaired.To | Should -Be ([System.Uri]::new((Join-Path $copy '.faceberg/metadata/default/iris_default'))).AbsoluteUri
         (Read-FacebergTable iris_default | Format-Rows) | Should -Be $rows
         Repair-FacebergCatalog | Should -BeNullOrEmpty
         Test-Path $original | Should -BeFalse
