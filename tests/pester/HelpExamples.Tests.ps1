@@ -105,6 +105,7 @@ datasets:
         }
         'Remove-FacebergTable #1' = { (Get-FacebergTable).Identifier | Should -Not -Contain 'default.iris_default' }
         'Remove-FacebergTable #2' = { (Get-FacebergTable).Identifier | Should -Contain 'default.iris_default' }
+        'Publish-FacebergCatalog #4' = { (Get-FacebergTable).Location | Should -BeLike 'hf://datasets/my-org/my-catalog/metadata/default/*' }
         'Repair-FacebergCatalog #2' = {
             Read-FacebergTable iris_default -First 1 -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
             $refused[0].FullyQualifiedErrorId | Should -BeLike 'CatalogRelocated,*'
