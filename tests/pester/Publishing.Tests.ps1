@@ -205,6 +205,28 @@ Describe 'hf:// catalogs' {
         @($hub.Server.Store.GetFiles($CatalogRepo, 'main') | Where-Object { $_.Path.StartsWith('metadata/') }) | Should -HaveCount 0
     }
 
+    It 'adds a dataset with New-FacebergTable -Repo to the faceberg.yml of an hf:// catalog, on the Hub' {
+        $commits = $hub.Server.Store.GetHistory($CatalogRepo, 'main').Count
+
+        $created = New-FacebergTable -Repo demo/movie-reviews -Config default -Catalog $Remote
+
+        $created.Identifier | Should -Be 'default.movie_reviews_default'
+        $remoteConfig = [System.Text.Encoding]::UTF8.GetString($hub.Server.Store.ReadFile($CatalogRepo, 'main', 'faceberg.yml'))
+        $remoteConfig | Should -Match 'repo: demo/movie-reviews'
+        $remoteConfig | Should -Match 'repo: demo/iris'
+        # One commit for faceberg.yml, one for the table.
+        $hub.Server.Store.GetHistory($CatalogRepo, 'main').Count | Should -Be ($commits + 2)
+        (Get-FacebergTable -Catalog $Remote).Identifier | Should -Be @('default.iris_default', 'default.movie_reviews_default')
+        (Get-FacebergTable movie_reviews_default -Catalog $Remote).Repo | Should -Be 'demo/movie-reviews'
+        @(Read-FacebergTable movie_reviews_default -Catalog $Remote -First 3) | Should -HaveCount 3
+        # The local project is another copy: its faceberg.yml is untouched.
+        Get-Content ./faceberg.yml -Raw | Should -Not -Match 'movie-reviews'
+
+        # A repo with no table to create leaves the Hub's faceberg.yml as it was.
+        New-FacebergTable -Repo demo/no-such-dataset -Catalog $Remote -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        [System.Text.Encoding]::UTF8.GetString($hub.Server.Store.ReadFile($CatalogRepo, 'main', 'faceberg.yml')) | Should -Be $remoteConfig
+    }
+
     It 'writes to the working copy until published, and straight to the Hub for an hf:// catalog' {
         $row = @{ sepal_length = 5.1; sepal_width = 3.5; petal_length = 1.4; petal_width = 0.2; species = 0 }
 
