@@ -148,6 +148,30 @@ public sealed class RelocationTests(PublishHubFixture fixture) : IClassFixture<P
         Assert.Equal("hf://datasets/demo/d/data.parquet", rewrite.Apply("hf://datasets/demo/d/data.parquet"));
     }
 
+    [Fact]
+    public void Records_are_rewritten_whatever_their_shape_and_references_out_of_the_folder_are_never_followed()
+    {
+        var root = fixture.NewFolder();
+        var folder = Path.Combine(root, "t");
+        Directory.CreateDirectory(Path.Combine(folder, "metadata"));
+        var from = TableLocation.Local(Path.Combine(Path.GetTempPath(), "elsewhere", "t")).Uri;
+        File.WriteAllText(Path.Combine(folder, "metadata", "chain.json"),
+            $$"""{"format": 9, "nested": [{"previous": "{{from}}/metadata/older.json"}], "escape": "{{from}}/../outside.json", "data": "hf://datasets/demo/d/a.parquet"}""");
+        File.WriteAllText(Path.Combine(folder, "metadata", "older.json"), $$"""{"path": "{{from}}/metadata/x.avro"}""");
+        var outside = Path.Combine(root, "outside.json");
+        File.WriteAllText(outside, $$"""{"path": "{{from}}/metadata/x.avro"}""");
+
+        var files = TableRelocator.RewriteAll(folder, new PathRewrite(from, "hf://datasets/o/c/metadata/default/t"));
+
+        Assert.Equal(["/metadata/chain.json", "/metadata/older.json"], files.Select(f => f.Rest));
+        var chain = JsonDocument.Parse(files[0].Content).RootElement;
+        Assert.Equal("hf://datasets/o/c/metadata/default/t/metadata/older.json", chain.GetProperty("nested")[0].GetProperty("previous").GetString());
+        Assert.Equal("hf://datasets/o/c/metadata/default/t/../outside.json", chain.GetProperty("escape").GetString());
+        Assert.Equal("hf://datasets/demo/d/a.parquet", chain.GetProperty("data").GetString());
+        Assert.Equal(9, chain.GetProperty("format").GetInt32());
+        Assert.Contains(from, File.ReadAllText(outside));
+    }
+
     private static async Task<List<string>> Rows(IcebergTable table)
     {
         var rows = new List<string>();

@@ -107,6 +107,10 @@ public sealed class TableRelocator
     {
         if (_done.TryGetValue(rest, out var done))
             return done;
+        // Paths come from metadata, which may be anyone's (a pulled repo): only files inside the table folder are read or
+        // rewritten; "<old>/../elsewhere" is rewritten as a string and never followed.
+        if (!IsInsideFolder(rest))
+            return new Result(rest, null);
         var file = LocalFile(rest);
         // A reference cycle between records would recurse forever; the second visit keeps the name it has.
         if (!_inProgress.Add(rest) || !File.Exists(file) || !IsRewritable(rest))
@@ -118,6 +122,10 @@ public sealed class TableRelocator
         _done[rest] = result;
         return result;
     }
+
+    private bool IsInsideFolder(string rest) =>
+        !rest.Split('/').Any(p => p is "." or "..") && !rest.Contains('\\', StringComparison.Ordinal)
+        && PathSafety.IsSameOrInside(LocalFile(rest), Folder) && LocalFile(rest) != Folder;
 
     private static bool IsRewritable(string rest) =>
         rest.EndsWith(".avro", StringComparison.Ordinal) || rest.EndsWith(".json", StringComparison.Ordinal) || rest.EndsWith(".json.gz", StringComparison.Ordinal);
