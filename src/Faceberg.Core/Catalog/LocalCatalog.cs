@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Faceberg.Core.Catalog.Relocation;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Iceberg.Spec;
 using Faceberg.Core.Iceberg.Table;
@@ -131,11 +130,11 @@ public sealed class LocalCatalog : ICatalog
     }
 
     /// <summary>Refuses a table whose metadata names another folder than its own: the catalog folder was copied or moved, and
-    /// its paths would lead to the other folder's files (see <see cref="CatalogRelocation"/>).</summary>
+    /// its paths would lead to the other folder's files (see <see cref="RelocatedTables"/>).</summary>
     private void RequireInPlace(JsonCatalog file, LoadedTable loaded)
     {
         if (file.OwnedTableFolder(loaded.Identifier) is { } folder)
-            CatalogRelocation.RequireInPlace(Directory, loaded.Identifier, folder, loaded.Metadata.Location);
+            RelocatedTables.RequireInPlace(Directory, loaded.Identifier, folder, loaded.Metadata.Location);
     }
 
     public Task<LoadedTable> CreateTableAsync(TableIdentifier identifier, Schema schema, PartitionSpec? spec = null,

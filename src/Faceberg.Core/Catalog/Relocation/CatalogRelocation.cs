@@ -12,60 +12,11 @@ public sealed record RepairedTable(TableIdentifier Identifier, string From, stri
 
 /// <summary>
 /// Finds and repairs the tables of a local catalog whose Iceberg metadata names another folder than theirs — a
-/// catalog folder copied (<c>cp -r</c>, a git clone) or moved — and checks that a table being loaded is not one.
-/// A local catalog's metadata holds absolute file:// paths; a copy read as it is would read the original's manifests
-/// and commit metadata mixing both folders, so such a table is refused until repaired. A working copy of a Hub
-/// catalog records hf:// paths, which mean the same in any folder.
+/// catalog folder copied (<c>cp -r</c>, a git clone) or moved (see <see cref="RelocatedTables"/>). A working copy of a
+/// Hub catalog records hf:// paths, which mean the same in any folder.
 /// </summary>
 public static class CatalogRelocation
 {
-    /// <summary>
-    /// Fails with CatalogRelocated when <paramref name="recordedLocation"/> (the table metadata's location) names a
-    /// local folder other than <paramref name="folder"/>, the table's folder in the catalog at <paramref name="catalogDirectory"/>.
-    /// </summary>
-    public static void RequireInPlace(string catalogDirectory, TableIdentifier identifier, string folder, string recordedLocation)
-    {
-        if (RecordedFolder(recordedLocation) is { } recorded && !SameFolder(recorded, folder))
-            throw Relocated(catalogDirectory, identifier, folder, recorded);
-    }
-
-    /// <summary>The local folder a recorded table location names, or null for a location that is not a local folder.</summary>
-    public static string? RecordedFolder(string recordedLocation)
-    {
-        try
-        {
-            return TableLocation.Parse(recordedLocation).LocalPath;
-        }
-        catch (FacebergException)
-        {
-            return null;
-        }
-    }
-
-    private static bool SameFolder(string a, string b) =>
-        string.Equals(Path.TrimEndingDirectorySeparator(Path.GetFullPath(a)), Path.TrimEndingDirectorySeparator(Path.GetFullPath(b)),
-            OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
-
-    public static FacebergException Relocated(string catalogDirectory, TableIdentifier identifier, string folder, string recordedFolder)
-    {
-        var original = OriginalCatalog(catalogDirectory, folder, recordedFolder);
-        return new FacebergException("CatalogRelocated", FacebergErrorKind.InvalidData,
-            $"Catalog '{catalogDirectory}' was copied or moved from '{original}': the Iceberg metadata of table '{identifier}' names its files in " +
-            $"'{recordedFolder}', not in '{folder}' where they are. Faceberg neither reads nor writes the other folder's files. " +
-            $"Run 'Repair-FacebergCatalog -Catalog \"{catalogDirectory}\"' once to rewrite the paths for this folder.");
-    }
-
-    /// <summary>The catalog folder the recorded table folder belonged to, when the table sits at the same place inside it.</summary>
-    private static string OriginalCatalog(string catalogDirectory, string folder, string recordedFolder)
-    {
-        var inside = Path.GetRelativePath(catalogDirectory, folder);
-        var recorded = Path.TrimEndingDirectorySeparator(Path.GetFullPath(recordedFolder));
-        var suffix = Path.DirectorySeparatorChar + inside;
-        return !inside.StartsWith("..", StringComparison.Ordinal) && recorded.EndsWith(suffix, StringComparison.Ordinal)
-            ? recorded[..^suffix.Length]
-            : recorded;
-    }
-
     /// <summary>The tables of the catalog at <paramref name="catalogDirectory"/> whose files are in the catalog folder but whose
     /// current metadata names another folder. Tables registered from elsewhere (absolute entries) are not its to repair.</summary>
     public static async Task<IReadOnlyList<MisplacedTable>> FindMisplacedAsync(string catalogDirectory, string? publishedRoot, CancellationToken ct = default)
@@ -77,7 +28,7 @@ public static class CatalogRelocation
             if (file.OwnedTableFolder(id) is not { } folder || !File.Exists(Path.Combine(folder, "metadata", IcebergTable.VersionHintFile)))
                 continue;
             var table = await IcebergTable.LoadAsync(new LocalFileIO(), TableLocation.Local(folder).Uri, ct).ConfigureAwait(false);
-            if (RecordedFolder(table.Metadata.Location) is { } recorded && !SameFolder(recorded, folder))
+            if (RelocatedTables.OriginalFolder(catalogDirectory, folder, table.Metadata.Location) is not null)
                 misplaced.Add(new MisplacedTable(id, folder, table.Metadata.Location, TableLocation.Parse(file.GetTableLocation(id)).Uri, table.Version));
         }
         return misplaced;
