@@ -24,6 +24,7 @@
         'Stop-FacebergServer'
         'Publish-FacebergCatalog'
         'Save-FacebergCatalog'
+        'Repair-FacebergCatalog'
         'Write-FacebergTable'
         'Update-FacebergTable'
     )

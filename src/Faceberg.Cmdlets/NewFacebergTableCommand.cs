@@ -105,8 +105,23 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
         {
             // -Repo adds the dataset to faceberg.yml only together with its tables: a failed create leaves the file as it
             // was, also when the failure ends the command (a terminating error, Ctrl+C).
+            if (!created && _hubConfigChange is not null)
+                UndoHubConfigChange(context);
             if (!created && before is not null)
                 RestoreConfig(before);
+        }
+    }
+
+    private void UndoHubConfigChange(CatalogContext context)
+    {
+        try
+        {
+            if (!Session.Run(ct => HubConfigFile.UndoAsync(Session.Hub, context.Location.RepoId!, _hubConfigChange!, $"Faceberg: remove dataset {Repo} (no table created)", ct)))
+                WriteWarning($"No table was created, and the faceberg.yml of '{context.Location}' was changed by someone else since '{Repo}' was added to it; it still lists '{Repo}'.");
+        }
+        catch (Exception e) when (Failures.IsExpected(e))
+        {
+            WriteFailure(Catalog, e);
         }
     }
 
@@ -123,9 +138,15 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
         }
     }
 
-    /// <summary>-Repo: appends the dataset to faceberg.yml (unless -WhatIf) and returns it.</summary>
+    /// <summary>The faceberg.yml change -Repo committed to a catalog on the Hub, undone when no table is created.</summary>
+    private HubConfigChange? _hubConfigChange;
+
+    /// <summary>-Repo: appends the dataset to faceberg.yml (unless -WhatIf) and returns it. A catalog on the Hub has its
+    /// faceberg.yml in its repo, changed by a Hub commit.</summary>
     private DatasetConfig AddDataset(ref CatalogContext context)
     {
+        if (!context.Location.IsLocal)
+            return AddDatasetOnHub(ref context);
         var configPath = context.ConfigPath ?? throw new FacebergException("ConfigFileNotFound", FacebergErrorKind.NotFound,
             $"Catalog '{context.Name}' has no faceberg.yml to add '{Repo}' to; create the catalog from a faceberg.yml with New-FacebergCatalog.");
         var dataset = new DatasetConfig
@@ -142,6 +163,25 @@ public sealed class NewFacebergTableCommand : FacebergCmdlet
             return config.Datasets.Single(d => d.Name == dataset.Name);
         }
         return dataset;
+    }
+
+    private DatasetConfig AddDatasetOnHub(ref CatalogContext context)
+    {
+        var repo = context.Location.RepoId!;
+        var dataset = new DatasetConfig
+        {
+            Name = DatasetName ?? TableNaming.DatasetNameFromRepo(Repo),
+            Repo = Repo,
+            Configs = Config ?? [],
+            Revision = Revision,
+        };
+        if (!ShouldProcess($"{context.Location}/{CatalogFiles.ConfigPath}", $"Add dataset '{dataset.Name}' ({dataset.Repo}) to faceberg.yml in one Hub commit"))
+            return dataset;
+        var name = context.Name;
+        var change = Session.Run(ct => HubConfigFile.AddDatasetAsync(Session.Hub, repo, name, dataset, ct));
+        _hubConfigChange = change;
+        context = new CatalogContext(context.Name, context.Location, change.Config) { Hub = context.Hub };
+        return change.Config.Datasets.Single(d => d.Name == dataset.Name);
     }
 
     /// <summary>

@@ -66,6 +66,20 @@ datasets:
         'Publish-FacebergCatalog #1' = { Set-Content ./faceberg.yml $PublishedConfig; $null = New-FacebergCatalog ./faceberg.yml -Force | New-FacebergTable }
         'Publish-FacebergCatalog #2' = { Set-Content ./faceberg.yml $PublishedConfig; $null = New-FacebergCatalog ./faceberg.yml -Force | New-FacebergTable }
         'Publish-FacebergCatalog #3' = { Set-Location (Initialize-Published) }
+        'Repair-FacebergCatalog #2'  = {
+            $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+            $copy = Join-Path (Split-Path $PWD) "copy-$([guid]::NewGuid().ToString('N'))"
+            Copy-Item $PWD $copy -Recurse
+            Set-Location $copy
+        }
+        'Repair-FacebergCatalog #3'  = {
+            $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+            $moved = Join-Path (Split-Path $PWD) "moved-$([guid]::NewGuid().ToString('N'))"
+            $here = $PWD.Path
+            Set-Location (Split-Path $here)
+            Move-Item $here $moved
+            Set-Location $moved
+        }
         'Save-FacebergCatalog #1'    = { $null = Initialize-Published; Set-Location (New-Item (Join-Path $TestDrive ([guid]::NewGuid())) -ItemType Directory) }
         'Save-FacebergCatalog #2'    = { $null = Initialize-Published; Set-Location (New-Item (Join-Path $TestDrive ([guid]::NewGuid())) -ItemType Directory) }
         'Save-FacebergCatalog #3'    = { $null = Initialize-Published; Set-Location (New-Item (Join-Path $TestDrive ([guid]::NewGuid())) -ItemType Directory) }
@@ -91,6 +105,12 @@ datasets:
         }
         'Remove-FacebergTable #1' = { (Get-FacebergTable).Identifier | Should -Not -Contain 'default.iris_default' }
         'Remove-FacebergTable #2' = { (Get-FacebergTable).Identifier | Should -Contain 'default.iris_default' }
+        'Publish-FacebergCatalog #4' = { (Get-FacebergTable).Location | Should -BeLike 'hf://datasets/my-org/my-catalog/metadata/default/*' }
+        'Repair-FacebergCatalog #2' = {
+            Read-FacebergTable iris_default -First 1 -ErrorVariable refused -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $refused[0].FullyQualifiedErrorId | Should -BeLike 'CatalogRelocated,*'
+        }
+        'Repair-FacebergCatalog #3' = { Read-FacebergTable iris_default -First 1 | Should -Not -BeNullOrEmpty }
         'Save-FacebergCatalog #1' = { './shared/.faceberg/catalog.json' | Should -Exist; (Get-FacebergTable -Catalog ./shared).Count | Should -Be 2 }
         'Save-FacebergCatalog #3' = { './v1/.faceberg/catalog.json' | Should -Exist }
         'Sync-FacebergTable #2'   = { (Get-FacebergTable movie_reviews_default | Get-FacebergSnapshot).Count | Should -Be 1 }

@@ -39,6 +39,39 @@ datasets:
         end { ($lines | Sort-Object) -join "`n" }
     }
 
+    # A second writer on the local Hub: before the next commit request to a repo is handled, it commits its own
+    # change of catalog.json (a table added, or removed when $Location is null) straight into the store, so that
+    # request's parentCommit is no longer the head. Compiled, since the server calls it on its own threads.
+    function Initialize-Interleave {
+        if ('FacebergSpecs.Interleave' -as [type]) { return }
+        Add-Type -IgnoreWarnings -ReferencedAssemblies ([Faceberg.LocalHub.LocalHubServer].Assembly.Location), 'System.Runtime', 'System.Collections',
+            'System.Threading', 'System.Text.Json', 'System.Text.Encoding.Extensions', 'System.Memory' -TypeDefinition @'
+namespace FacebergSpecs
+{
+    public static class Interleave
+    {
+        public static System.Func<Faceberg.LocalHub.LoggedRequest, bool> BeforeNextCommit(Faceberg.LocalHub.LocalHubServer server, string repo, string table, string location)
+        {
+            var done = 0;
+            return request =>
+            {
+                if (request.Method == "POST" && request.Path.EndsWith("/api/datasets/" + repo + "/commit/main", System.StringComparison.Ordinal)
+                    && System.Threading.Interlocked.Exchange(ref done, 1) == 0)
+                {
+                    var json = System.Text.Json.Nodes.JsonNode.Parse(server.Store.ReadFile(repo, "main", "catalog.json")).AsObject();
+                    if (string.IsNullOrEmpty(location)) json.Remove(table); else json[table] = location; // PowerShell passes $null as ""
+                    var files = new System.Collections.Generic.Dictionary<string, byte[]>();
+                    files["catalog.json"] = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
+                    server.Store.Commit(repo, files, null, "Someone else's change");
+                }
+                return false;
+            };
+        }
+    }
+}
+'@ 3>$null # CS1701: the module targets net8.0, pwsh runs on a newer runtime
+    }
+
     function Add-IrisCommit {
         param([string] $Destination = 'data/iris-00009.parquet')
         $null = Copy-HubFile $hub demo/iris data/iris-00000.parquet $Destination 'More flowers'
@@ -203,6 +236,49 @@ Describe 'hf:// catalogs' {
         $null = New-FacebergCatalog ./faceberg.yml -Location $Remote -Force
         Get-FacebergTable -Catalog $Remote | Should -BeNullOrEmpty
         @($hub.Server.Store.GetFiles($CatalogRepo, 'main') | Where-Object { $_.Path.StartsWith('metadata/') }) | Should -HaveCount 0
+    }
+
+    It 'adds a dataset with New-FacebergTable -Repo to the faceberg.yml of an hf:// catalog, on the Hub' {
+        $commits = $hub.Server.Store.GetHistory($CatalogRepo, 'main').Count
+
+        $created = New-FacebergTable -Repo demo/movie-reviews -Config default -Catalog $Remote
+
+        $created.Identifier | Should -Be 'default.movie_reviews_default'
+        $remoteConfig = [System.Text.Encoding]::UTF8.GetString($hub.Server.Store.ReadFile($CatalogRepo, 'main', 'faceberg.yml'))
+        $remoteConfig | Should -Match 'repo: demo/movie-reviews'
+        $remoteConfig | Should -Match 'repo: demo/iris'
+        # One commit for faceberg.yml, one for the table.
+        $hub.Server.Store.GetHistory($CatalogRepo, 'main').Count | Should -Be ($commits + 2)
+        (Get-FacebergTable -Catalog $Remote).Identifier | Should -Be @('default.iris_default', 'default.movie_reviews_default')
+        (Get-FacebergTable movie_reviews_default -Catalog $Remote).Repo | Should -Be 'demo/movie-reviews'
+        @(Read-FacebergTable movie_reviews_default -Catalog $Remote -First 3) | Should -HaveCount 3
+        # The local project is another copy: its faceberg.yml is untouched.
+        Get-Content ./faceberg.yml -Raw | Should -Not -Match 'movie-reviews'
+
+        # A repo with no table to create leaves the Hub's faceberg.yml as it was.
+        New-FacebergTable -Repo demo/no-such-dataset -Catalog $Remote -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        [System.Text.Encoding]::UTF8.GetString($hub.Server.Store.ReadFile($CatalogRepo, 'main', 'faceberg.yml')) | Should -Be $remoteConfig
+    }
+
+    It 'drops a table of an hf:// catalog on the new head after another writer committed in between' {
+        $null = New-FacebergTable -Repo demo/movie-reviews -Config default -Catalog $Remote
+        Initialize-Interleave
+        $hub.Server.InjectFault([FacebergSpecs.Interleave]::BeforeNextCommit($hub.Server, $CatalogRepo, 'default.theirs', 'metadata/default/theirs'),
+            [Faceberg.LocalHub.LocalHubFault]::Drop(), 1)
+        $commits = $hub.Server.Store.GetHistory($CatalogRepo, 'main').Count
+
+        Remove-FacebergTable iris_default -Catalog $Remote -Purge -Confirm:$false
+
+        $catalog = [System.Text.Encoding]::UTF8.GetString($hub.Server.Store.ReadFile($CatalogRepo, 'main', 'catalog.json')) | ConvertFrom-Json -AsHashtable
+        @($catalog.Keys | Sort-Object) | Should -Be @('default.movie_reviews_default', 'default.theirs')
+        $hub.Server.Store.GetHistory($CatalogRepo, 'main').Count | Should -Be ($commits + 2)
+        $hub.Server.Store.GetCommit($CatalogRepo, 'main').Title | Should -Be 'Faceberg: drop default.iris_default'
+
+        # The other writer dropped the table first: the re-applied drop finds it gone.
+        $hub.Server.InjectFault([FacebergSpecs.Interleave]::BeforeNextCommit($hub.Server, $CatalogRepo, 'default.movie_reviews_default', $null),
+            [Faceberg.LocalHub.LocalHubFault]::Drop(), 1)
+        Remove-FacebergTable movie_reviews_default -Catalog $Remote -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue
+        ($err | ForEach-Object FullyQualifiedErrorId) | Should -Be @('TableNotFound,Faceberg.Cmdlets.RemoveFacebergTableCommand')
     }
 
     It 'writes to the working copy until published, and straight to the Hub for an hf:// catalog' {

@@ -25,9 +25,11 @@ internal static partial class CatalogTables
     }
 
     public static async Task<LoadedTable> CommitAsync(IFileIO io, TableIdentifier id, TableLocation location,
-        IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, IReadOnlyList<FileWrite> files, CancellationToken ct)
+        IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, IReadOnlyList<FileWrite> files, CancellationToken ct,
+        Action<LoadedTable>? verify = null)
     {
         var loaded = await LoadAsync(io, id, location, ct).ConfigureAwait(false);
+        verify?.Invoke(loaded);
         // A requirement that fails now fails before anything is written.
         foreach (var requirement in requirements)
             requirement.Check(loaded.Metadata);

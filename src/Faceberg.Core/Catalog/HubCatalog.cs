@@ -426,7 +426,7 @@ public sealed class HubCatalog : ICatalog
     private FacebergException NamespaceNotFound(string @namespace) =>
         new("NamespaceNotFound", FacebergErrorKind.NotFound, $"Namespace '{@namespace}' does not exist in catalog '{Root}'.");
 
-    private static async Task<string> HeadAsync(HubClient hub, string repo, CancellationToken ct) =>
+    internal static async Task<string> HeadAsync(HubClient hub, string repo, CancellationToken ct) =>
         (await hub.GetDatasetInfoAsync(repo, Branch, ct).ConfigureAwait(false)).Sha is { Length: > 0 } sha
             ? sha
             : throw new HubException("HubMissingRevision", FacebergErrorKind.InvalidData, $"The Hub did not say which commit '{Branch}' of '{repo}' points at.");

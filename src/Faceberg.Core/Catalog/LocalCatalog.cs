@@ -121,8 +121,21 @@ public sealed class LocalCatalog : ICatalog
         return new CatalogTableEntry(identifier, location, owned is null ? null : TableLocation.Parse(owned));
     }
 
-    public Task<LoadedTable> LoadTableAsync(TableIdentifier identifier, CancellationToken cancellationToken = default) =>
-        CatalogTables.LoadAsync(Io, identifier, TableLocation.Parse(Open().GetTableLocation(identifier)), cancellationToken);
+    public async Task<LoadedTable> LoadTableAsync(TableIdentifier identifier, CancellationToken cancellationToken = default)
+    {
+        var file = Open();
+        var loaded = await CatalogTables.LoadAsync(Io, identifier, TableLocation.Parse(file.GetTableLocation(identifier)), cancellationToken).ConfigureAwait(false);
+        RequireInPlace(file, loaded);
+        return loaded;
+    }
+
+    /// <summary>Refuses a table whose metadata names another folder than its own: the catalog folder was copied or moved, and
+    /// its paths would lead to the other folder's files (see <see cref="RelocatedTables"/>).</summary>
+    private void RequireInPlace(JsonCatalog file, LoadedTable loaded)
+    {
+        if (file.OwnedTableFolder(loaded.Identifier) is { } folder)
+            RelocatedTables.RequireInPlace(Directory, loaded.Identifier, folder, loaded.Metadata.Location);
+    }
 
     public Task<LoadedTable> CreateTableAsync(TableIdentifier identifier, Schema schema, PartitionSpec? spec = null,
         IReadOnlyDictionary<string, string>? properties = null, string? location = null, CancellationToken cancellationToken = default)
@@ -177,7 +190,8 @@ public sealed class LocalCatalog : ICatalog
         ArgumentNullException.ThrowIfNull(files);
         var file = Open();
         if (file.TryGetTableLocation(identifier, out var stored))
-            return CatalogTables.CommitAsync(Io, identifier, TableLocation.Parse(stored), requirements, updates, files, cancellationToken);
+            return CatalogTables.CommitAsync(Io, identifier, TableLocation.Parse(stored), requirements, updates, files, cancellationToken,
+                loaded => RequireInPlace(file, loaded));
         if (!CatalogTables.CreatesTable(requirements))
             throw JsonCatalog.TableNotFound(identifier, Directory);
         return CreateAsync(identifier, null, at => IcebergTable.CreateAsync(Io, CatalogTables.NewTableMetadata(at, updates), cancellationToken));

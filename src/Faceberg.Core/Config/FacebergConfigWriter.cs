@@ -14,7 +14,18 @@ public static partial class FacebergConfigWriter
     public static FacebergConfig AddDataset(string path, DatasetConfig dataset)
     {
         var full = Path.GetFullPath(path);
-        var config = FacebergConfigLoader.Load(full);
+        var updated = AddDataset(File.ReadAllText(full), full, dataset);
+        AtomicFile.WriteAllText(full, updated);
+        return FacebergConfigLoader.Load(full);
+    }
+
+    /// <summary>The text of a faceberg.yml (named <paramref name="fileName"/> in errors) with <paramref name="dataset"/> appended
+    /// to its <c>datasets:</c> list; the text must be valid before and is validated again.</summary>
+    public static string AddDataset(string text, string fileName, DatasetConfig dataset)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var full = fileName;
+        var config = FacebergConfigLoader.Parse(text, fileName);
         if (!TableIdentifier.IsValidPart(dataset.Name))
             throw new FacebergException("InvalidDatasetName", FacebergErrorKind.InvalidArgument,
                 $"'{dataset.Name}' is not a valid dataset name: use letters, digits, '_' and '-', starting with a letter or '_'.");
@@ -25,11 +36,9 @@ public static partial class FacebergConfigWriter
             throw new FacebergException("DatasetAlreadyExists", FacebergErrorKind.AlreadyExists,
                 $"Dataset '{dataset.Name}' is already in '{full}'.");
 
-        var text = File.ReadAllText(full);
         var updated = Insert(text, dataset);
         FacebergConfigLoader.Parse(updated, full);
-        AtomicFile.WriteAllText(full, updated);
-        return FacebergConfigLoader.Load(full);
+        return updated;
     }
 
     internal static string Insert(string text, DatasetConfig dataset)

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Faceberg.Core.Catalog.Relocation;
 using Faceberg.Core.Hub;
-using Faceberg.Core.Iceberg.Io;
 
 namespace Faceberg.Core.Catalog.Publishing;
 
@@ -68,7 +68,7 @@ public sealed class CatalogPublisher
         if (!JsonCatalog.ExistsAt(directory))
             throw new FacebergException("CatalogNotFound", FacebergErrorKind.NotFound, $"No catalog at '{directory}' to publish.");
         var repo = ResolveRepository(context, options.Repository);
-        await RequirePortableTablesAsync(context, repo, ct).ConfigureAwait(false);
+        var relocated = RelocateTables(context, repo);
 
         var local = CatalogFiles.Enumerate(directory, context.ConfigPath);
         var state = PublishState.Read(directory);
@@ -90,7 +90,8 @@ public sealed class CatalogPublisher
         foreach (var (repoPath, file) in local)
         {
             options.Progress?.Report(new WorkProgress("Comparing catalog files", compared++, local.Count, "files"));
-            if (!remote.TryGetValue(repoPath, out var id) || !CatalogFiles.Matches(await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false), id))
+            var content = relocated.TryGetValue(repoPath, out var rewritten) ? rewritten : await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false);
+            if (!remote.TryGetValue(repoPath, out var id) || !CatalogFiles.Matches(content, id))
                 uploads.Add(repoPath);
         }
         var deletes = remote.Keys.Where(p => !local.ContainsKey(p)).ToList();
@@ -117,7 +118,10 @@ public sealed class CatalogPublisher
         if (options.WhatIf || inSync)
         {
             if (!options.WhatIf && head is not null)
+            {
+                WriteRelocated(directory, relocated);
                 RecordState(directory, repo, head, remote);
+            }
             return new PublishResult
             {
                 Repository = repo, CommitId = options.WhatIf ? null : head, CommitUrl = options.WhatIf || head is null ? null : CommitUrl(repo, head),
@@ -130,7 +134,9 @@ public sealed class CatalogPublisher
         foreach (var path in uploads)
         {
             options.Progress?.Report(new WorkProgress("Reading files to upload", operations.Count, uploads.Count, "files"));
-            operations.Add(CommitOperation.Add(path, await File.ReadAllBytesAsync(local[path], ct).ConfigureAwait(false)));
+            operations.Add(CommitOperation.Add(path, relocated.TryGetValue(path, out var rewritten)
+                ? rewritten
+                : await File.ReadAllBytesAsync(local[path], ct).ConfigureAwait(false)));
         }
         var uploadBytes = operations.OfType<CommitOperationAdd>().Sum(a => a.Content.LongLength);
         var progress = options.Progress;
@@ -149,6 +155,8 @@ public sealed class CatalogPublisher
         }
 
         CrashPoints.Reach(CrashPoints.PublishCommitted);
+        // The working copy takes the relocated files only once the Hub holds them: a failed publish leaves it as it was.
+        WriteRelocated(directory, relocated);
         var after = await ManagedFilesAsync(repo, commit.CommitOid, ct).ConfigureAwait(false);
         RecordState(directory, repo, commit.CommitOid, after);
         return new PublishResult
@@ -169,34 +177,50 @@ public sealed class CatalogPublisher
             throw new FacebergException("RepositoryMismatch", FacebergErrorKind.InvalidArgument,
                 $"faceberg.yml publishes catalog '{context.Name}' to '{own}', not '{requested}': its table metadata points at hf://datasets/{own}/…. Leave out -Repository, or change catalog.repo before creating tables.");
         return requested ?? context.Repository ?? throw new FacebergException("RepositoryRequired", FacebergErrorKind.InvalidArgument,
-            $"Catalog '{context.Name}' names no Hub repo to publish to. Pass -Repository <org/name>. " +
-            "To publish tables, set 'repo: <org/name>' under 'catalog:' in faceberg.yml before creating them: Iceberg metadata holds absolute paths, " +
-            "and only tables created once the repo is known point at hf://datasets/<org/name>/… and stay readable after publishing.");
+            $"Catalog '{context.Name}' names no Hub repo to publish to. Pass -Repository <org/name> (or set 'repo: <org/name>' under 'catalog:' in faceberg.yml): " +
+            "its tables' paths are then rewritten to hf://datasets/<org/name>/… and the folder becomes that repo's working copy.");
     }
 
-    /// <summary>Refuses to publish tables whose metadata holds paths that mean nothing on the Hub (created while the catalog had no repo).</summary>
-    private static async Task RequirePortableTablesAsync(CatalogContext context, string repo, CancellationToken ct)
+    /// <summary>
+    /// The catalog's tables rewritten for the repo (repo path → new content): a table whose metadata records another location
+    /// than its place in the repo (created while the catalog had no repo, or in a folder it was copied from) is relocated with its
+    /// whole history, as Iceberg's rewrite-table-path does (see <see cref="TableRelocator"/>). Tables registered from outside the
+    /// catalog folder cannot be published.
+    /// </summary>
+    private static IReadOnlyDictionary<string, byte[]> RelocateTables(CatalogContext context, string repo)
     {
-        var root = CatalogLocation.HubPrefix + repo + "/";
-        var catalog = new LocalCatalog(context.Location.Path, new FileIORouter(), root);
-        var local = new List<string>();
-        foreach (var entry in await catalog.ListTableEntriesAsync(null, ct).ConfigureAwait(false))
+        var root = CatalogLocation.HubPrefix + repo;
+        var directory = context.Location.Path;
+        var file = JsonCatalog.Open(directory, root);
+        var relocated = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var outside = new List<string>();
+        foreach (var id in file.ListTables().Order())
         {
-            if (entry.Location.IsLocal)
+            var location = TableLocation.Parse(file.GetTableLocation(id));
+            if (file.OwnedTableFolder(id) is not { } folder)
             {
-                local.Add(entry.Identifier.ToString());
+                if (location.IsLocal)
+                    outside.Add($"{id} ({location.LocalPath})");
                 continue;
             }
-            if (entry.Location.Hub is not { } hub || hub.RepoId != repo || hub.Revision is not null)
+            var folderPath = Path.GetRelativePath(directory, folder).Replace('\\', '/');
+            var metadata = CurrentMetadataFile(directory, folderPath);
+            if (metadata is null || ReadLocation(metadata) is not { } recorded || recorded.TrimEnd('/') == location.Uri)
                 continue;
-            var metadata = CurrentMetadataFile(context.Location.Path, hub.Path);
-            if (metadata is not null && ReadLocation(metadata) is { } written && !written.StartsWith(root, StringComparison.Ordinal))
-                local.Add(entry.Identifier.ToString());
+            foreach (var rewritten in TableRelocator.RewriteAll(folder, new PathRewrite(recorded, location.Uri)))
+                relocated[folderPath + rewritten.Rest] = rewritten.Content;
         }
-        if (local.Count > 0)
+        if (outside.Count > 0)
             throw new FacebergException("TablesNotPortable", FacebergErrorKind.InvalidData,
-                $"Table(s) {string.Join(", ", local)} were created while catalog '{context.Name}' had no repo, so their Iceberg metadata points at local files " +
-                $"that nobody can read from the Hub. Set catalog.repo to '{repo}' in faceberg.yml, recreate those tables, then publish.");
+                $"Table(s) {string.Join(", ", outside)} of catalog '{context.Name}' keep their files outside its folder, so a publish cannot take them to '{repo}'. " +
+                "Remove them from the catalog (Remove-FacebergTable without -Purge keeps their files), then publish.");
+        return relocated;
+    }
+
+    private static void WriteRelocated(string directory, IReadOnlyDictionary<string, byte[]> relocated)
+    {
+        foreach (var (repoPath, content) in relocated)
+            AtomicFile.WriteAllBytes(CatalogFiles.LocalPath(directory, repoPath), content);
     }
 
     /// <summary>The newest vN.metadata.json of a table folder in the working copy, or null.</summary>

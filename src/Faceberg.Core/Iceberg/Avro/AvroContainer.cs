@@ -96,6 +96,23 @@ internal static class AvroContainer
     }
 
     /// <summary>
+    /// The container again with each record passed through <paramref name="change"/> (which edits it in place and says
+    /// whether it changed anything), written with the same schema text, header metadata and codec, so field ids and
+    /// the Iceberg header keys stay as they were. Null when no record changed.
+    /// </summary>
+    public static byte[]? Rewrite(byte[] file, string description, Func<GenericRecord, bool> change)
+    {
+        var content = Read(file, description);
+        var changed = false;
+        foreach (var record in content.Records)
+            changed |= change(record);
+        if (!changed)
+            return null;
+        var codec = ReadHeaderMetadata(file, description).TryGetValue("avro.codec", out var c) && c == "deflate" ? AvroCodec.Deflate : AvroCodec.Null;
+        return Write(JsonNode.Parse(content.SchemaJson)!, content.Metadata, _ => content.Records, codec);
+    }
+
+    /// <summary>
     /// The header and the (decompressed) data blocks of a container, for readers that decode the records
     /// themselves. <see cref="AvroContainerBlocks.Schema"/> is the writer schema without logical types.
     /// </summary>
