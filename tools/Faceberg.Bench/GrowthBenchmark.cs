@@ -29,6 +29,9 @@ public static class GrowthBenchmark
         var files = args.Int("files", 10_000);
         var counts = args.IntList("syncs", [1, 10, 100, 1000]).Order().ToList();
         var retain = args.Int("retain-last", 5);
+        var modes = (args.String("modes") ?? "before,after").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (modes.Length == 0 || modes.Any(m => m is not ("before" or "after")))
+            throw new BenchArgumentException("Option --modes takes before, after or both (comma-separated).");
         args.RejectUnknown();
         using var scratch = new ScratchDirectory("growth");
         using var hub = HubClient.FromEnvironment(endpoint: "http://127.0.0.1:9");
@@ -48,7 +51,7 @@ public static class GrowthBenchmark
                 [TableProperties.RevisionFilesMaxChain] = "0",
             }),
             ("after", new Dictionary<string, string>()),
-        })
+        }.Where(m => modes.Contains(m.Item1)))
         {
             var directory = Path.Combine(scratch.Path, mode);
             JsonCatalog.Create(directory);
