@@ -202,9 +202,11 @@ public sealed class CatalogSafetyTests : IDisposable
 
     private static (int Pid, DateTimeOffset Start) DeadProcess()
     {
-        using var process = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        // The process must still run while its start time is read (/proc/<pid>/stat), so it is killed afterwards.
+        using var process = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
         var start = new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero);
         var pid = process.Id;
+        process.Kill();
         process.WaitForExit();
         return (pid, start);
     }
