@@ -420,7 +420,7 @@ public sealed class HubCatalog : ICatalog
     private void RequireAbsent(State state, TableIdentifier id)
     {
         if (state.Entries.ContainsKey(id.ToString()))
-            throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists, $"Table '{id}' already exists in catalog '{Root}'.");
+            throw JsonCatalog.TableAlreadyExists(id, Root);
     }
 
     private FacebergException NamespaceNotFound(string @namespace) =>

@@ -222,8 +222,7 @@ public sealed class JsonCatalog
         Mutate(entries =>
         {
             if (entries.ContainsKey(id.ToString()))
-                throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
-                    $"Table '{id}' already exists in catalog '{Directory}'.");
+                throw TableAlreadyExists(id);
             var stored = Store(absolute);
             if (IsOwnedEntry(stored))
             {
@@ -251,8 +250,7 @@ public sealed class JsonCatalog
         Mutate(entries =>
         {
             if (entries.ContainsKey(id.ToString()))
-                throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
-                    $"Table '{id}' already exists in catalog '{Directory}'.");
+                throw TableAlreadyExists(id);
             var stored = Store(absolute);
             if (IsOwnedEntry(stored))
                 PathSafety.RequireNoLinkEscape(LocalFolder(stored), Directory, "UnsafeTableLocation");
@@ -334,8 +332,7 @@ public sealed class JsonCatalog
             if (!entries.TryGetValue(from.ToString(), out var location))
                 throw TableNotFound(from);
             if (entries.ContainsKey(to.ToString()))
-                throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists,
-                    $"Table '{to}' already exists in catalog '{Directory}'.");
+                throw TableAlreadyExists(to);
             entries.Remove(from.ToString());
             entries[to.ToString()] = location;
         });
@@ -372,11 +369,16 @@ public sealed class JsonCatalog
     internal static FacebergException TableNotFound(TableIdentifier id, string catalog) =>
         new("TableNotFound", FacebergErrorKind.NotFound, $"Table '{id}' does not exist in catalog '{catalog}'.");
 
+    private FacebergException TableAlreadyExists(TableIdentifier id) => TableAlreadyExists(id, Directory);
+
+    internal static FacebergException TableAlreadyExists(TableIdentifier id, string catalog) =>
+        new("TableAlreadyExists", FacebergErrorKind.AlreadyExists, $"Table '{id}' already exists in catalog '{catalog}'.");
+
     /// <summary>Fails when the table is already in the catalog.</summary>
     internal void RequireAbsent(TableIdentifier id)
     {
         if (_entries.ContainsKey(id.ToString()))
-            throw new FacebergException("TableAlreadyExists", FacebergErrorKind.AlreadyExists, $"Table '{id}' already exists in catalog '{Directory}'.");
+            throw TableAlreadyExists(id);
     }
 
     private string NamespaceDirectory(string @namespace) => Path.Combine(MetadataDirectory, @namespace);
