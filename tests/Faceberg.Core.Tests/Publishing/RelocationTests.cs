@@ -109,6 +109,13 @@ public sealed class RelocationTests(PublishHubFixture fixture) : IClassFixture<P
         Assert.StartsWith(table.Location + "/metadata/", table.CurrentSnapshot!.ManifestList);
         Assert.Contains(table.Metadata.MetadataLog, e => e.MetadataFile == table.Location + "/metadata/v2.metadata.json");
         Assert.Equal(rows, await Rows(table));
+        // An independent reader follows the repaired metadata inside the copy (the original folder is gone).
+        var dump = await new Interop.IcebirdReader().ReadAsync(table.Location, new Interop.IcebirdReadOptions { HfEndpoint = Hub.Server.Endpoint });
+        Assert.Equal("v3.metadata.json", dump.MetadataFile);
+        Assert.Equal(table.Location, dump.Location);
+        Assert.Equal((await table.PlanFilesAsync()).Select(f => f.FilePath).Order(StringComparer.Ordinal),
+            dump.CurrentSnapshot!.LiveDataFiles.Select(f => f.FilePath).Order(StringComparer.Ordinal));
+        Assert.Equal(rows.Count, dump.Rows.Count);
         // Nothing that existed changed (but the version hint); the new version's files are new.
         var after = Snapshot(copy.Location.Path);
         foreach (var (path, hash) in before.Where(f => !f.Key.EndsWith(IcebergTable.VersionHintFile, StringComparison.Ordinal)))
