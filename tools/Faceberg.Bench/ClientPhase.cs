@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using System.Text.Json;
 using Faceberg.Core;
 using Faceberg.Core.Catalog;
@@ -23,6 +24,12 @@ public sealed record PhaseResult
     public required long AllocatedBytes { get; init; }
     /// <summary>Largest managed heap seen by a 50 ms sampler during the call (live and not yet collected objects).</summary>
     public required long PeakManagedBytes { get; init; }
+    /// <summary>Create only: the largest managed heap sampled while footers were read, before the table is built.</summary>
+    public long? PeakManagedReadsBytes { get; init; }
+    /// <summary>Create only: the largest managed heap sampled while the table was built and committed.</summary>
+    public long? PeakManagedCommitBytes { get; init; }
+    /// <summary>The client's garbage collector: "workstation concurrent" as in pwsh, or what the environment chose.</summary>
+    public string GcMode { get; init; } = "";
     public required int Gen2Collections { get; init; }
     /// <summary>
     /// Create only: managed bytes still reachable once every footer is read, just before the table is built and
@@ -31,6 +38,8 @@ public sealed record PhaseResult
     public long? RetainedBeforeCommitBytes { get; init; }
     /// <summary>Time spent in that forced GC; left out of <see cref="WallSeconds"/>.</summary>
     public double RetainedProbeSeconds { get; init; }
+    /// <summary>Create only: the process's peak working set when every footer was read, before the table is built.</summary>
+    public long? PeakWorkingSetReadsBytes { get; init; }
     public required int Tables { get; init; }
     /// <summary>Data files registered by create, or added + removed + replaced by sync.</summary>
     public required int Files { get; init; }
@@ -73,15 +82,11 @@ public static class ClientPhase
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var startWorkingSet = process.WorkingSet64;
-        var probe = new RetainedMemoryProbe(GC.GetTotalMemory(forceFullCollection: true));
+        var sampler = new HeapPeakSampler();
+        var probe = new RetainedMemoryProbe(GC.GetTotalMemory(forceFullCollection: true), sampler);
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen2Before = GC.CollectionCount(2);
-        long peakManaged = GC.GetTotalMemory(forceFullCollection: false);
-        using var sampler = new Timer(_ =>
-        {
-            var now = GC.GetTotalMemory(forceFullCollection: false);
-            if (now > Interlocked.Read(ref peakManaged)) Interlocked.Exchange(ref peakManaged, now);
-        }, null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
+        using var timer = new Timer(_ => sampler.Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
         var startedAt = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
 
@@ -90,7 +95,8 @@ public static class ClientPhase
             : await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
 
         watch.Stop();
-        await sampler.DisposeAsync().ConfigureAwait(false);
+        await timer.DisposeAsync().ConfigureAwait(false);
+        sampler.Sample();
         process.Refresh();
         var result = new PhaseResult
         {
@@ -101,10 +107,14 @@ public static class ClientPhase
             StartWorkingSetBytes = startWorkingSet,
             PeakWorkingSetBytes = process.PeakWorkingSet64,
             AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
-            PeakManagedBytes = Math.Max(Interlocked.Read(ref peakManaged), GC.GetTotalMemory(forceFullCollection: false)),
+            PeakManagedBytes = sampler.Peak,
+            PeakManagedReadsBytes = probe.RetainedBytes is null ? null : sampler.PeakBeforeSplit,
+            PeakManagedCommitBytes = probe.RetainedBytes is null ? null : sampler.PeakSinceSplit,
+            GcMode = (GCSettings.IsServerGC ? "server" : "workstation") + (GCSettings.LatencyMode == GCLatencyMode.Batch ? " non-concurrent" : " concurrent"),
             Gen2Collections = GC.CollectionCount(2) - gen2Before,
             RetainedBeforeCommitBytes = probe.RetainedBytes,
             RetainedProbeSeconds = probe.Seconds,
+            PeakWorkingSetReadsBytes = probe.PeakWorkingSetBytes,
             Tables = count,
             Files = files,
             Status = status,
@@ -174,19 +184,57 @@ public static class ClientPhase
 /// read, nothing of the table built yet) it forces a full GC and takes the managed heap size. Reports arrive on the
 /// creating thread, so the measurement happens at exactly that point.
 /// </summary>
-internal sealed class RetainedMemoryProbe(long baselineBytes) : IProgress<DatasetProgress>
+internal sealed class RetainedMemoryProbe(long baselineBytes, HeapPeakSampler sampler) : IProgress<DatasetProgress>
 {
     private int _measured;
 
     public long? RetainedBytes { get; private set; }
     public double Seconds { get; private set; }
+    public long? PeakWorkingSetBytes { get; private set; }
 
     public void Report(DatasetProgress value)
     {
         if (!value.Activity.StartsWith("Creating ", StringComparison.Ordinal) || Interlocked.Exchange(ref _measured, 1) == 1)
             return;
+        sampler.Split();
+        using (var process = Process.GetCurrentProcess())
+            PeakWorkingSetBytes = process.PeakWorkingSet64;
         var watch = Stopwatch.StartNew();
         RetainedBytes = GC.GetTotalMemory(forceFullCollection: true) - baselineBytes;
         Seconds = watch.Elapsed.TotalSeconds;
+    }
+}
+
+/// <summary>
+/// The largest managed heap (live objects and garbage not yet collected) seen by <see cref="Sample"/>, overall and on
+/// either side of one <see cref="Split"/>: for create, the footer reads and the building and commit of the table.
+/// </summary>
+internal sealed class HeapPeakSampler
+{
+    private readonly object _gate = new();
+    private long _beforeSplit;
+    private long _sinceSplit = GC.GetTotalMemory(forceFullCollection: false);
+    private bool _split;
+
+    public long Peak { get { lock (_gate) return Math.Max(_beforeSplit, _sinceSplit); } }
+    public long PeakBeforeSplit { get { lock (_gate) return _split ? _beforeSplit : _sinceSplit; } }
+    public long PeakSinceSplit { get { lock (_gate) return _split ? _sinceSplit : 0; } }
+
+    public void Sample()
+    {
+        var now = GC.GetTotalMemory(forceFullCollection: false);
+        lock (_gate) _sinceSplit = Math.Max(_sinceSplit, now);
+    }
+
+    public void Split()
+    {
+        Sample();
+        lock (_gate)
+        {
+            if (_split) return;
+            _beforeSplit = _sinceSplit;
+            _sinceSplit = 0;
+            _split = true;
+        }
     }
 }

@@ -185,6 +185,10 @@ public static class CreateSyncBenchmark
             start.ArgumentList.Add(WarmupRepo);
         }
         start.Environment["HF_ENDPOINT"] = endpoint;
+        // The garbage collector pwsh runs with (its runtimeconfig sets none, so .NET's default): workstation, concurrent.
+        // Pinned here so an inherited DOTNET_gcServer cannot make the memory columns describe another collector.
+        start.Environment["DOTNET_gcServer"] = "0";
+        start.Environment["DOTNET_gcConcurrent"] = "1";
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {self}.");
         var stdout = await process.StandardOutput.ReadToEndAsync().ConfigureAwait(false);
@@ -224,7 +228,7 @@ public static class CreateSyncBenchmark
             var perFile = s.ChangedFiles > 0 ? ((double)s.Requests.Total / s.ChangedFiles).ToString("0.000", inv) : "–";
             var ratio = s.Client.WallSeconds / s.LowerBoundSeconds;
             output.WriteLine(string.Create(inv,
-                $"| {s.Size:N0} | {s.Name} | {s.Requests.Total:N0} | {perFile} | {s.Requests} | {s.Client.WallSeconds:0.00} | {s.LowerBoundSeconds:0.000} | {ratio:0.0}× | {LatencyFloor(s.Requests, settings):0.00} | {Mb(s.Client.PeakWorkingSetBytes)} (start {Mb(s.Client.StartWorkingSetBytes)}) | {Mb(s.Client.PeakManagedBytes)} | {RetainedPerFile(s)} | {Mb(s.Client.AllocatedBytes)} | {Verdict(s)} |"));
+                $"| {s.Size:N0} | {s.Name} | {s.Requests.Total:N0} | {perFile} | {s.Requests} | {s.Client.WallSeconds:0.00} | {s.LowerBoundSeconds:0.000} | {ratio:0.0}× | {LatencyFloor(s.Requests, settings):0.00} | {PeakWorkingSet(s.Client)} | {PeakHeap(s.Client)} | {RetainedPerFile(s)} | {Mb(s.Client.AllocatedBytes)} | {Verdict(s)} |"));
         }
         output.WriteLine();
         output.WriteLine("Where the wall time went (from the Hub's request log):");
@@ -237,7 +241,8 @@ public static class CreateSyncBenchmark
         output.WriteLine();
         output.WriteLine("Requests / file: Hub requests ÷ files created or changed. Lower bound: files × latency ÷ concurrency (one request for the no-op sync).");
         output.WriteLine("Latency floor: the wall time the request pattern needs at this latency with no CPU cost — info and tree pages one after another, file reads `concurrency` at a time.");
-        output.WriteLine("Peak WS: the client process's peak working set (a fresh process per step; start = after startup, warm-up and a full GC). Peak heap: largest managed heap sampled every 50 ms.");
+        output.WriteLine("Peak WS: the client process's peak working set (a fresh process per step; start = after startup, warm-up and a full GC; reads = the peak once every footer is read, before the table is built). Peak heap: largest managed heap sampled every 50 ms, garbage included (create: during the footer reads and during building and committing the table).");
+        output.WriteLine($"Clients run {scenarios.FirstOrDefault()?.Client.GcMode ?? "workstation concurrent"} GC, as pwsh does.");
         output.WriteLine("Retained / file: managed heap after a forced full GC once every footer is read, just before the table is built and committed, minus the heap before the call, ÷ files (the GC's pause is left out of the wall time).");
         foreach (var failed in scenarios.Where(s => s.Client.Error is not null))
             output.WriteLine($"Failed: {failed.Size} files, {failed.Name}: {failed.Client.Error}");
@@ -247,6 +252,14 @@ public static class CreateSyncBenchmark
     private static double LatencyFloor(RequestBreakdown requests, Settings settings) =>
         (requests.Info + requests.Tree + requests.Other + Math.Ceiling((double)requests.Resolve / settings.Concurrency)) * settings.Latency.TotalSeconds
         + (settings.Cdn ? Math.Ceiling((double)requests.Cdn / settings.Concurrency) * settings.CdnLatency.TotalSeconds : 0);
+
+    private static string PeakWorkingSet(PhaseResult c) => c.PeakWorkingSetReadsBytes is long reads
+        ? $"{Mb(c.PeakWorkingSetBytes)} (start {Mb(c.StartWorkingSetBytes)}, reads {Mb(reads)})"
+        : $"{Mb(c.PeakWorkingSetBytes)} (start {Mb(c.StartWorkingSetBytes)})";
+
+    private static string PeakHeap(PhaseResult c) => c.PeakManagedReadsBytes is long reads && c.PeakManagedCommitBytes is long commit
+        ? $"{Mb(c.PeakManagedBytes)} (reads {Mb(reads)}, commit {Mb(commit)})"
+        : Mb(c.PeakManagedBytes);
 
     private static string RetainedPerFile(Scenario s) => s.Client.RetainedBeforeCommitBytes is long bytes && s.ChangedFiles > 0
         ? (bytes / 1024.0 / s.ChangedFiles).ToString("0.00", CultureInfo.InvariantCulture)

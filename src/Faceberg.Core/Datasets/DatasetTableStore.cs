@@ -125,8 +125,8 @@ public sealed class DatasetTableStore
             update.DeleteFile(path);
         foreach (var file in commit.AddDataFiles)
             update.AddFile(file);
-        foreach (var file in commit.AddFiles)
-            update.AddFile(file.Facts.ToDataFile(iceberg.Schema, [file.Split], file.Facts.FileUri));
+        // Each file's manifest entry is built from its statistics as the manifest is written, never all at once.
+        update.AddFilesOnDemand(new DataFilesOf(commit.AddFiles, iceberg.Schema));
         foreach (var (key, value) in properties)
             update.SetProperty(key, value);
         if (commit.FileRecord is not null)
@@ -175,4 +175,18 @@ public sealed class DatasetTableStore
     }
 
     private static IFileIO Target(IFileIO io, string location) => io is FileIORouter router ? router.Resolve(location) : io;
+
+    /// <summary>The data files of new Parquet files in a table of <paramref name="schema"/>, each built when enumerated.</summary>
+    private sealed class DataFilesOf(IReadOnlyList<NewDatasetFile> files, Schema schema) : IReadOnlyCollection<DataFile>
+    {
+        public int Count => files.Count;
+
+        public IEnumerator<DataFile> GetEnumerator()
+        {
+            foreach (var file in files)
+                yield return file.Facts.ToDataFile(schema, [file.Split], file.Facts.FileUri);
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

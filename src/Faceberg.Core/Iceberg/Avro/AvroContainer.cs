@@ -59,20 +59,45 @@ internal static class AvroContainer
         WriteLong(output, 0);
         output.Write(sync);
 
+        // Each record is encoded as soon as it is built and dropped: a block's records are never held together, so a
+        // large file's generic records (a dozen small objects per manifest entry) die young instead of piling up.
         var writer = new GenericDatumWriter<GenericRecord>(encodingSchema);
-        foreach (var chunk in records.Chunk(RecordsPerBlock))
+        using var block = new MemoryStream();
+        var encoder = new BinaryEncoder(block);
+        var count = 0;
+        foreach (var record in records)
         {
-            using var block = new MemoryStream();
-            var encoder = new BinaryEncoder(block);
-            foreach (var record in chunk) writer.Write(record, encoder);
-            encoder.Flush();
-            var data = codec == AvroCodec.Deflate ? Deflate(block.ToArray()) : block.ToArray();
-            WriteLong(output, chunk.Length);
+            writer.Write(record, encoder);
+            if (++count == RecordsPerBlock)
+            {
+                WriteBlock(output, block, encoder, count, sync, codec);
+                count = 0;
+            }
+        }
+        if (count > 0)
+            WriteBlock(output, block, encoder, count, sync, codec);
+        return output.ToArray();
+    }
+
+    /// <summary>Writes the records encoded into <paramref name="block"/> as one data block, then empties it for the next.</summary>
+    private static void WriteBlock(MemoryStream output, MemoryStream block, BinaryEncoder encoder, int count, byte[] sync, AvroCodec codec)
+    {
+        encoder.Flush();
+        var encoded = block.GetBuffer().AsSpan(0, (int)block.Length);
+        WriteLong(output, count);
+        if (codec == AvroCodec.Deflate)
+        {
+            var data = Deflate(encoded);
             WriteLong(output, data.Length);
             output.Write(data);
-            output.Write(sync);
         }
-        return output.ToArray();
+        else
+        {
+            WriteLong(output, encoded.Length);
+            output.Write(encoded);
+        }
+        output.Write(sync);
+        block.SetLength(0);
     }
 
     public static AvroContainerContent Read(byte[] file, string description)
@@ -223,7 +248,7 @@ internal static class AvroContainer
         }
     }
 
-    private static byte[] Deflate(byte[] data)
+    private static byte[] Deflate(ReadOnlySpan<byte> data)
     {
         using var output = new MemoryStream();
         using (var deflate = new DeflateStream(output, CompressionLevel.Optimal, leaveOpen: true))

@@ -68,9 +68,7 @@ public static class ManifestIO
             var fileSchema = RecordOf(entrySchema, "data_file");
             var partitionSchema = RecordOf(fileSchema, "partition");
             var f = entry.DataFile;
-            if (f.Partition.Count != partitionTypes.Length)
-                throw new FacebergException("PartitionArity", FacebergErrorKind.InvalidArgument,
-                    $"Data file '{f.FilePath}' has {f.Partition.Count} partition values but spec {spec.SpecId} has {partitionTypes.Length} fields.");
+            RequirePartitionArity(f, spec, partitionTypes.Length);
 
             var partition = new GenericRecord(partitionSchema);
             for (var i = 0; i < partitionTypes.Length; i++)
@@ -102,6 +100,14 @@ public static class ManifestIO
             record.Add("data_file", file);
             return record;
         }), codec);
+    }
+
+    /// <exception cref="FacebergException"><c>PartitionArity</c> when the file has not one partition value per field of the spec.</exception>
+    internal static void RequirePartitionArity(DataFile file, PartitionSpec spec, int fields)
+    {
+        if (file.Partition.Count != fields)
+            throw new FacebergException("PartitionArity", FacebergErrorKind.InvalidArgument,
+                $"Data file '{file.FilePath}' has {file.Partition.Count} partition values but spec {spec.SpecId} has {fields} fields.");
     }
 
     /// <summary>
@@ -167,26 +173,52 @@ public static class ManifestIO
     /// <summary>Per partition field: whether any value is null or NaN, and the bounds of the others (field_summary).</summary>
     public static IReadOnlyList<PartitionFieldSummary> Summarize(StructType partitionType, IEnumerable<DataFile> files)
     {
-        var types = partitionType.Fields.Select(f => (PrimitiveType)f.Type).ToArray();
-        var containsNull = new bool[types.Length];
-        var containsNan = new bool[types.Length];
-        var lower = new object?[types.Length];
-        var upper = new object?[types.Length];
+        var summary = new PartitionSummaryBuilder(partitionType);
         foreach (var file in files)
-        {
-            for (var i = 0; i < types.Length; i++)
-            {
-                var v = file.Partition[i];
-                if (v == null) { containsNull[i] = true; continue; }
-                if (v is double d && double.IsNaN(d) || v is float fl && float.IsNaN(fl)) { containsNan[i] = true; continue; }
-                if (lower[i] == null || BoundEncoding.Compare(types[i], v, lower[i]!) < 0) lower[i] = v;
-                if (upper[i] == null || BoundEncoding.Compare(types[i], v, upper[i]!) > 0) upper[i] = v;
-            }
-        }
-        return types.Select((t, i) => new PartitionFieldSummary(
-            containsNull[i],
-            containsNan[i],
-            lower[i] == null ? null : BoundEncoding.Encode(t, lower[i]!),
-            upper[i] == null ? null : BoundEncoding.Encode(t, upper[i]!))).ToArray();
+            summary.Add(file.Partition);
+        return summary.Build();
     }
+}
+
+/// <summary>
+/// The field_summary list of a manifest built one data file at a time, so a writer that streams its entries needs no
+/// second pass over them: per partition field, whether any value is null or NaN, and the bounds of the others.
+/// </summary>
+public sealed class PartitionSummaryBuilder
+{
+    private readonly PrimitiveType[] _types;
+    private readonly bool[] _containsNull;
+    private readonly bool[] _containsNan;
+    private readonly object?[] _lower;
+    private readonly object?[] _upper;
+
+    public PartitionSummaryBuilder(StructType partitionType)
+    {
+        ArgumentNullException.ThrowIfNull(partitionType);
+        _types = partitionType.Fields.Select(f => (PrimitiveType)f.Type).ToArray();
+        _containsNull = new bool[_types.Length];
+        _containsNan = new bool[_types.Length];
+        _lower = new object?[_types.Length];
+        _upper = new object?[_types.Length];
+    }
+
+    /// <summary>Adds one file's partition values (one per partition field, in spec order).</summary>
+    public void Add(IReadOnlyList<object?> partition)
+    {
+        ArgumentNullException.ThrowIfNull(partition);
+        for (var i = 0; i < _types.Length; i++)
+        {
+            var v = partition[i];
+            if (v == null) { _containsNull[i] = true; continue; }
+            if (v is double d && double.IsNaN(d) || v is float fl && float.IsNaN(fl)) { _containsNan[i] = true; continue; }
+            if (_lower[i] == null || BoundEncoding.Compare(_types[i], v, _lower[i]!) < 0) _lower[i] = v;
+            if (_upper[i] == null || BoundEncoding.Compare(_types[i], v, _upper[i]!) > 0) _upper[i] = v;
+        }
+    }
+
+    public IReadOnlyList<PartitionFieldSummary> Build() => _types.Select((t, i) => new PartitionFieldSummary(
+        _containsNull[i],
+        _containsNan[i],
+        _lower[i] == null ? null : BoundEncoding.Encode(t, _lower[i]!),
+        _upper[i] == null ? null : BoundEncoding.Encode(t, _upper[i]!))).ToArray();
 }

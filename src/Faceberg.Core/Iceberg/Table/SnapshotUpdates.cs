@@ -14,13 +14,16 @@ namespace Faceberg.Core.Iceberg.Table;
 public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
 {
     private readonly List<DataFile> _added = new();
-    // Paths of _added: the duplicate check must not scan the list, or adding n files costs O(n²).
+    // Files built only while the added manifest is written (AddFilesOnDemand), each dropped once encoded.
+    private readonly List<IReadOnlyCollection<DataFile>> _onDemand = new();
+    private bool _onDemandChecked;
+    // Paths of the added files: the duplicate check must not scan a list, or adding n files costs O(n²).
     private readonly HashSet<string> _addedPaths = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _summary = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _properties = new(StringComparer.Ordinal);
     private readonly List<FileWrite> _propertyFiles = new();
     private readonly List<(string Key, string Prefix, string Extension, PropertyFileProducer Produce)> _producedPropertyFiles = new();
-    private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File)? _addedManifest;
+    private (int SpecId, int SchemaId, string Path, byte[] Bytes, ManifestFile File, AddedTotals Totals)? _addedManifest;
     private (bool Set, long? SnapshotId) _requiredBase;
 
     private protected SnapshotUpdate(IcebergTable table)
@@ -36,6 +39,28 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
 
     public TSelf AddFile(DataFile file)
     {
+        Check(file);
+        _added.Add(file);
+        return (TSelf)this;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="files"/> without holding them: the collection is enumerated when the manifest of added files
+    /// is written (once per commit, again only when a retry finds another schema or spec), each file is checked and
+    /// encoded and then dropped, so a commit of many files never holds every <see cref="DataFile"/> at once (a
+    /// collection that builds each file as it is enumerated keeps only what it builds them from). Every enumeration
+    /// must give the same files; the checks of <see cref="AddFile"/> fail the commit instead of this call.
+    /// </summary>
+    public TSelf AddFilesOnDemand(IReadOnlyCollection<DataFile> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Count > 0)
+            _onDemand.Add(files);
+        return (TSelf)this;
+    }
+
+    private void Check(DataFile file)
+    {
         if (file.Content != FileContent.Data)
             throw new FacebergException("DeleteFilesNotSupported", FacebergErrorKind.NotSupported, $"Only data files can be added; '{file.FilePath}' is a {file.Content} file.");
         if (string.IsNullOrWhiteSpace(file.FilePath) || file.RecordCount < 0 || file.FileSizeInBytes < 0)
@@ -43,8 +68,29 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
                 $"Data file '{file.FilePath}' needs a path and non-negative record count and size (got {file.RecordCount} records, {file.FileSizeInBytes} bytes).");
         if (!_addedPaths.Add(file.FilePath))
             throw new FacebergException("DuplicateDataFile", FacebergErrorKind.InvalidArgument, $"Data file '{file.FilePath}' is added twice.");
-        _added.Add(file);
-        return (TSelf)this;
+    }
+
+    private int AddedCount => _added.Count + _onDemand.Sum(files => files.Count);
+
+    /// <summary>Every added file, the on-demand ones built as they are enumerated (and checked on the first pass).</summary>
+    private IEnumerable<DataFile> AddedFiles()
+    {
+        foreach (var file in _added)
+            yield return file;
+        var check = !_onDemandChecked;
+        foreach (var files in _onDemand)
+            foreach (var file in files)
+            {
+                if (check) Check(file);
+                yield return file;
+            }
+        _onDemandChecked = true;
+    }
+
+    /// <summary>What the snapshot summary needs of the added files, counted while their manifest is written.</summary>
+    private sealed record AddedTotals(int Files, long Records, long Size, IReadOnlySet<string> PartitionKeys)
+    {
+        public static readonly AddedTotals None = new(0, 0, 0, new HashSet<string>());
     }
 
     public TSelf AddFiles(IEnumerable<DataFile> files)
@@ -231,12 +277,28 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             manifests.AddRange(parentManifests.Where(m => m.HasLiveFiles || m.Content == ManifestContent.Deletes));
         }
 
-        if (_added.Count > 0)
+        var added = AddedTotals.None;
+        if (AddedCount > 0)
         {
             if (_addedManifest is not { } cached || cached.SpecId != spec.SpecId || cached.SchemaId != schema.SchemaId)
             {
                 var path = Table.NewMetadataFilePath($"{Guid.NewGuid():D}-m-added.avro");
-                var bytes = ManifestIO.Write(schema, spec, _added.Select(f => new ManifestEntry(ManifestEntryStatus.Added, SnapshotId, null, null, f)));
+                // One pass over the added files: each is encoded, counted and summarized as it comes, and not kept.
+                var partitionType = spec.PartitionType(schema);
+                var partitions = new PartitionSummaryBuilder(partitionType);
+                var partitionKeys = new HashSet<string>(StringComparer.Ordinal);
+                int count = 0;
+                long records = 0, size = 0;
+                var bytes = ManifestIO.Write(schema, spec, AddedFiles().Select(f =>
+                {
+                    ManifestIO.RequirePartitionArity(f, spec, partitionType.Fields.Count);
+                    count++;
+                    records += f.RecordCount;
+                    size += f.FileSizeInBytes;
+                    partitions.Add(f.Partition);
+                    partitionKeys.Add(PartitionKey(f.Partition));
+                    return new ManifestEntry(ManifestEntryStatus.Added, SnapshotId, null, null, f);
+                }));
                 var file = new ManifestFile
                 {
                     ManifestPath = path,
@@ -245,12 +307,13 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
                     SequenceNumber = 0,
                     MinSequenceNumber = 0,
                     AddedSnapshotId = SnapshotId,
-                    AddedFilesCount = _added.Count,
-                    AddedRowsCount = _added.Sum(f => f.RecordCount),
-                    Partitions = ManifestIO.Summarize(spec.PartitionType(schema), _added),
+                    AddedFilesCount = count,
+                    AddedRowsCount = records,
+                    Partitions = partitions.Build(),
                 };
-                _addedManifest = cached = (spec.SpecId, schema.SchemaId, path, bytes, file);
+                _addedManifest = cached = (spec.SpecId, schema.SchemaId, path, bytes, file, new AddedTotals(count, records, size, partitionKeys));
             }
+            added = cached.Totals;
             files.Add(new FileWrite(cached.Path, cached.Bytes, Overwrite: false));
             // New manifests go first, as readers expect the newest data at the front.
             manifests.Insert(0, cached.File with { SequenceNumber = sequenceNumber, MinSequenceNumber = sequenceNumber });
@@ -275,7 +338,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var listPath = Table.NewMetadataFilePath($"snap-{SnapshotId}-{attempt}-{Guid.NewGuid():D}.avro");
         files.Add(new FileWrite(listPath, ManifestListIO.Write(manifests, SnapshotId, parent?.SnapshotId, sequenceNumber), Overwrite: false));
 
-        var summary = await BuildSummaryAsync(parent, removedEntries, ct).ConfigureAwait(false);
+        var summary = await BuildSummaryAsync(parent, added, removedEntries, ct).ConfigureAwait(false);
         var snapshot = new Snapshot(SnapshotId, parent?.SnapshotId, sequenceNumber, now, listPath, summary, schema.SchemaId);
         var refs = new Dictionary<string, SnapshotRef>(current.Refs, StringComparer.Ordinal)
         {
@@ -311,9 +374,9 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         return new IcebergTable.PendingCommit(updated, files, removals);
     }
 
-    private async Task<Dictionary<string, string>> BuildSummaryAsync(Snapshot? parent, IReadOnlyList<DataFile> removed, CancellationToken ct)
+    private async Task<Dictionary<string, string>> BuildSummaryAsync(Snapshot? parent, AddedTotals added, IReadOnlyList<DataFile> removed, CancellationToken ct)
     {
-        var operation = (_added.Count > 0, removed.Count > 0) switch
+        var operation = (added.Files > 0, removed.Count > 0) switch
         {
             (true, true) => SnapshotOperation.Overwrite,
             (false, true) => SnapshotOperation.Delete,
@@ -325,20 +388,21 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             if (value != 0) summary[key] = value.ToString(CultureInfo.InvariantCulture);
         }
 
-        long addedRecords = _added.Sum(f => f.RecordCount), addedSize = _added.Sum(f => f.FileSizeInBytes);
+        long addedRecords = added.Records, addedSize = added.Size;
         long removedRecords = removed.Sum(f => f.RecordCount), removedSize = removed.Sum(f => f.FileSizeInBytes);
-        Counter(SummaryKeys.AddedDataFiles, _added.Count);
+        Counter(SummaryKeys.AddedDataFiles, added.Files);
         Counter(SummaryKeys.DeletedDataFiles, removed.Count);
         Counter(SummaryKeys.AddedRecords, addedRecords);
         Counter(SummaryKeys.DeletedRecords, removedRecords);
         Counter(SummaryKeys.AddedFilesSize, addedSize);
         Counter(SummaryKeys.RemovedFilesSize, removedSize);
-        summary[SummaryKeys.ChangedPartitionCount] = _added.Concat(removed).Select(f => PartitionKey(f.Partition)).Distinct().Count().ToString(CultureInfo.InvariantCulture);
+        summary[SummaryKeys.ChangedPartitionCount] = added.PartitionKeys.Concat(removed.Select(f => PartitionKey(f.Partition))).Distinct(StringComparer.Ordinal).Count()
+            .ToString(CultureInfo.InvariantCulture);
 
         var totals = await ParentTotalsAsync(parent, ct).ConfigureAwait(false);
         summary[SummaryKeys.TotalRecords] = Str(totals.Records + addedRecords - removedRecords);
         summary[SummaryKeys.TotalFilesSize] = Str(totals.Size + addedSize - removedSize);
-        summary[SummaryKeys.TotalDataFiles] = Str(totals.DataFiles + _added.Count - removed.Count);
+        summary[SummaryKeys.TotalDataFiles] = Str(totals.DataFiles + added.Files - removed.Count);
         summary[SummaryKeys.TotalDeleteFiles] = Str(totals.DeleteFiles);
         summary[SummaryKeys.TotalPositionDeletes] = Str(totals.PositionDeletes);
         summary[SummaryKeys.TotalEqualityDeletes] = Str(totals.EqualityDeletes);
