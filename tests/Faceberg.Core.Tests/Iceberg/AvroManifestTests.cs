@@ -203,6 +203,38 @@ public class AvroManifestTests
         Assert.Equal(1, back.Entries[2].SequenceNumber); // explicit values are not overridden
     }
 
+    [Theory]
+    [InlineData(AvroCodec.Deflate)]
+    [InlineData(AvroCodec.Null)]
+    public void A_large_manifest_is_written_in_blocks_that_Apache_Avro_and_the_own_decoder_read_alike(AvroCodec codec)
+    {
+        // Records are encoded one at a time into blocks of 4096: more than two blocks' worth, the last one partial.
+        const int count = 2 * 4096 + 808;
+        var spec = PartitionSpec.Identity(TableSchema, "split");
+        var entries = Enumerable.Range(0, count).Select(i => new ManifestEntry(ManifestEntryStatus.Added, 5, null, null,
+            File($"file:///d/f{i:00000}.parquet", [$"s{i % 7}"], rows: i + 1)));
+        var bytes = ManifestIO.Write(TableSchema, spec, entries, codec: codec);
+
+        Assert.Equal(new long[] { 4096, 4096, 808 }, AvroContainer.ReadBlocks(bytes, "test").Blocks.Select(b => b.Count));
+        using var reader = DataFileReader<GenericRecord>.OpenReader(new MemoryStream(bytes));
+        var generic = reader.NextEntries.ToList();
+        var own = ManifestIO.Read(bytes, "test").Entries;
+        Assert.Equal(count, generic.Count);
+        Assert.Equal(count, own.Count);
+        for (var i = 0; i < count; i += 997)
+        {
+            var file = (GenericRecord)generic[i]["data_file"];
+            Assert.Equal($"file:///d/f{i:00000}.parquet", file["file_path"]);
+            Assert.Equal(own[i].DataFile.FilePath, file["file_path"]);
+            Assert.Equal((long)i + 1, file["record_count"]);
+            Assert.Equal(own[i].DataFile.RecordCount, file["record_count"]);
+            Assert.Equal($"s{i % 7}", ((GenericRecord)file["partition"])["split"]);
+            Assert.Equal($"s{i % 7}", own[i].DataFile.Partition[0]);
+            var bounds = ((object[])file["upper_bounds"]).Cast<GenericRecord>().ToDictionary(kv => (int)kv["key"], kv => (byte[])kv["value"]);
+            Assert.Equal(own[i].DataFile.UpperBounds!.OrderBy(kv => kv.Key), bounds.OrderBy(kv => kv.Key));
+        }
+    }
+
     [Fact]
     public void Repeated_named_avro_types_are_defined_once_and_referenced()
     {
