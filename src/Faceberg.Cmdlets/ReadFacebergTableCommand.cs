@@ -157,13 +157,10 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
         var withSplit = new Lazy<Func<TableRow, Row>>(() => RowTypes.Factory(names, withSplit: true, TableScan.SplitColumn));
         Row ToRow(TableRow row) => addSplit && row.Split != null ? withSplit.Value(row) : plain.Value(row);
 
-        // A read that may stop at any row (-First with a scriptblock deciding the rows) reads as few rows
-        // ahead as it can; any other read stops where Core stops, so its rows are built in batches ahead.
-        var mayStopEarly = runScriptBlock && limit > 0;
+        // A read that may stop at any row (-First with a scriptblock deciding the rows) reads no row before
+        // it is needed; any other read ends where Core ends it, so its rows are built ahead in batches.
         // Disposed before the metrics are reported: a read stopped early ends its scan there.
-        using (var rows = mayStopEarly
-            ? new RowReadAhead(scan.ReadAsync(Session.Cancellation), ToRow, Session.Cancellation, batchSize: 1, batchesAhead: 1)
-            : new RowReadAhead(scan.ReadAsync(Session.Cancellation), ToRow, Session.Cancellation))
+        using (var rows = new RowReadAhead(scan.ReadAsync(Session.Cancellation), ToRow, readAhead: !(runScriptBlock && limit > 0), Session.Cancellation))
         {
             while (written != limit && rows.Next(Session) is { } batch)
             {
