@@ -9,7 +9,12 @@
     the same rows as typed objects, into memory, same codec), exports the table to CSV once, then times reads.
     In each process every pair runs alternately -Repeat times (load on a shared machine hits both alike) and
     its median is kept; the report gives, per comparison, the median over the processes. Run after a build:
-        pwsh -NoProfile -File tools/bench.ps1 [-Rows 20000] [-Repeat 3] [-Processes 3]
+        pwsh -NoProfile -File tools/bench.ps1 [-Rows 20000] [-Repeat 3] [-Processes 3] [-ReadRows 1000000] [-Module path]
+    -ReadRows (0: none) adds a second dataset for the reads, -ReadRows rows × 10 columns of mixed types in 10
+    Parquet files committed straight to the local Hub, and the same reads of it against Import-Csv of the same
+    rows. -Module is the module manifest to measure (default: out/Faceberg, what `dotnet build` lays out in
+    either configuration; e.g. `dotnet build src/Faceberg.Cmdlets -c Release -p:ModuleOutDir=$PWD/out/Release/Faceberg/`
+    keeps a Release build beside the Debug one); the report names the build it measured.
 #>
 param([int] $Rows = 20000, [int] $Repeat = 3, [int] $Processes = 3, [int] $ReadRows = 1000000,
     [string] $Module = (Join-Path $PSScriptRoot '../out/Faceberg/Faceberg.psd1'), [switch] $Child)
