@@ -9,9 +9,15 @@
     the same rows as typed objects, into memory, same codec), exports the table to CSV once, then times reads.
     In each process every pair runs alternately -Repeat times (load on a shared machine hits both alike) and
     its median is kept; the report gives, per comparison, the median over the processes. Run after a build:
-        pwsh -NoProfile -File tools/bench.ps1 [-Rows 20000] [-Repeat 3] [-Processes 3]
+        pwsh -NoProfile -File tools/bench.ps1 [-Rows 20000] [-Repeat 3] [-Processes 3] [-ReadRows 1000000] [-Module path]
+    -ReadRows (0: none) adds a second dataset for the reads, -ReadRows rows × 10 columns of mixed types in 10
+    Parquet files committed straight to the local Hub, and the same reads of it against Import-Csv of the same
+    rows. -Module is the module manifest to measure (default: out/Faceberg, what `dotnet build` lays out in
+    either configuration; e.g. `dotnet build src/Faceberg.Cmdlets -c Release -p:ModuleOutDir=$PWD/out/Release/Faceberg/`
+    keeps a Release build beside the Debug one); the report names the build it measured.
 #>
-param([int] $Rows = 20000, [int] $Repeat = 3, [int] $Processes = 3, [switch] $Child)
+param([int] $Rows = 20000, [int] $Repeat = 3, [int] $Processes = 3, [int] $ReadRows = 1000000,
+    [string] $Module = (Join-Path $PSScriptRoot '../out/Faceberg/Faceberg.psd1'), [switch] $Child)
 $ErrorActionPreference = 'Stop'
 if (-not $Child) {
     # This PowerShell again: its own executable, or dotnet with pwsh.dll when it runs as a .NET tool.
@@ -19,7 +25,7 @@ if (-not $Child) {
     $prefix = @()
     if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
     $runs = for ($p = 0; $p -lt $Processes; $p++) {
-        $json = & $host_ @prefix -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -Child
+        $json = & $host_ @prefix -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -ReadRows $ReadRows -Module $Module -Child
         if ($LASTEXITCODE -ne 0) { throw "Benchmark process $p failed: $json" }
         # Each process's medians are shown as they come, so a long run can be read before it ends.
         Write-Host ($json | Select-Object -Last 1)
@@ -35,17 +41,92 @@ if (-not $Child) {
             'Per process' = ($_.Group | ForEach-Object { if ($_.PeerSeconds) { [math]::Round($_.PeerSeconds / $_.FacebergSeconds, 2) } else { [math]::Round($n / $_.FacebergSeconds) } }) -join ' '
         }
     } | Format-Table -AutoSize | Out-String -Width 300
-    "$Processes processes × $Repeat alternating runs, -Rows $Rows; $(Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm') UTC; load average: $((Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3)"
+    # Debug builds keep the JIT optimizer off: the report says which build was measured.
+    $core = Join-Path (Split-Path (Resolve-Path $Module).Path) 'Faceberg.Core.dll'
+    $debuggable = [Reflection.Assembly]::LoadFile($core).GetCustomAttributes([Diagnostics.DebuggableAttribute], $false)
+    $build = if ($debuggable | Where-Object IsJITOptimizerDisabled) { 'Debug' } else { 'Release' }
+    "$Processes processes × $Repeat alternating runs, -Rows $Rows -ReadRows $ReadRows, $build build ($Module); $(Get-Date -AsUTC -Format 'yyyy-MM-dd HH:mm') UTC; load average: $((Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3)"
     return
 }
-Import-Module (Join-Path $PSScriptRoot '../out/Faceberg/Faceberg.psd1') -Force
+Import-Module $Module -Force
 
 $root = Join-Path ([IO.Path]::GetTempPath()) "faceberg-bench-$([guid]::NewGuid().ToString('N'))"
 $null = New-Item $root -ItemType Directory
 $hub = Start-FacebergLocalHub -Path (Join-Path $root 'hub') -Sample -SetEnvironment
 Push-Location $root
 try {
-    Set-Content faceberg.yml "catalog:`n  name: bench`n  location: .faceberg/`ndatasets:`n  - name: iris`n    repo: demo/iris`n    revision: main`n"
+    $wideCsv = Join-Path $root 'wide.csv'
+    $yml = "catalog:`n  name: bench`n  location: .faceberg/`ndatasets:`n  - name: iris`n    repo: demo/iris`n    revision: main`n"
+    if ($ReadRows -gt 0) {
+        # The read comparisons' own table: -ReadRows rows × 10 columns of mixed types in 10 Parquet files
+        # (Snappy, one row group each), committed to the local Hub in one commit, and the same rows as CSV.
+        # Made by compiled code: generating them through Write-FacebergTable would take longer than the reads.
+        Add-Type -IgnoreWarnings -CompilerOptions /nowarn:1701 -ReferencedAssemblies ([Parquet.ParquetWriter].Assembly.Location), System.Collections -TypeDefinition @'
+using System;
+using System.Globalization;
+using System.IO;
+using System.Text;
+using Parquet;
+using Parquet.Data;
+using Parquet.Schema;
+public static class FacebergBenchWide
+{
+    public static readonly string[] Names = { "id", "group", "x", "y", "score", "flag", "name", "category", "count", "note" };
+    private static readonly string[] Categories = { "alpha", "beta", "gamma", "delta", "epsilon" };
+    /// <summary>File i of n, rows [start, start + count); appends the same rows to csv.</summary>
+    public static byte[] File(long start, int count, TextWriter csv)
+    {
+        var random = new Random((int)start + 42);
+        var id = new long[count]; var group = new int[count]; var x = new double[count]; var y = new double[count];
+        var score = new float[count]; var flag = new bool[count]; var name = new string[count]; var category = new string[count];
+        var counts = new long?[count]; var note = new string[count];
+        var line = new StringBuilder();
+        for (var i = 0; i < count; i++)
+        {
+            id[i] = start + i; group[i] = random.Next(0, 100); x[i] = Math.Round(random.NextDouble() * 1000, 3); y[i] = random.NextDouble();
+            score[i] = (float)Math.Round(random.NextDouble() * 100, 2); flag[i] = random.Next(2) == 0; name[i] = "user" + random.Next(0, 100000).ToString(CultureInfo.InvariantCulture);
+            category[i] = Categories[random.Next(Categories.Length)]; counts[i] = random.Next(10) == 0 ? null : random.Next(); note[i] = random.Next(4) == 0 ? null : "note " + (start + i).ToString(CultureInfo.InvariantCulture);
+            line.Clear();
+            foreach (var value in new object[] { id[i], group[i], x[i], y[i], score[i], flag[i], name[i], category[i], counts[i], note[i] })
+                line.Append(line.Length == 0 ? "\"" : ",\"").Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append('"');
+            csv.WriteLine(line);
+        }
+        var fields = new DataField[] { new DataField<long>("id"), new DataField<int>("group"), new DataField<double>("x"), new DataField<double>("y"),
+            new DataField<float>("score"), new DataField<bool>("flag"), new DataField<string>("name"), new DataField<string>("category"),
+            new DataField<long?>("count"), new DataField<string>("note") };
+        using var stream = new MemoryStream();
+        var writer = ParquetWriter.CreateAsync(new ParquetSchema(fields), stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy }).GetAwaiter().GetResult();
+        try
+        {
+            using var rowGroup = writer.CreateRowGroup();
+            Wait(rowGroup.WriteAsync<long>(fields[0], id, null, null, default)); Wait(rowGroup.WriteAsync<int>(fields[1], group, null, null, default));
+            Wait(rowGroup.WriteAsync<double>(fields[2], x, null, null, default)); Wait(rowGroup.WriteAsync<double>(fields[3], y, null, null, default));
+            Wait(rowGroup.WriteAsync<float>(fields[4], score, null, null, default)); Wait(rowGroup.WriteAsync<bool>(fields[5], flag, null, null, default));
+            Wait(rowGroup.WriteAsync(fields[6], name, null)); Wait(rowGroup.WriteAsync(fields[7], category, null));
+            Wait(rowGroup.WriteAsync<long>(fields[8], counts, null, null, default)); Wait(rowGroup.WriteAsync(fields[9], note, null));
+            rowGroup.CompleteValidate();
+        }
+        finally { writer.DisposeAsync().AsTask().GetAwaiter().GetResult(); }
+        return stream.ToArray();
+    }
+    private static void Wait(System.Threading.Tasks.Task task) => task.GetAwaiter().GetResult();
+}
+'@
+        $files = [Collections.Generic.Dictionary[string, byte[]]]::new()
+        $writer = [IO.StreamWriter]::new($wideCsv)
+        try {
+            $writer.WriteLine('"' + ([FacebergBenchWide]::Names -join '","') + '"')
+            for ($i = 0; $i -lt 10; $i++) {
+                $start = [long][math]::Floor($ReadRows * $i / 10); $end = [long][math]::Floor($ReadRows * ($i + 1) / 10)
+                $files["data/train-0000$i-of-00010.parquet"] = [FacebergBenchWide]::File($start, $end - $start, $writer)
+            }
+        }
+        finally { $writer.Dispose() }
+        $null = $hub.Server.Store.CreateRepo('bench/wide')
+        $null = $hub.Server.Store.Commit('bench/wide', $files, $null, "Add 10 files of $ReadRows rows in all")
+        $yml += "  - name: wide`n    repo: bench/wide`n    revision: main`n"
+    }
+    Set-Content faceberg.yml $yml
     $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
 
     function Median([double[]] $values) { ($values | Sort-Object)[[int][math]::Floor($values.Count / 2)] }
@@ -109,6 +190,19 @@ try {
             $stream = [IO.MemoryStream]::new($file, $false)
             try { $null = [Parquet.Serialization.ParquetSerializer]::DeserializeUntypedAsync($stream, $null, $null, [Threading.CancellationToken]::None).GetAwaiter().GetResult() } finally { $stream.Dispose() }
         }
+    }
+    if ($ReadRows -gt 0) {
+        # The same comparisons on the wide table: enough rows that one call's fixed costs (catalog, metadata,
+        # Hub revision check, planning) are small beside its per-row costs, and every timing takes seconds.
+        $wideTwo = 'id', 'x'
+        $wideLabel = "$ReadRows rows × 10 columns in 10 files"
+        $results += Pair "Read $wideLabel, all columns (`$null = …)" $ReadRows { $null = Read-FacebergTable wide_default } 'Import-Csv' { $null = Import-Csv $wideCsv }
+        $results += Pair "Read $wideLabel, -Property ($($wideTwo -join ', ')) (`$null = …)" $ReadRows { $null = Read-FacebergTable wide_default -Property $wideTwo } 'Import-Csv' { $null = Import-Csv $wideCsv }
+        $results += Pair "Read $wideLabel, all columns | Measure-Object" $ReadRows { Read-FacebergTable wide_default | Measure-Object } 'Import-Csv | Measure-Object' { Import-Csv $wideCsv | Measure-Object }
+        $results += Pair "Read $wideLabel, -Property ($($wideTwo -join ', ')) | Measure-Object" $ReadRows { Read-FacebergTable wide_default -Property $wideTwo | Measure-Object } 'Import-Csv | Measure-Object' { Import-Csv $wideCsv | Measure-Object }
+        $wideObjects = @(Read-FacebergTable wide_default -Property $wideTwo)
+        $results += Pair "Measure-Object alone: $ReadRows objects already in memory piped to it" $ReadRows { $wideObjects | Measure-Object } '' $null
+        $wideObjects = $null
     }
     $results | ConvertTo-Json -Compress -Depth 3
 }

@@ -155,25 +155,24 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
         if (limit == 0) return;
         var plain = new Lazy<Func<TableRow, Row>>(() => RowTypes.Factory(names, withSplit: false, TableScan.SplitColumn));
         var withSplit = new Lazy<Func<TableRow, Row>>(() => RowTypes.Factory(names, withSplit: true, TableScan.SplitColumn));
+        Row ToRow(TableRow row) => addSplit && row.Split != null ? withSplit.Value(row) : plain.Value(row);
 
-        var rows = scan.ReadAsync(Session.Cancellation).GetAsyncEnumerator(Session.Cancellation);
-        try
+        // A read that may stop at any row (-First with a scriptblock deciding the rows) reads no row before
+        // it is needed; any other read ends where Core ends it, so its rows are built ahead in batches.
+        // Disposed before the metrics are reported: a read stopped early ends its scan there.
+        using (var rows = new RowReadAhead(scan.ReadAsync(Session.Cancellation), ToRow, readAhead: !(runScriptBlock && limit > 0), Session.Cancellation))
         {
-            while (true)
+            while (written != limit && rows.Next(Session) is { } batch)
             {
-                var next = rows.MoveNextAsync();
-                if (!(next.IsCompletedSuccessfully ? next.Result : Session.Await(next.AsTask()))) break;
+                // Progress and messages Core posted while the batch was read.
                 Session.Drain();
-                var row = rows.Current;
-                var obj = addSplit && row.Split != null ? withSplit.Value(row) : plain.Value(row);
-                if (runScriptBlock && !Passes(PSObject.AsPSObject(obj))) continue;
-                WriteObject(obj);
-                if (++written == limit) break;
+                foreach (var row in batch)
+                {
+                    if (runScriptBlock && !Passes(PSObject.AsPSObject(row))) continue;
+                    WriteObject(row);
+                    if (++written == limit) break;
+                }
             }
-        }
-        finally
-        {
-            rows.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
         if (scan.AppendRange is { } range)
             WriteVerbose($"{target.Identifier}: rows appended by {range.Snapshots.Count} snapshot(s) after {range.Start?.SnapshotId.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "the table's start"} up to {range.End.SnapshotId}.");

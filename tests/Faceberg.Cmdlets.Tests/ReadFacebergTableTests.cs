@@ -22,6 +22,7 @@ public sealed class ReadFacebergTableTests : IDisposable
     private const string Train0 = "data/train-00000-of-00002.parquet";
     private const string Train1 = "data/train-00001-of-00002.parquet";
     private const string Test0 = "data/test-00000-of-00001.parquet";
+    private const string Big = "data/big-00000.parquet";
     private readonly TempProject _project = new();
     private readonly LocalHubServer _hub;
     private readonly EnvironmentScope _environment;
@@ -34,17 +35,20 @@ public sealed class ReadFacebergTableTests : IDisposable
         _hub = LocalHubServer.Start(new LocalHubOptions { RootPath = _project.PathOf("hub") });
         _environment = new EnvironmentScope().Set("HF_ENDPOINT", _hub.Endpoint).Set("HF_TOKEN", "hf_read_tests");
         _project.WriteConfig();
-        _project.AddTables("default.reviews_default", "default.other_default");
+        _project.AddTables("default.reviews_default", "default.other_default", "default.big_default");
         var files = new Dictionary<string, byte[]>
         {
             [Train0] = SampleParquet.Write(300, startId: 0, rowGroupSize: 100),
             [Train1] = SampleParquet.Write(300, startId: 300),
             [Test0] = SampleParquet.Write(200, startId: 600),
+            // More rows than one batch of objects built ahead, in row groups of 1,000.
+            [Big] = SampleParquet.Write(2500, startId: 1000, rowGroupSize: 1000),
         };
         _hub.Store.CreateRepo(Repo);
         _sha = _hub.Store.Commit(Repo, files, null, "data");
         _trainSnapshot = CreateTable("reviews_default", files, [Train0, Train1], [Test0]).GetAwaiter().GetResult();
         CreateTable("other_default", files, [Train1], []).GetAwaiter().GetResult();
+        CreateTable("big_default", files, [Big], []).GetAwaiter().GetResult();
         _shell = new PowerShellHost(_project.Root);
     }
 
@@ -177,7 +181,25 @@ public sealed class ReadFacebergTableTests : IDisposable
         Assert.Equal(2, _shell.Run("Read-FacebergTable reviews_default -First 2 -Filter { $_.text -like '*7' }").AssertSuccess().Output.Count);
 
         var piped = _shell.Run("Get-FacebergTable | Read-FacebergTable -First 5").AssertSuccess().Output;
-        Assert.Equal(10, piped.Count);
+        Assert.Equal(15, piped.Count);
+    }
+
+    [Fact]
+    public void Rows_built_ahead_in_batches_come_in_order_and_a_read_stopped_early_ends()
+    {
+        var all = _shell.Run("Read-FacebergTable big_default -Property id").AssertSuccess();
+        Assert.Equal(Enumerable.Range(1000, 2500).Select(i => (long)i), Ids(all));
+
+        // -First alone: the scan stops at that row, in the second batch and the second row group.
+        var some = _shell.Run("Read-FacebergTable big_default -First 1500 -Verbose").AssertSuccess();
+        Assert.Equal(Enumerable.Range(1000, 1500).Select(i => (long)i), Ids(some));
+        Assert.Contains(some.Verbose, v => v.Message.Contains("2 row groups read", StringComparison.Ordinal));
+
+        // -First with a scriptblock deciding the rows reads no row ahead: its match ends the first row
+        // group (ids 1000-1999), so the second is never loaded.
+        var first = _shell.Run("Read-FacebergTable big_default -First 1 -Filter { $_.id % 1000 -eq 999 } -Verbose").AssertSuccess();
+        Assert.Equal([1999L], Ids(first));
+        Assert.Contains(first.Verbose, v => v.Message.Contains("1 row groups read", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -338,7 +360,7 @@ public sealed class ReadFacebergTableTests : IDisposable
         Assert.DoesNotContain("other_default", File.ReadAllText(catalogFile));
         Assert.False(Directory.Exists(_project.PathOf(".faceberg", "metadata", "default", "other_default")));
         // The dataset's files are still served.
-        Assert.Equal(3, _hub.Store.GetFiles(Repo, _sha).Count(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)));
+        Assert.Equal(4, _hub.Store.GetFiles(Repo, _sha).Count(f => f.Path.EndsWith(".parquet", StringComparison.Ordinal)));
 
         var gone = _shell.Run("Remove-FacebergTable reviews_default -Confirm:$false");
         Assert.Equal("TableNotFound,Faceberg.Cmdlets.RemoveFacebergTableCommand", gone.SingleError().FullyQualifiedErrorId);

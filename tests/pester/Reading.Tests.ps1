@@ -102,6 +102,15 @@ Describe 'Read-FacebergTable' {
         @(Get-FacebergTable | Read-FacebergTable -First 5) | Should -HaveCount 10
     }
 
+    It 'ends the rows it reads ahead when a downstream command stops the pipeline' {
+        $all = @(Read-FacebergTable movie_reviews_default)
+        $two = @(Read-FacebergTable movie_reviews_default | Select-Object -First 2)
+        $two | Should -HaveCount 2
+        $two[1].PSObject.Properties.Name | Should -Be $all[1].PSObject.Properties.Name
+        # The stopped read leaves nothing behind: the next one reads every row again.
+        (Read-FacebergTable movie_reviews_default | Measure-Object).Count | Should -Be $all.Count
+    }
+
     It 'reports problems as non-terminating errors with stable ids' {
         $rows = @(Read-FacebergTable nosuch, movie_reviews_default -First 1 -ErrorVariable err -ErrorAction SilentlyContinue)
         $rows | Should -HaveCount 1

@@ -1,0 +1,118 @@
+using System.Threading.Channels;
+using Faceberg.Cmdlets.Plumbing;
+using Faceberg.Core;
+using Faceberg.Core.Data;
+
+namespace Faceberg.Cmdlets.Rows;
+
+/// <summary>
+/// Hands a scan's rows, already built as <see cref="Row"/> objects, to the pipeline thread in batches.
+/// Reading ahead, the scan runs on the thread pool a bounded number of batches ahead: decoding the next
+/// row group and building objects then overlap with PowerShell's own per-object work (writing to the
+/// pipeline and whatever runs downstream), and the pipeline thread waits once per batch instead of once
+/// per row. Without read-ahead, each row is read when the pipeline thread asks for it, so a read that may
+/// stop at any row loads no row group beyond the one holding its last row.
+/// </summary>
+internal sealed class RowReadAhead : IDisposable
+{
+    /// <summary>Rows per batch.</summary>
+    public const int BatchSize = 1024;
+
+    /// <summary>Batches built ahead of the one being written: enough to cover a row group's decoding, bounded in memory.</summary>
+    public const int BatchesAhead = 4;
+
+    private readonly Func<TableRow, Row> _toRow;
+    private readonly CancellationTokenSource _stop;
+    // Reading ahead: the producer and its batches. Otherwise: the scan's rows, pulled one at a time.
+    private readonly Channel<Row[]>? _batches;
+    private readonly Task? _producer;
+    private readonly IAsyncEnumerator<TableRow>? _pulled;
+
+    /// <param name="rows">The scan's rows.</param>
+    /// <param name="toRow">Builds the object written for a row (thread-safe).</param>
+    /// <param name="readAhead">Whether rows may be read before they are asked for (false for a read that may stop at any row).</param>
+    public RowReadAhead(IAsyncEnumerable<TableRow> rows, Func<TableRow, Row> toRow, bool readAhead, CancellationToken cancellation)
+    {
+        _toRow = toRow;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var token = _stop.Token;
+        if (!readAhead)
+        {
+            _pulled = rows.GetAsyncEnumerator(token);
+            return;
+        }
+        _batches = Channel.CreateBounded<Row[]>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
+        _producer = Task.Run(() => ProduceAsync(rows, token));
+    }
+
+    private async Task ProduceAsync(IAsyncEnumerable<TableRow> rows, CancellationToken ct)
+    {
+        try
+        {
+            var batch = new Row[BatchSize];
+            var count = 0;
+            await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
+            {
+                batch[count++] = _toRow(row);
+                if (count < BatchSize) continue;
+                await _batches!.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+                batch = new Row[BatchSize];
+                count = 0;
+            }
+            if (count > 0)
+            {
+                Array.Resize(ref batch, count);
+                await _batches!.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            // The scan's own failure stays the producer task's: the reader meets it after every row read before it.
+            _batches!.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>The next rows (at least one), or null after the last; rethrows the scan's failure after the rows read before it. Pipeline thread only.</summary>
+    public Row[]? Next(CmdletSession session)
+    {
+        if (_pulled != null)
+        {
+            var next = _pulled.MoveNextAsync();
+            return (next.IsCompletedSuccessfully ? next.Result : session.Await(next.AsTask())) ? [_toRow(_pulled.Current)] : null;
+        }
+        var reader = _batches!.Reader;
+        while (true)
+        {
+            if (reader.TryRead(out var batch)) return batch;
+            var more = reader.WaitToReadAsync(_stop.Token);
+            if (!(more.IsCompletedSuccessfully ? more.Result : session.Await(more.AsTask())))
+            {
+                session.Await(_producer!);
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Ends the scan, also when the reader stopped early (-First, or a downstream Select-Object -First), and waits for it.</summary>
+    public void Dispose()
+    {
+        if (_pulled != null)
+        {
+            _pulled.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+        else
+        {
+            _stop.Cancel();
+            try
+            {
+                _producer!.GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is OperationCanceledException or FacebergException or IOException or HttpRequestException)
+            {
+                // Rows read ahead that nobody asked for: their failure concerns nobody. A read that ran to
+                // its end has already met the scan's failure in Next.
+            }
+        }
+        _stop.Dispose();
+    }
+}
