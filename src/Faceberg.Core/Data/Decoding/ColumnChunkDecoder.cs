@@ -60,6 +60,46 @@ internal static class ColumnChunkDecoder
         return pages;
     }
 
+    /// <summary>
+    /// The pages that lie whole in <paramref name="prefix"/>, the first bytes of a chunk, from its start:
+    /// for a chunk without repetition levels only up to the data page completing <paramref name="rows"/>
+    /// values (rows; null reads all). <paramref name="reachedEnd"/> tells whether they are all the chunk's
+    /// pages; <paramref name="nextEnd"/> is where the first page not read ends when its header was read
+    /// (else 0), so a longer prefix can take it whole.
+    /// </summary>
+    public static List<PageHeader> ReadLeadingHeaders(ReadOnlySpan<byte> prefix, long valueCount, long? rows, out bool reachedEnd, out long nextEnd)
+    {
+        var pages = new List<PageHeader>();
+        var pos = 0;
+        long values = 0;
+        nextEnd = 0;
+        while (pos < prefix.Length && values < valueCount && !(values >= rows))
+        {
+            PageHeader header;
+            var start = pos;
+            try
+            {
+                header = PageHeader.Read(prefix, ref pos);
+            }
+            catch (InvalidDataException)
+            {
+                break;   // a header cut off by the prefix's end, or a corrupt one, which reading the whole chunk reports
+            }
+            if (pos + (long)header.CompressedSize > prefix.Length)
+            {
+                nextEnd = pos + (long)header.CompressedSize;
+                pos = start;
+                break;
+            }
+            header.BodyOffset = pos;
+            pos += header.CompressedSize;
+            if (header.IsDataPage) values += header.NumValues;
+            pages.Add(header);
+        }
+        reachedEnd = values >= valueCount;
+        return pages;
+    }
+
     /// <summary>Decodes the chunk's pages: levels and values (BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY as byte[], INT96 as DateTime).</summary>
     public static DecodedChunk Decode(ReadOnlySpan<byte> chunk, IReadOnlyList<PageHeader> pages, ColumnMetaData meta, SchemaElement leaf, int maxDef, int maxRep, ParquetValueKind kind)
     {

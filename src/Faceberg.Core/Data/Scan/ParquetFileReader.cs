@@ -178,6 +178,142 @@ internal sealed class ParquetFileReader : IAsyncDisposable
     }
 
     /// <summary>
+    /// Loads only the first <paramref name="rows"/> rows of row group <paramref name="group"/> into
+    /// <paramref name="cursors"/>; returns how many rows the cursors hold for reading (<paramref name="rows"/>
+    /// or the group's row count if smaller). A chunk whose pages <see cref="ColumnChunkDecoder"/> reads is fetched
+    /// and decoded only from its start to the last page holding those rows: located by the chunk's offset index
+    /// where the file has one (the indexes fetched together, then the chunks' leading pages together), else
+    /// read in growing prefixes until the pages read hold the rows. Other chunks, and chunks whose leading
+    /// pages do not decode, are loaded whole as by <see cref="LoadRowGroupAsync"/>.
+    /// </summary>
+    public async Task<long> LoadLeadingRowsAsync(int group, IReadOnlyList<LeafCursor> cursors, long rows, CancellationToken ct)
+    {
+        var rowGroup = _reader.Metadata!.RowGroups[group];
+        if (rows >= rowGroup.NumRows)
+            return await LoadRowGroupAsync(group, cursors, ct).ConfigureAwait(false);
+        var reads = new List<LeadingRead>();
+        var whole = new List<LeafCursor>();
+        foreach (var cursor in cursors)
+        {
+            if (LeadingRead.For(cursor, ColumnChunk(rowGroup, cursor.Leaf), ChunkRange(rowGroup, cursor.Leaf), _input.Length) is { } read) reads.Add(read);
+            else whole.Add(cursor);
+        }
+        var indexed = reads.Where(r => r.IndexRange != null).ToList();
+        if (indexed.Count > 0)
+        {
+            await PrefetchAsync(indexed.Select(r => r.IndexRange!.Value), ct).ConfigureAwait(false);
+            foreach (var read in indexed)
+            {
+                var (offset, length) = read.IndexRange!.Value;
+                var index = await ReadRangeAsync(offset, (int)length, ct).ConfigureAwait(false);
+                try
+                {
+                    read.Prefix = OffsetIndex.PrefixLength(OffsetIndex.Read(index), rows, read.Cursor.Leaf.Rep > 0, read.Start, read.Length) ?? read.Prefix;
+                }
+                catch (InvalidDataException)
+                {
+                    // An offset index this reader cannot parse: the chunk's pages are read from its start instead.
+                }
+            }
+        }
+        await PrefetchAsync(reads.Select(r => (r.Start, r.Prefix)), ct).ConfigureAwait(false);
+        foreach (var read in reads) read.Bytes = await ReadRangeAsync(read.Start, (int)read.Prefix, ct).ConfigureAwait(false);
+        foreach (var read in reads)
+        {
+            try
+            {
+                if (!await TryLoadLeadingPagesAsync(read, rows, ct).ConfigureAwait(false)) whole.Add(read.Cursor);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not FacebergException and not IOException and not HttpRequestException
+                                      || e is InvalidDataException)
+            {
+                whole.Add(read.Cursor);   // loading the whole chunk reports what is wrong with it, named
+            }
+            read.Bytes = [];
+        }
+        if (whole.Count > 0) await LoadRowGroupAsync(group, whole, ct).ConfigureAwait(false);
+        return rows;
+    }
+
+    /// <summary>Decodes the pages at the start of a chunk that hold the rows wanted, fetching more of the chunk while they do not; false when the decoder does not read those pages.</summary>
+    private async Task<bool> TryLoadLeadingPagesAsync(LeadingRead read, long rows, CancellationToken ct)
+    {
+        var leaf = read.Cursor.Leaf;
+        var repeated = leaf.Rep > 0;
+        var kind = leaf.Leaf?.Kind ?? ParquetValueKind.Binary;
+        while (true)
+        {
+            var pages = ColumnChunkDecoder.ReadLeadingHeaders(read.Bytes, read.Meta.NumValues, repeated ? null : rows, out var reachedEnd, out var nextEnd);
+            if (!ColumnChunkDecoder.CanDecode(pages, leaf.Element, leaf.Def, leaf.Rep)) return false;
+            DecodedChunk? decoded = null;
+            bool enough;
+            if (repeated)
+            {
+                // A row is complete once the next one starts (repetition level 0) or the chunk ends.
+                decoded = ColumnChunkDecoder.Decode(read.Bytes, pages, read.Meta, leaf.Element, leaf.Def, leaf.Rep, kind);
+                var starts = RowStarts(decoded.RepetitionLevels!, decoded.Count);
+                enough = starts > rows || (reachedEnd && starts >= rows);
+            }
+            else
+            {
+                enough = pages.Where(p => p.IsDataPage).Sum(p => (long)p.NumValues) >= rows;
+            }
+            if (enough)
+            {
+                decoded ??= ColumnChunkDecoder.Decode(read.Bytes, pages, read.Meta, leaf.Element, leaf.Def, leaf.Rep, kind);
+                read.Cursor.Load(decoded.DefinitionLevels, decoded.RepetitionLevels, decoded.Values, decoded.Count);
+                return true;
+            }
+            if (reachedEnd || read.Bytes.Length >= read.Length) return false;
+            // Grow geometrically, and at least far enough to take the page whose header was cut off whole.
+            var length = Math.Min(read.Length, Math.Max(read.Bytes.Length * 4L, nextEnd + LeadingRead.InitialBytes));
+            await PrefetchAsync([(read.Start + read.Bytes.Length, length - read.Bytes.Length)], ct).ConfigureAwait(false);
+            var more = await ReadRangeAsync(read.Start + read.Bytes.Length, (int)(length - read.Bytes.Length), ct).ConfigureAwait(false);
+            read.Bytes = [.. read.Bytes, .. more];
+        }
+    }
+
+    private static long RowStarts(int[] repetitionLevels, int count)
+    {
+        long starts = 0;
+        for (var i = 0; i < count; i++)
+            if (repetitionLevels[i] == 0) starts++;
+        return starts;
+    }
+
+    private Task PrefetchAsync(IEnumerable<(long Start, long Length)> ranges, CancellationToken ct) =>
+        _prefetch?.PrefetchAsync(ranges, ct) ?? Task.CompletedTask;
+
+    /// <summary>One chunk read from its start for a limited read: where it lies, its offset index, and the prefix fetched so far.</summary>
+    private sealed class LeadingRead(LeafCursor cursor, Parquet.Meta.ColumnMetaData meta, long start, long length, (long Offset, long Length)? indexRange)
+    {
+        /// <summary>The prefix first fetched of a chunk without an offset index: a few pages of a typical writer's (1 MB pages) first page, or many small ones.</summary>
+        public const int InitialBytes = 64 * 1024;
+
+        public LeafCursor Cursor { get; } = cursor;
+        public Parquet.Meta.ColumnMetaData Meta { get; } = meta;
+        public long Start { get; } = start;
+        public long Length { get; } = length;
+        public (long Offset, long Length)? IndexRange { get; } = indexRange;
+        public long Prefix { get; set; } = Math.Min(length, InitialBytes);
+        public byte[] Bytes { get; set; } = [];
+
+        /// <summary>The leading read of a cursor's chunk, or null when the chunk is left to be loaded whole (encodings or a codec the page decoder does not read, or sizes it cannot hold).</summary>
+        public static LeadingRead? For(LeafCursor cursor, Parquet.Meta.ColumnChunk? chunk, (long Start, long Length) range, long fileLength)
+        {
+            if (chunk?.MetaData is not { } meta || range.Length <= 0 || range.Length > int.MaxValue || meta.TotalUncompressedSize > int.MaxValue) return null;
+            if (meta.Codec is not (Parquet.Meta.CompressionCodec.UNCOMPRESSED or Parquet.Meta.CompressionCodec.SNAPPY or Parquet.Meta.CompressionCodec.GZIP
+                or Parquet.Meta.CompressionCodec.BROTLI or Parquet.Meta.CompressionCodec.ZSTD or Parquet.Meta.CompressionCodec.LZ4_RAW or Parquet.Meta.CompressionCodec.LZ4)) return null;
+            if (!meta.Encodings.All(e => e is Parquet.Meta.Encoding.PLAIN or Parquet.Meta.Encoding.PLAIN_DICTIONARY or Parquet.Meta.Encoding.RLE
+                or Parquet.Meta.Encoding.BIT_PACKED or Parquet.Meta.Encoding.RLE_DICTIONARY)) return null;
+            (long, long)? index = chunk.OffsetIndexOffset is > 0 and var offset && chunk.OffsetIndexLength is > 0 and var length && offset + length <= fileLength
+                ? (offset, length)
+                : null;
+            return new LeadingRead(cursor, meta, range.Start, range.Length, index);
+        }
+    }
+
+    /// <summary>
     /// Decodes the cursor's chunk with <see cref="ColumnChunkDecoder"/> when it is of a shape Parquet.Net
     /// decodes wrongly (v2 data pages, RLE booleans, INT96, Hadoop-framed LZ4); false leaves the chunk to Parquet.Net.
     /// Chunks of other columns are only read for their first data page's header, and only when the
