@@ -216,69 +216,70 @@ internal sealed class ParquetFileReader : IAsyncDisposable
                 }
             }
         }
-        await PrefetchAsync(reads.Select(r => (r.Start, r.Prefix)), ct).ConfigureAwait(false);
-        foreach (var read in reads) read.Bytes = await ReadRangeAsync(read.Start, (int)read.Prefix, ct).ConfigureAwait(false);
-        foreach (var read in reads)
+        // Rounds of fetches, each chunk's ranges of a round fetched together: first every chunk's prefix, then
+        // more of the chunks whose pages read so far do not hold the rows.
+        var pending = reads;
+        var ranges = reads.Select(r => (r.Start, r.Prefix)).ToList();
+        while (pending.Count > 0)
         {
-            try
+            await PrefetchAsync(ranges, ct).ConfigureAwait(false);
+            foreach (var read in pending)
             {
-                if (!await TryLoadLeadingPagesAsync(read, rows, ct).ConfigureAwait(false)) whole.Add(read.Cursor);
+                var (offset, length) = (read.Start + read.Bytes.Length, read.Prefix - read.Bytes.Length);
+                var more = await ReadRangeAsync(offset, (int)length, ct).ConfigureAwait(false);
+                read.Bytes = read.Bytes.Length == 0 ? more : [.. read.Bytes, .. more];
             }
-            catch (Exception e) when (e is not OperationCanceledException and not FacebergException and not IOException and not HttpRequestException
-                                      || e is InvalidDataException)
+            var growing = new List<LeadingRead>();
+            foreach (var read in pending)
             {
-                whole.Add(read.Cursor);   // loading the whole chunk reports what is wrong with it, named
+                long wanted;
+                try
+                {
+                    wanted = TryLoadLeadingPages(read, rows);
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not FacebergException and not IOException and not HttpRequestException
+                                          || e is InvalidDataException)
+                {
+                    wanted = -1;   // loading the whole chunk reports what is wrong with it, named
+                }
+                if (wanted > 0)
+                {
+                    read.Prefix = wanted;
+                    growing.Add(read);
+                    continue;
+                }
+                if (wanted < 0) whole.Add(read.Cursor);
+                read.Bytes = [];
             }
-            read.Bytes = [];
+            pending = growing;
+            ranges = growing.Select(r => (r.Start + r.Bytes.Length, r.Prefix - r.Bytes.Length)).ToList();
         }
         if (whole.Count > 0) await LoadRowGroupAsync(group, whole, ct).ConfigureAwait(false);
         return rows;
     }
 
-    /// <summary>Decodes the pages at the start of a chunk that hold the rows wanted, fetching more of the chunk while they do not; false when the decoder does not read those pages.</summary>
-    private async Task<bool> TryLoadLeadingPagesAsync(LeadingRead read, long rows, CancellationToken ct)
+    /// <summary>
+    /// Decodes the pages at the start of a chunk that hold the rows wanted into the read's cursor (0); or how long a
+    /// prefix of the chunk to fetch when the bytes read so far do not hold them (more than 0); or -1 when the decoder
+    /// does not read those pages, or the whole chunk does not hold the rows, which leaves the chunk to be loaded whole.
+    /// </summary>
+    private static long TryLoadLeadingPages(LeadingRead read, long rows)
     {
         var leaf = read.Cursor.Leaf;
         var repeated = leaf.Rep > 0;
         var kind = leaf.Leaf?.Kind ?? ParquetValueKind.Binary;
-        while (true)
+        var pages = ColumnChunkDecoder.ReadLeadingHeaders(read.Bytes, read.Meta.NumValues, repeated ? null : rows, out var reachedEnd, out var nextEnd);
+        if (!ColumnChunkDecoder.CanDecode(pages, leaf.Element, leaf.Def, leaf.Rep)) return -1;
+        // Only the wanted rows' entries are decoded: a page may hold far more (one page per chunk, as Parquet.Net writes).
+        var decoded = ColumnChunkDecoder.DecodeLeadingRows(read.Bytes, pages, read.Meta, leaf.Element, leaf.Def, leaf.Rep, kind, rows, reachedEnd);
+        if (decoded != null)
         {
-            var pages = ColumnChunkDecoder.ReadLeadingHeaders(read.Bytes, read.Meta.NumValues, repeated ? null : rows, out var reachedEnd, out var nextEnd);
-            if (!ColumnChunkDecoder.CanDecode(pages, leaf.Element, leaf.Def, leaf.Rep)) return false;
-            DecodedChunk? decoded = null;
-            bool enough;
-            if (repeated)
-            {
-                // A row is complete once the next one starts (repetition level 0) or the chunk ends.
-                decoded = ColumnChunkDecoder.Decode(read.Bytes, pages, read.Meta, leaf.Element, leaf.Def, leaf.Rep, kind);
-                var starts = RowStarts(decoded.RepetitionLevels!, decoded.Count);
-                enough = starts > rows || (reachedEnd && starts >= rows);
-            }
-            else
-            {
-                enough = pages.Where(p => p.IsDataPage).Sum(p => (long)p.NumValues) >= rows;
-            }
-            if (enough)
-            {
-                decoded ??= ColumnChunkDecoder.Decode(read.Bytes, pages, read.Meta, leaf.Element, leaf.Def, leaf.Rep, kind);
-                read.Cursor.Load(decoded.DefinitionLevels, decoded.RepetitionLevels, decoded.Values, decoded.Count);
-                return true;
-            }
-            if (reachedEnd || read.Bytes.Length >= read.Length) return false;
-            // Grow geometrically, and at least far enough to take the page whose header was cut off whole.
-            var length = Math.Min(read.Length, Math.Max(read.Bytes.Length * 4L, nextEnd + LeadingRead.InitialBytes));
-            await PrefetchAsync([(read.Start + read.Bytes.Length, length - read.Bytes.Length)], ct).ConfigureAwait(false);
-            var more = await ReadRangeAsync(read.Start + read.Bytes.Length, (int)(length - read.Bytes.Length), ct).ConfigureAwait(false);
-            read.Bytes = [.. read.Bytes, .. more];
+            read.Cursor.Load(decoded.DefinitionLevels, decoded.RepetitionLevels, decoded.Values, decoded.Count);
+            return 0;
         }
-    }
-
-    private static long RowStarts(int[] repetitionLevels, int count)
-    {
-        long starts = 0;
-        for (var i = 0; i < count; i++)
-            if (repetitionLevels[i] == 0) starts++;
-        return starts;
+        if (reachedEnd || read.Bytes.Length >= read.Length) return -1;
+        // Grow geometrically, and at least far enough to take the page whose header was cut off whole.
+        return Math.Min(read.Length, Math.Max(read.Bytes.Length * 4L, nextEnd + LeadingRead.InitialBytes));
     }
 
     private Task PrefetchAsync(IEnumerable<(long Start, long Length)> ranges, CancellationToken ct) =>
