@@ -7,6 +7,7 @@ namespace Faceberg.Bench;
 /// dotnet run -c Release --project tools/Faceberg.Bench -- create-sync --files 1000 --latency-ms 60 --cdn yes --cdn-latency-ms 20
 /// dotnet run -c Release --project tools/Faceberg.Bench -- read
 /// dotnet run -c Release --project tools/Faceberg.Bench -- write
+/// dotnet run -c Release --project tools/Faceberg.Bench -- first
 /// dotnet run -c Release --project tools/Faceberg.Bench -- manifest --files 1000,10000
 /// dotnet run -c Release --project tools/Faceberg.Bench -- growth --files 10000 --syncs 1,10,100,1000
 /// </code>
@@ -31,6 +32,9 @@ public static class Program
                     return ManifestBenchmark.Run(BenchArgs.Parse(rest), Console.Out);
                 case "read":
                     await ReadBenchmark.RunAsync(Console.Out).ConfigureAwait(false);
+                    return 0;
+                case FirstRowsBenchmark.Command:
+                    await FirstRowsBenchmark.RunAsync(Console.Out).ConfigureAwait(false);
                     return 0;
                 case "write":
                     await WriteBenchmark.RunAsync(Console.Out).ConfigureAwait(false);
@@ -74,6 +78,8 @@ public static class Program
         output.WriteLine("      --syncs 1,10,100,1000  sync counts measured");
         output.WriteLine("      --retain-last 5      snapshots Optimize keeps");
         output.WriteLine("  read         Read-FacebergTable's reader against raw Parquet.Net reads of the same files");
+        output.WriteLine("  first        Row-limited reads (-First 1 and 10) of one large file with and without a page index:");
+        output.WriteLine("               Hub requests, bytes fetched, time and bytes allocated");
         output.WriteLine("  write        Write-FacebergTable's writer against Parquet.Net's serializer on the same rows");
     }
 }

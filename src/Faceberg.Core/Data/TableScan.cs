@@ -279,7 +279,10 @@ public sealed class TableScan
                 continue;
             }
             Metrics.RowGroupsRead++;
-            var rows = await reader.LoadRowGroupAsync(g, builder.Cursors, ct).ConfigureAwait(false);
+            // When every row read is returned, a limit tells how many rows of the group are needed: only their pages are read.
+            var rows = _options.Limit is { } limit && _rowFilter == null && fileDeletes == null
+                ? await reader.LoadLeadingRowsAsync(g, builder.Cursors, limit - Metrics.RowsReturned, ct).ConfigureAwait(false)
+                : await reader.LoadRowGroupAsync(g, builder.Cursors, ct).ConfigureAwait(false);
             for (long r = 0; r < rows; r++)
             {
                 Metrics.RowsRead++;

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Faceberg.Core.Data;
+using Faceberg.Core.Data.Decoding;
 using Faceberg.Core.Iceberg.Io;
 using Faceberg.Core.Tests.Interop;
 
@@ -206,6 +207,78 @@ public sealed class ParquetCorpusTests : IDisposable
             if (name == BareRepeatedFile) expected[i] = expected[i].Replace("_list\":null", "_list\":[]", StringComparison.Ordinal).Replace("_list_in_group\":null", "_list_in_group\":[]", StringComparison.Ordinal);
             Assert.True(expected[i] == actual, $"{file} row {i}:\n hyparquet: {expected[i]}\n faceberg:  {actual}");
         }
+    }
+
+    public static TheoryData<string> ReadFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var file in Corpus.Where(f => f.ErrorId == null)) data.Add(file.Path);
+        return data;
+    }
+
+    /// <summary>
+    /// A row-limited read (what -First n runs), over the Hub so chunks are fetched by range, returns the first n
+    /// rows of the full read, all columns and each top-level column alone, for n = 1, around the end of the first
+    /// data page of every column of the first row group (from its offset index, else its page headers), and
+    /// around the end of the first row group.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ReadFiles))]
+    public async Task Corpus_file_first_rows_are_the_full_reads_first_rows(string file)
+    {
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(TestDataDirectory, file));
+        var name = Path.GetFileName(file);
+        var uri = _f.Seed("corpus/first", new Dictionary<string, byte[]> { ["data/" + name] = bytes })["data/" + name];
+        var facts = await ReadFixture.Inspect(bytes, uri);
+        var table = await _f.CreateTable(Path.GetFileNameWithoutExtension(name).Replace('.', '_') + "_first", facts.Schema);
+        await table.NewAppend().AddFile(facts.ToDataFile(table.Schema, [], uri)).CommitAsync();
+
+        var full = (await ReadFixture.ReadAll(new TableScan(table, null, _f.Io))).Select(r => Canonical(Row(r))).ToList();
+        var limits = await FirstPageBoundaries(bytes);
+        Assert.NotEmpty(limits);
+        foreach (var n in limits)
+        {
+            var first = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { Limit = n }, _f.Io));
+            Assert.True(full.Take(n).SequenceEqual(first.Select(r => Canonical(Row(r)))), $"{file}: the first {n} rows differ from the full read's");
+        }
+        foreach (var column in table.Schema.Fields.Select(f => f.Name))
+        {
+            var fullColumn = (await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { Columns = [column] }, _f.Io))).Select(r => Canonical(r[0])).ToList();
+            foreach (var n in limits)
+            {
+                var first = await ReadFixture.ReadAll(new TableScan(table, new TableScanOptions { Columns = [column], Limit = n }, _f.Io));
+                Assert.True(fullColumn.Take(n).SequenceEqual(first.Select(r => Canonical(r[0]))), $"{file}: the first {n} values of column {column} differ from the full read's");
+            }
+        }
+    }
+
+    /// <summary>1, the rows of each first data page of row group 0 and of row group 0 itself, each ±1.</summary>
+    private static async Task<int[]> FirstPageBoundaries(byte[] bytes)
+    {
+        await using var reader = await Parquet.ParquetReader.CreateAsync(new MemoryStream(bytes));
+        var footer = reader.Metadata!;
+        var total = footer.RowGroups.Sum(g => g.NumRows);
+        var boundaries = new List<long> { 1 };
+        if (footer.RowGroups.Count > 0)
+        {
+            var group = footer.RowGroups[0];
+            boundaries.Add(group.NumRows);
+            foreach (var chunk in group.Columns)
+            {
+                if (chunk.MetaData is not { } meta) continue;
+                if (chunk.OffsetIndexOffset is { } offset && chunk.OffsetIndexLength is { } length)
+                {
+                    var pages = OffsetIndex.Read(bytes.AsSpan(checked((int)offset), length));
+                    if (pages.Count > 1) boundaries.Add(pages[1].FirstRowIndex);
+                    continue;
+                }
+                var start = meta.DictionaryPageOffset is > 0 and var dictionary && dictionary < meta.DataPageOffset ? dictionary : meta.DataPageOffset;
+                if (start < 0 || start + meta.TotalCompressedSize > bytes.Length) continue;
+                var headers = ColumnChunkDecoder.ReadLeadingHeaders(bytes.AsSpan(checked((int)start), checked((int)meta.TotalCompressedSize)), meta.NumValues, null, out _, out _);
+                if (headers.FirstOrDefault(h => h.IsDataPage) is { } page && meta.PathInSchema.Count == 1) boundaries.Add(page.NumValues);
+            }
+        }
+        return boundaries.SelectMany(b => new[] { b - 1, b, b + 1 }).Where(n => n >= 1 && n <= total + 1).Select(n => (int)n).Distinct().Order().ToArray();
     }
 
     private async Task<List<TableRow>> ReadThroughTable(string source, string name)

@@ -60,18 +60,82 @@ internal static class ColumnChunkDecoder
         return pages;
     }
 
+    /// <summary>
+    /// The pages that lie whole in <paramref name="prefix"/>, the first bytes of a chunk, from its start:
+    /// for a chunk without repetition levels only up to the data page completing <paramref name="rows"/>
+    /// values (rows; null reads all). <paramref name="reachedEnd"/> tells whether they are all the chunk's
+    /// pages; <paramref name="nextEnd"/> is where the first page not read ends when its header was read
+    /// (else 0), so a longer prefix can take it whole.
+    /// </summary>
+    public static List<PageHeader> ReadLeadingHeaders(ReadOnlySpan<byte> prefix, long valueCount, long? rows, out bool reachedEnd, out long nextEnd)
+    {
+        var pages = new List<PageHeader>();
+        var pos = 0;
+        long values = 0;
+        nextEnd = 0;
+        while (pos < prefix.Length && values < valueCount && !(values >= rows))
+        {
+            PageHeader header;
+            var start = pos;
+            try
+            {
+                header = PageHeader.Read(prefix, ref pos);
+            }
+            catch (InvalidDataException)
+            {
+                break;   // a header cut off by the prefix's end, or a corrupt one, which reading the whole chunk reports
+            }
+            if (pos + (long)header.CompressedSize > prefix.Length)
+            {
+                nextEnd = pos + (long)header.CompressedSize;
+                pos = start;
+                break;
+            }
+            header.BodyOffset = pos;
+            pos += header.CompressedSize;
+            if (header.IsDataPage) values += header.NumValues;
+            pages.Add(header);
+        }
+        reachedEnd = values >= valueCount;
+        return pages;
+    }
+
     /// <summary>Decodes the chunk's pages: levels and values (BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY as byte[], INT96 as DateTime).</summary>
-    public static DecodedChunk Decode(ReadOnlySpan<byte> chunk, IReadOnlyList<PageHeader> pages, ColumnMetaData meta, SchemaElement leaf, int maxDef, int maxRep, ParquetValueKind kind)
+    public static DecodedChunk Decode(ReadOnlySpan<byte> chunk, IReadOnlyList<PageHeader> pages, ColumnMetaData meta, SchemaElement leaf, int maxDef, int maxRep, ParquetValueKind kind) =>
+        Decode(chunk, pages, meta, leaf, maxDef, maxRep, kind, rowLimit: null).Chunk;
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows of the leading pages of a chunk, decoded (their levels and values, no
+    /// more: a page may hold far more rows); null when the pages do not hold that many complete rows. A row is
+    /// complete once the next one starts (repetition level 0), or at the end of the chunk when
+    /// <paramref name="chunkEnds"/> says the pages are all of it.
+    /// </summary>
+    public static DecodedChunk? DecodeLeadingRows(ReadOnlySpan<byte> chunk, IReadOnlyList<PageHeader> pages, ColumnMetaData meta, SchemaElement leaf, int maxDef, int maxRep, ParquetValueKind kind, long rows, bool chunkEnds)
+    {
+        if (maxRep == 0 && pages.Where(p => p.IsDataPage).Sum(p => (long)p.NumValues) < rows) return null;
+        var (decoded, rowsDecoded, limitReached) = Decode(chunk, pages, meta, leaf, maxDef, maxRep, kind, rows);
+        return limitReached || (chunkEnds && rowsDecoded == rows) ? decoded : null;
+    }
+
+    /// <summary>Decodes the pages, with <paramref name="rowLimit"/> only the entries of that many first rows; how many rows were decoded and whether the limit was reached.</summary>
+    private static (DecodedChunk Chunk, long Rows, bool LimitReached) Decode(ReadOnlySpan<byte> chunk, IReadOnlyList<PageHeader> pages, ColumnMetaData meta, SchemaElement leaf, int maxDef, int maxRep, ParquetValueKind kind, long? rowLimit)
     {
         var total = pages.Where(p => p.IsDataPage).Sum(p => (long)p.NumValues);
-        var def = maxDef > 0 ? new int[total] : null;
-        var rep = maxRep > 0 ? new int[total] : null;
+        if (maxRep == 0 && rowLimit < total) total = rowLimit.Value;
+        // With a row limit a repeated column's entries are known page by page: its arrays grow as they fill.
+        var capacity = maxRep > 0 && rowLimit != null ? 0 : (int)total;
+        var def = maxDef > 0 ? new int[capacity] : null;
+        var rep = maxRep > 0 ? new int[capacity] : null;
         var values = new List<object?>();
         object?[]? dictionary = null;
         var n = 0;
+        long rowsStarted = 0;
+        var limitReached = false;
         foreach (var page in pages)
         {
+            if (limitReached && page.IsDataPage) break;
             var body = chunk.Slice(page.BodyOffset, page.CompressedSize);
+            var take = maxRep == 0 ? (int)Math.Min(page.NumValues, total - n) : page.NumValues;
             switch (page.Kind)
             {
                 case PageKind.DictionaryPage:
@@ -86,28 +150,75 @@ internal static class ColumnChunkDecoder
                 {
                     var bytes = PageDecompressor.Decompress(meta.Codec, body, page.UncompressedSize);
                     var pos = 0;
-                    if (rep != null) pos += LevelsV1(bytes.AsSpan(pos), maxRep, rep.AsSpan(n, page.NumValues));
-                    if (def != null) pos += LevelsV1(bytes.AsSpan(pos), maxDef, def.AsSpan(n, page.NumValues));
-                    Values(bytes.AsSpan(pos), page, Present(def, n, page.NumValues, maxDef), dictionary, leaf, kind, values);
+                    if (rep != null)
+                    {
+                        var pageRep = new int[page.NumValues];
+                        pos += LevelsV1(bytes.AsSpan(pos), maxRep, pageRep);
+                        take = Take(pageRep, rowLimit, ref rowsStarted, ref limitReached);
+                        Append(ref rep, n, pageRep.AsSpan(0, take));
+                    }
+                    if (def != null) pos += LevelsV1(bytes.AsSpan(pos), maxDef, Room(ref def, n, take));
+                    Values(bytes.AsSpan(pos), page, Present(def, n, take, maxDef), dictionary, leaf, kind, values);
                     break;
                 }
                 case PageKind.DataPageV2:
                 {
                     var levels = page.RepetitionLevelsLength + page.DefinitionLevelsLength;
                     if (levels > body.Length) throw new InvalidDataException("a v2 page's levels run past the page");
-                    if (rep != null) HybridRle.Decode(body[..page.RepetitionLevelsLength], HybridRle.BitWidth(maxRep), rep.AsSpan(n, page.NumValues));
-                    if (def != null) HybridRle.Decode(body.Slice(page.RepetitionLevelsLength, page.DefinitionLevelsLength), HybridRle.BitWidth(maxDef), def.AsSpan(n, page.NumValues));
+                    if (rep != null)
+                    {
+                        var pageRep = new int[page.NumValues];
+                        HybridRle.Decode(body[..page.RepetitionLevelsLength], HybridRle.BitWidth(maxRep), pageRep);
+                        take = Take(pageRep, rowLimit, ref rowsStarted, ref limitReached);
+                        Append(ref rep, n, pageRep.AsSpan(0, take));
+                    }
+                    if (def != null) HybridRle.Decode(body.Slice(page.RepetitionLevelsLength, page.DefinitionLevelsLength), HybridRle.BitWidth(maxDef), Room(ref def, n, take));
                     var data = body[levels..];
                     var bytes = page.IsCompressed && meta.Codec != CompressionCodec.UNCOMPRESSED
                         ? PageDecompressor.Decompress(meta.Codec, data, page.UncompressedSize - levels)
                         : data.ToArray();
-                    Values(bytes, page, Present(def, n, page.NumValues, maxDef), dictionary, leaf, kind, values);
+                    Values(bytes, page, Present(def, n, take, maxDef), dictionary, leaf, kind, values);
                     break;
                 }
             }
-            if (page.IsDataPage) n += page.NumValues;
+            if (page.IsDataPage)
+            {
+                n += take;
+                if (maxRep == 0)
+                {
+                    rowsStarted = n;
+                    limitReached = n >= rowLimit;
+                }
+            }
         }
-        return new DecodedChunk(def, rep, values.ToArray(), (int)total);
+        if (def != null && def.Length != n) Array.Resize(ref def, n);
+        if (rep != null && rep.Length != n) Array.Resize(ref rep, n);
+        return (new DecodedChunk(def, rep, values.ToArray(), n), rowsStarted, limitReached);
+    }
+
+    /// <summary>How many of a page's entries belong to the rows wanted: all, or those before the entry starting row <paramref name="rowLimit"/> (counted over the pages so far).</summary>
+    private static int Take(int[] repetitionLevels, long? rowLimit, ref long rowsStarted, ref bool limitReached)
+    {
+        for (var i = 0; i < repetitionLevels.Length; i++)
+        {
+            if (repetitionLevels[i] != 0) continue;
+            if (rowsStarted == rowLimit)
+            {
+                limitReached = true;
+                return i;
+            }
+            rowsStarted++;
+        }
+        return repetitionLevels.Length;
+    }
+
+    private static void Append(ref int[] levels, int at, ReadOnlySpan<int> entries) => entries.CopyTo(Room(ref levels, at, entries.Length));
+
+    /// <summary>The span of <paramref name="count"/> entries at <paramref name="at"/>, growing the array when it is too short.</summary>
+    private static Span<int> Room(ref int[] levels, int at, int count)
+    {
+        if (at + count > levels.Length) Array.Resize(ref levels, Math.Max(at + count, levels.Length * 2));
+        return levels.AsSpan(at, count);
     }
 
     private static int Present(int[]? def, int start, int count, int maxDef)

@@ -1,8 +1,8 @@
 namespace Faceberg.Core.Data.Decoding;
 
 /// <summary>
-/// The part of Thrift's compact protocol Parquet page headers use: structs of integer, boolean and
-/// nested-struct fields, with every other field type skipped.
+/// The part of Thrift's compact protocol Parquet page headers and offset indexes use: structs of integer,
+/// boolean and nested-struct fields and lists of structs, with every other field type skipped.
 /// </summary>
 internal ref struct ThriftCompactReader(ReadOnlySpan<byte> data, int position)
 {
@@ -36,6 +36,16 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> data, int position)
 
     public int ReadI32() => (int)ZigZag(ReadVarint());
 
+    public long ReadI64() => ZigZag(ReadVarint());
+
+    /// <summary>Reads a list's header: its element count and the compact type of its elements.</summary>
+    public (int Size, byte ElementType) ReadListHeader()
+    {
+        var head = ReadByte();
+        var size = head >> 4 == 15 ? checked((int)ReadVarint()) : head >> 4;
+        return (size, (byte)(head & 0x0F));
+    }
+
     public void Skip(byte type)
     {
         switch (type)
@@ -59,9 +69,8 @@ internal ref struct ThriftCompactReader(ReadOnlySpan<byte> data, int position)
             }
             case List or Set:
             {
-                var head = ReadByte();
-                var size = head >> 4 == 15 ? checked((int)ReadVarint()) : head >> 4;
-                for (var i = 0; i < size; i++) SkipElement((byte)(head & 0x0F));
+                var (size, element) = ReadListHeader();
+                for (var i = 0; i < size; i++) SkipElement(element);
                 return;
             }
             case Map:

@@ -178,6 +178,143 @@ internal sealed class ParquetFileReader : IAsyncDisposable
     }
 
     /// <summary>
+    /// Loads only the first <paramref name="rows"/> rows of row group <paramref name="group"/> into
+    /// <paramref name="cursors"/>; returns how many rows the cursors hold for reading (<paramref name="rows"/>
+    /// or the group's row count if smaller). A chunk whose pages <see cref="ColumnChunkDecoder"/> reads is fetched
+    /// and decoded only from its start to the last page holding those rows: located by the chunk's offset index
+    /// where the file has one (the indexes fetched together, then the chunks' leading pages together), else
+    /// read in growing prefixes until the pages read hold the rows. Other chunks, and chunks whose leading
+    /// pages do not decode, are loaded whole as by <see cref="LoadRowGroupAsync"/>.
+    /// </summary>
+    public async Task<long> LoadLeadingRowsAsync(int group, IReadOnlyList<LeafCursor> cursors, long rows, CancellationToken ct)
+    {
+        var rowGroup = _reader.Metadata!.RowGroups[group];
+        if (rows >= rowGroup.NumRows)
+            return await LoadRowGroupAsync(group, cursors, ct).ConfigureAwait(false);
+        var reads = new List<LeadingRead>();
+        var whole = new List<LeafCursor>();
+        foreach (var cursor in cursors)
+        {
+            if (LeadingRead.For(cursor, ColumnChunk(rowGroup, cursor.Leaf), ChunkRange(rowGroup, cursor.Leaf), _input.Length) is { } read) reads.Add(read);
+            else whole.Add(cursor);
+        }
+        var indexed = reads.Where(r => r.IndexRange != null).ToList();
+        if (indexed.Count > 0)
+        {
+            await PrefetchAsync(indexed.Select(r => r.IndexRange!.Value), ct).ConfigureAwait(false);
+            foreach (var read in indexed)
+            {
+                var (offset, length) = read.IndexRange!.Value;
+                var index = await ReadRangeAsync(offset, (int)length, ct).ConfigureAwait(false);
+                try
+                {
+                    read.Prefix = OffsetIndex.PrefixLength(OffsetIndex.Read(index), rows, read.Cursor.Leaf.Rep > 0, read.Start, read.Length) ?? read.Prefix;
+                }
+                catch (InvalidDataException)
+                {
+                    // An offset index this reader cannot parse: the chunk's pages are read from its start instead.
+                }
+            }
+        }
+        // Rounds of fetches, each chunk's ranges of a round fetched together: first every chunk's prefix, then
+        // more of the chunks whose pages read so far do not hold the rows.
+        var pending = reads;
+        var ranges = reads.Select(r => (r.Start, r.Prefix)).ToList();
+        while (pending.Count > 0)
+        {
+            await PrefetchAsync(ranges, ct).ConfigureAwait(false);
+            foreach (var read in pending)
+            {
+                var (offset, length) = (read.Start + read.Bytes.Length, read.Prefix - read.Bytes.Length);
+                var more = await ReadRangeAsync(offset, (int)length, ct).ConfigureAwait(false);
+                read.Bytes = read.Bytes.Length == 0 ? more : [.. read.Bytes, .. more];
+            }
+            var growing = new List<LeadingRead>();
+            foreach (var read in pending)
+            {
+                long wanted;
+                try
+                {
+                    wanted = TryLoadLeadingPages(read, rows);
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not FacebergException and not IOException and not HttpRequestException
+                                          || e is InvalidDataException)
+                {
+                    wanted = -1;   // loading the whole chunk reports what is wrong with it, named
+                }
+                if (wanted > 0)
+                {
+                    read.Prefix = wanted;
+                    growing.Add(read);
+                    continue;
+                }
+                if (wanted < 0) whole.Add(read.Cursor);
+                read.Bytes = [];
+            }
+            pending = growing;
+            ranges = growing.Select(r => (r.Start + r.Bytes.Length, r.Prefix - r.Bytes.Length)).ToList();
+        }
+        if (whole.Count > 0) await LoadRowGroupAsync(group, whole, ct).ConfigureAwait(false);
+        return rows;
+    }
+
+    /// <summary>
+    /// Decodes the pages at the start of a chunk that hold the rows wanted into the read's cursor (0); or how long a
+    /// prefix of the chunk to fetch when the bytes read so far do not hold them (more than 0); or -1 when the decoder
+    /// does not read those pages, or the whole chunk does not hold the rows, which leaves the chunk to be loaded whole.
+    /// </summary>
+    private static long TryLoadLeadingPages(LeadingRead read, long rows)
+    {
+        var leaf = read.Cursor.Leaf;
+        var repeated = leaf.Rep > 0;
+        var kind = leaf.Leaf?.Kind ?? ParquetValueKind.Binary;
+        var pages = ColumnChunkDecoder.ReadLeadingHeaders(read.Bytes, read.Meta.NumValues, repeated ? null : rows, out var reachedEnd, out var nextEnd);
+        if (!ColumnChunkDecoder.CanDecode(pages, leaf.Element, leaf.Def, leaf.Rep)) return -1;
+        // Only the wanted rows' entries are decoded: a page may hold far more (one page per chunk, as Parquet.Net writes).
+        var decoded = ColumnChunkDecoder.DecodeLeadingRows(read.Bytes, pages, read.Meta, leaf.Element, leaf.Def, leaf.Rep, kind, rows, reachedEnd);
+        if (decoded != null)
+        {
+            read.Cursor.Load(decoded.DefinitionLevels, decoded.RepetitionLevels, decoded.Values, decoded.Count);
+            return 0;
+        }
+        if (reachedEnd || read.Bytes.Length >= read.Length) return -1;
+        // Grow geometrically, and at least far enough to take the page whose header was cut off whole.
+        return Math.Min(read.Length, Math.Max(read.Bytes.Length * 4L, nextEnd + LeadingRead.InitialBytes));
+    }
+
+    private Task PrefetchAsync(IEnumerable<(long Start, long Length)> ranges, CancellationToken ct) =>
+        _prefetch?.PrefetchAsync(ranges, ct) ?? Task.CompletedTask;
+
+    /// <summary>One chunk read from its start for a limited read: where it lies, its offset index, and the prefix fetched so far.</summary>
+    private sealed class LeadingRead(LeafCursor cursor, Parquet.Meta.ColumnMetaData meta, long start, long length, (long Offset, long Length)? indexRange)
+    {
+        /// <summary>The prefix first fetched of a chunk without an offset index: a few pages of a typical writer's (1 MB pages) first page, or many small ones.</summary>
+        public const int InitialBytes = 64 * 1024;
+
+        public LeafCursor Cursor { get; } = cursor;
+        public Parquet.Meta.ColumnMetaData Meta { get; } = meta;
+        public long Start { get; } = start;
+        public long Length { get; } = length;
+        public (long Offset, long Length)? IndexRange { get; } = indexRange;
+        public long Prefix { get; set; } = Math.Min(length, InitialBytes);
+        public byte[] Bytes { get; set; } = [];
+
+        /// <summary>The leading read of a cursor's chunk, or null when the chunk is left to be loaded whole (encodings or a codec the page decoder does not read, or sizes it cannot hold).</summary>
+        public static LeadingRead? For(LeafCursor cursor, Parquet.Meta.ColumnChunk? chunk, (long Start, long Length) range, long fileLength)
+        {
+            if (chunk?.MetaData is not { } meta || range.Length <= 0 || range.Length > int.MaxValue || meta.TotalUncompressedSize > int.MaxValue) return null;
+            if (meta.Codec is not (Parquet.Meta.CompressionCodec.UNCOMPRESSED or Parquet.Meta.CompressionCodec.SNAPPY or Parquet.Meta.CompressionCodec.GZIP
+                or Parquet.Meta.CompressionCodec.BROTLI or Parquet.Meta.CompressionCodec.ZSTD or Parquet.Meta.CompressionCodec.LZ4_RAW or Parquet.Meta.CompressionCodec.LZ4)) return null;
+            if (!meta.Encodings.All(e => e is Parquet.Meta.Encoding.PLAIN or Parquet.Meta.Encoding.PLAIN_DICTIONARY or Parquet.Meta.Encoding.RLE
+                or Parquet.Meta.Encoding.BIT_PACKED or Parquet.Meta.Encoding.RLE_DICTIONARY)) return null;
+            (long, long)? index = chunk.OffsetIndexOffset is > 0 and var offset && chunk.OffsetIndexLength is > 0 and var length && offset + length <= fileLength
+                ? (offset, length)
+                : null;
+            return new LeadingRead(cursor, meta, range.Start, range.Length, index);
+        }
+    }
+
+    /// <summary>
     /// Decodes the cursor's chunk with <see cref="ColumnChunkDecoder"/> when it is of a shape Parquet.Net
     /// decodes wrongly (v2 data pages, RLE booleans, INT96, Hadoop-framed LZ4); false leaves the chunk to Parquet.Net.
     /// Chunks of other columns are only read for their first data page's header, and only when the
