@@ -288,7 +288,7 @@ internal sealed class ParquetFileReader : IAsyncDisposable
     /// <summary>One chunk read from its start for a limited read: where it lies, its offset index, and the prefix fetched so far.</summary>
     private sealed class LeadingRead(LeafCursor cursor, Parquet.Meta.ColumnMetaData meta, long start, long length, (long Offset, long Length)? indexRange)
     {
-        /// <summary>The prefix first fetched of a chunk without an offset index: a few pages of a typical writer's (1 MB pages) first page, or many small ones.</summary>
+        /// <summary>The prefix first fetched of a chunk without an offset index: many small pages, or the start of one large page (whose header tells its end).</summary>
         public const int InitialBytes = 64 * 1024;
 
         public LeafCursor Cursor { get; } = cursor;
