@@ -59,7 +59,7 @@ internal static class RevisionFileRecord
         update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json.gz", async (table, current, ct) =>
         {
             var previous = current.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) && location.Length > 0
-                ? await ReadChainAsync(table, location, ct).ConfigureAwait(false)
+                ? LastRead(table, location) ?? await ReadChainAsync(table, location, ct).ConfigureAwait(false)
                 : null;
             // A record without splits is written out in full, so every record after it has them all.
             if (previous is not { Splits: { } previousSplits })
@@ -137,6 +137,8 @@ internal static class RevisionFileRecord
         if (!table.Metadata.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) || location.Length == 0)
             return null;
         var record = await ReadChainAsync(table, location, ct).ConfigureAwait(false);
+        if (record is not null)
+            LastReads.AddOrUpdate(table, new LastReadRecord(location, record));
         return record is not null && string.Equals(record.Revision, dataRevision, StringComparison.OrdinalIgnoreCase)
             ? new DatasetFileRecord(record.Files, record.Splits, record.SnapshotId)
             : null;
@@ -176,6 +178,16 @@ internal static class RevisionFileRecord
     /// <param name="SnapshotId">The snapshot whose commit wrote the newest link; null when that link does not say.</param>
     private sealed record Record(string Revision, IReadOnlyList<RepoFile> Files, IReadOnlyDictionary<string, string>? Splits, long? SnapshotId,
         IReadOnlyList<string> Chain);
+
+    private sealed record LastReadRecord(string Location, Record Record);
+
+    // The record a sync read to plan is the one its commit writes the next change against (record files are never
+    // rewritten in place: each has a new name), so the commit takes it from the table instance the sync loaded instead
+    // of reading and parsing it again.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IcebergTable, LastReadRecord> LastReads = new();
+
+    private static Record? LastRead(IcebergTable table, string location) =>
+        LastReads.TryGetValue(table, out var last) && last.Location == location ? last.Record : null;
 
     /// <summary>Resolves a record by applying its chain from the full record; null when any link is missing or unreadable.</summary>
     private static async Task<Record?> ReadChainAsync(IcebergTable table, string location, CancellationToken ct)
