@@ -38,7 +38,8 @@ public sealed class DatasetSync
     /// list the old commit instead): footers are read only
     /// for added and replaced files, removed files are dropped, unchanged files keep their manifest
     /// entries (and their URIs pinned to the older commit, where that content still is), and one
-    /// snapshot records the change; the new pin (<c>faceberg.revision</c>) is set in the same commit.
+    /// snapshot records the change (a change that only adds files is planned from the record alone when the record
+    /// names the current snapshot, without reading a manifest); the new pin (<c>faceberg.revision</c>) is set in the same commit.
     /// New nullable top-level columns evolve the schema first (a separate commit that changes no data,
     /// so a crash in between leaves the old pin correct). Failures are returned, never thrown, except
     /// cancellation; a failed sync leaves the table as it was.
