@@ -95,7 +95,7 @@ public static class GrowthBenchmark
             NestedField.Optional(3, "split", PrimitiveType.String),
         });
         private static readonly DatasetSource Source = new("growth", "bench/growth", "default", Sha, "main");
-        private readonly List<RepoFile> _record = new();
+        private readonly List<PlannedFile> _record = new();
 
         public async Task CreateAsync(IReadOnlyDictionary<string, string> properties)
         {
@@ -147,7 +147,7 @@ public static class GrowthBenchmark
             return best;
         }
 
-        private static RepoFile Record(DataFile file) => new(file.FilePath[(Sha.Length + file.FilePath.IndexOf('@', StringComparison.Ordinal) + 2)..], file.FileSizeInBytes, Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes(file.FilePath))).ToLowerInvariant());
+        private static PlannedFile Record(DataFile file) => new((string)file.Partition[0]!, new RepoFile(file.FilePath[(Sha.Length + file.FilePath.IndexOf('@', StringComparison.Ordinal) + 2)..], file.FileSizeInBytes, Convert.ToHexString(System.Security.Cryptography.SHA1.HashData(Encoding.UTF8.GetBytes(file.FilePath))).ToLowerInvariant()));
 
         private static DataFile File(string name) => new()
         {

@@ -1,4 +1,3 @@
-using Faceberg.Core.Discovery;
 using Faceberg.Core.Iceberg.Parquet;
 using Faceberg.Core.Iceberg.Spec;
 
@@ -35,8 +34,9 @@ public sealed record DatasetCommit
     /// <summary>Parquet files to add, described against the schema as it is after <see cref="AddColumns"/>.</summary>
     public IReadOnlyList<NewDatasetFile> AddFiles { get; init; } = [];
 
-    /// <summary>The dataset's files at <see cref="DatasetSource.DataRevision"/>, recorded for the next sync; null keeps the record as it is.</summary>
-    public IReadOnlyList<RepoFile>? FileRecord { get; init; }
+    /// <summary>The dataset's files at <see cref="DatasetSource.DataRevision"/> with their splits, recorded for the next
+    /// sync; they must be exactly the table's live files after the commit. Null keeps the record as it is.</summary>
+    public IReadOnlyList<PlannedFile>? FileRecord { get; init; }
 
     /// <summary>Faceberg's snapshot summary keys (<see cref="DatasetSource.SnapshotSummary"/>); null with no file
     /// change makes the commit metadata-only (set-properties, no snapshot).</summary>

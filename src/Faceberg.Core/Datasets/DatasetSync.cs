@@ -38,7 +38,8 @@ public sealed class DatasetSync
     /// list the old commit instead): footers are read only
     /// for added and replaced files, removed files are dropped, unchanged files keep their manifest
     /// entries (and their URIs pinned to the older commit, where that content still is), and one
-    /// snapshot records the change; the new pin (<c>faceberg.revision</c>) is set in the same commit.
+    /// snapshot records the change (a change that only adds files is planned from the record alone when the record
+    /// names the current snapshot, without reading a manifest); the new pin (<c>faceberg.revision</c>) is set in the same commit.
     /// New nullable top-level columns evolve the schema first (a separate commit that changes no data,
     /// so a crash in between leaves the old pin correct). Failures are returned, never thrown, except
     /// cancellation; a failed sync leaves the table as it was.
@@ -140,27 +141,20 @@ public sealed class DatasetSync
         var data = await _planner.ResolveDataAsync(source.Repo, sha, card, ct).ConfigureAwait(false);
         var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
         var newFiles = DatasetPlanner.FilesOf(config);
-
-        // The table's live files, by repo path; their content ids come from the commit the data was read at.
-        // The record written by the last create or sync saves listing the old commit; older tables have none.
-        var oldFiles = await _store.ReadFileRecordAsync(table, ct).ConfigureAwait(false)
-            ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false);
-        var oldTree = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
-        foreach (var file in oldFiles)
-            oldTree.TryAdd(file.Path, file);
-        var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
-        foreach (var file in await iceberg.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
-            live[RepoPathOf(file.FilePath, state.Table)] = file;
-        // A path missing from the old files has no content id, so the comparison treats it as replaced.
-        var liveFiles = live.Select(e => oldTree.GetValueOrDefault(e.Key) ?? new RepoFile(e.Key, e.Value.FileSizeInBytes, "")).ToList();
-        var diff = RevisionDiff.Compare(liveFiles, newFiles.Select(f => f.File).ToList());
         var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
-        // A card edit can move an unchanged file to another split: same stats, new partition value.
-        var moved = diff.Unchanged.Where(f => !Equals(live[f.Path].Partition.FirstOrDefault(), splitOf[f.Path])).ToList();
 
+        // The table's files as the last create or sync recorded them saves listing the old commit; older tables have none.
+        // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
+        // adds files is planned from it alone; any other change reads the live files' manifest entries.
+        var record = await _store.ReadFileRecordDetailsAsync(table, ct).ConfigureAwait(false);
+        var changes = record is not null && record.DescribesSnapshot(table.SnapshotId) ? AdditionsFromRecord(record, newFiles) : null;
+        changes ??= await ChangesFromManifestsAsync(iceberg,
+            record?.Files ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false),
+            newFiles, splitOf, state.Table, ct).ConfigureAwait(false);
+        var diff = changes.Diff;
         state.Added = diff.Added.Count;
         state.Removed = diff.Removed.Count;
-        state.Replaced = diff.Replaced.Count + moved.Count;
+        state.Replaced = diff.Replaced.Count + changes.MovedFiles.Count;
         if (options.WhatIf)
             return state.Result(SyncStatus.WouldUpdate);
 
@@ -185,17 +179,59 @@ public sealed class DatasetSync
             BaseSnapshotId = table.SnapshotId,
             Source = target,
             AddColumns = newColumns,
-            RemoveFiles = diff.Removed.Select(f => live[f.Path].FilePath)
-                .Concat(diff.Replaced.Select(r => live[r.Path].FilePath))
-                .Concat(moved.Select(f => live[f.Path].FilePath)).ToList(),
-            AddDataFiles = moved.Select(f => live[f.Path] with { Partition = [splitOf[f.Path]] }).ToList(),
+            RemoveFiles = changes.RemoveFiles,
+            AddDataFiles = changes.MovedFiles,
             AddFiles = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => new NewDatasetFile(facts[f.Path], splitOf[f.Path])).ToList(),
-            FileRecord = newFiles.Select(f => f.File).ToList(),
+            FileRecord = newFiles,
             Summary = target.SnapshotSummary(source.Revision, state.Added, state.Removed, state.Replaced),
         };
         var snapshot = await _store.CommitAsync(store, table, commit, ct).ConfigureAwait(false);
         state.SnapshotId = snapshot?.SnapshotId;
         return state.Result(SyncStatus.Updated);
+    }
+
+    /// <summary>What a sync changes: the comparison of the table's files with the new commit's, the live files the commit
+    /// removes (removed, replaced and moved ones, by URI) and the unchanged files it adds again under their new split.</summary>
+    private sealed record FileChanges(RevisionDiff Diff, IReadOnlyList<string> RemoveFiles, IReadOnlyList<DataFile> MovedFiles);
+
+    /// <summary>
+    /// The change planned from a record that lists the table's live files, when it only adds files: such a commit is an
+    /// append, which needs no manifest entry of the files it keeps. Null when a file is removed, replaced or moved to
+    /// another split, since the commit needs those files' manifest entries.
+    /// </summary>
+    private static FileChanges? AdditionsFromRecord(DatasetFileRecord record, IReadOnlyList<PlannedFile> newFiles)
+    {
+        var diff = RevisionDiff.Compare(record.Files, newFiles.Select(f => f.File).ToList());
+        if (diff.Removed.Count > 0 || diff.Replaced.Count > 0)
+            return null;
+        // With nothing replaced, every recorded file the new commit still has is unchanged: moved when its split differs.
+        foreach (var file in newFiles)
+            if (record.Splits!.TryGetValue(file.File.Path, out var split) && !string.Equals(split, file.Split, StringComparison.Ordinal))
+                return null;
+        return new FileChanges(diff, [], []);
+    }
+
+    /// <summary>
+    /// The change planned from the table's live files (its manifests), each with the content id <paramref name="oldFiles"/>
+    /// gives its path; a live path missing from them has no content id, so the comparison treats it as replaced.
+    /// </summary>
+    private static async Task<FileChanges> ChangesFromManifestsAsync(IcebergTable iceberg, IReadOnlyList<RepoFile> oldFiles,
+        IReadOnlyList<PlannedFile> newFiles, IReadOnlyDictionary<string, string> splitOf, TableIdentifier table, CancellationToken ct)
+    {
+        var oldTree = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
+        foreach (var file in oldFiles)
+            oldTree.TryAdd(file.Path, file);
+        var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
+        foreach (var file in await iceberg.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
+            live[RepoPathOf(file.FilePath, table)] = file;
+        var liveFiles = live.Select(e => oldTree.GetValueOrDefault(e.Key) ?? new RepoFile(e.Key, e.Value.FileSizeInBytes, "")).ToList();
+        var diff = RevisionDiff.Compare(liveFiles, newFiles.Select(f => f.File).ToList());
+        // A card edit can move an unchanged file to another split: same stats, new partition value.
+        var moved = diff.Unchanged.Where(f => !Equals(live[f.Path].Partition.FirstOrDefault(), splitOf[f.Path])).ToList();
+        var remove = diff.Removed.Select(f => live[f.Path].FilePath)
+            .Concat(diff.Replaced.Select(r => live[r.Path].FilePath))
+            .Concat(moved.Select(f => live[f.Path].FilePath)).ToList();
+        return new FileChanges(diff, remove, moved.Select(f => live[f.Path] with { Partition = [splitOf[f.Path]] }).ToList());
     }
 
     private static string RepoPathOf(string fileUri, TableIdentifier table) =>

@@ -176,7 +176,7 @@ public sealed class DatasetTableCreator
             BaseSnapshotId = null,
             Source = source,
             AddFiles = files,
-            FileRecord = table.Files.Select(f => f.File).ToList(),
+            FileRecord = table.Files,
             Summary = source.SnapshotSummary(),
         };
         var (location, metadata) = await _store.CreateAsync(store, table.Identifier, schema, spec, first, ct).ConfigureAwait(false);

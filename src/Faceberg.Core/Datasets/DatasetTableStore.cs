@@ -89,7 +89,12 @@ public sealed class DatasetTableStore
     /// <summary>The table's files (path, content id, size) at <see cref="DatasetSource.DataRevision"/> as the last
     /// create, sync or write recorded them (the record and the changes it is made of); null when there is no usable
     /// record and the caller lists that commit.</summary>
-    public Task<IReadOnlyList<RepoFile>?> ReadFileRecordAsync(DatasetTable table, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RepoFile>?> ReadFileRecordAsync(DatasetTable table, CancellationToken cancellationToken = default) =>
+        (await ReadFileRecordDetailsAsync(table, cancellationToken).ConfigureAwait(false))?.Files;
+
+    /// <summary>The record <see cref="ReadFileRecordAsync"/> reads, with each file's split and the snapshot whose commit
+    /// wrote it (<see cref="DatasetFileRecord.DescribesSnapshot"/>).</summary>
+    public Task<DatasetFileRecord?> ReadFileRecordDetailsAsync(DatasetTable table, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         return RevisionFileRecord.ReadAsync(table.Iceberg, table.Source.DataRevision, cancellationToken);

@@ -27,18 +27,21 @@ public sealed record RevisionDiff(
         var after = Index(newFiles, nameof(newFiles));
         var added = new List<RepoFile>();
         var replaced = new List<ReplacedFile>();
-        var unchanged = new List<RepoFile>();
-        foreach (var (path, file) in after)
+        var unchanged = new List<RepoFile>(Math.Min(oldFiles.Count, newFiles.Count));
+        foreach (var file in newFiles)
         {
-            if (!before.TryGetValue(path, out var previous))
+            if (!before.TryGetValue(file.Path, out var previous))
                 added.Add(file);
             else if (SameContent(previous, file))
                 unchanged.Add(previous);
             else
                 replaced.Add(new ReplacedFile(previous, file));
         }
-        var removed = before.Values.Where(f => !after.ContainsKey(f.Path)).ToList();
-        return new RevisionDiff(added, removed, replaced, unchanged);
+        var removed = new List<RepoFile>();
+        foreach (var file in oldFiles)
+            if (!after.ContainsKey(file.Path))
+                removed.Add(file);
+        return new RevisionDiff(ByPath(added), ByPath(removed), ByPath(replaced, r => r.Path), ByPath(unchanged));
     }
 
     // A missing content id can't prove equality, so such a file counts as replaced.
@@ -47,13 +50,29 @@ public sealed record RevisionDiff(
         && string.Equals(a.ContentId, b.ContentId, StringComparison.OrdinalIgnoreCase)
         && a.Size == b.Size;
 
-    private static SortedDictionary<string, RepoFile> Index(IReadOnlyList<RepoFile> files, string name)
+    private static Dictionary<string, RepoFile> Index(IReadOnlyList<RepoFile> files, string name)
     {
         ArgumentNullException.ThrowIfNull(files, name);
-        var index = new SortedDictionary<string, RepoFile>(StringComparer.Ordinal);
+        var index = new Dictionary<string, RepoFile>(files.Count, StringComparer.Ordinal);
         foreach (var file in files)
             if (!index.TryAdd(file.Path, file))
                 throw new ArgumentException($"The listing names '{file.Path}' more than once.", name);
         return index;
+    }
+
+    private static List<RepoFile> ByPath(List<RepoFile> files) => ByPath(files, f => f.Path);
+
+    // Listings often come sorted already, so the check spares most sorts.
+    private static List<T> ByPath<T>(List<T> items, Func<T, string> path)
+    {
+        for (var i = 1; i < items.Count; i++)
+        {
+            if (string.CompareOrdinal(path(items[i - 1]), path(items[i])) > 0)
+            {
+                items.Sort((a, b) => string.CompareOrdinal(path(a), path(b)));
+                break;
+            }
+        }
+        return items;
     }
 }

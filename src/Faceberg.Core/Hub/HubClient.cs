@@ -316,17 +316,37 @@ public sealed partial class HubClient : IDisposable
     private Task<T> GetJsonAsync<T>(Uri uri, HubRequestContext context, CancellationToken ct) =>
         _transport.SendAsync(new HubRequest { Method = HttpMethod.Get, Uri = uri, Context = context }, ReadJsonAsync<T>, ct);
 
+    /// <summary>
+    /// Every page of a listing, in order. Each page's cursor is in the previous page's Link header, so the pages are
+    /// requested one after another; a page is parsed while the next one is on its way.
+    /// </summary>
     private async Task<List<T>> GetPagedAsync<T>(Uri first, HubRequestContext context, CancellationToken ct)
     {
-        var all = new List<T>();
-        for (Uri? next = first; next is not null;)
+        var pages = new List<Task<List<T>>>();
+        try
         {
-            var (page, link) = await _transport.SendAsync(new HubRequest { Method = HttpMethod.Get, Uri = next, Context = context },
-                async (response, token) => (await ReadJsonAsync<List<T>>(response, token).ConfigureAwait(false), NextLink(response, next)),
-                ct).ConfigureAwait(false);
-            all.AddRange(page);
-            next = link;
+            for (Uri? next = first; next is not null;)
+            {
+                var current = next;
+                var (body, source, link) = await _transport.SendAsync(new HubRequest { Method = HttpMethod.Get, Uri = current, Context = context },
+                    async (response, token) => (await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false),
+                        new JsonSource(response.RequestMessage?.Method, response.RequestMessage?.RequestUri, response.StatusCode), NextLink(response, current)),
+                    ct).ConfigureAwait(false);
+                pages.Add(Task.Run(() => ParseJson<List<T>>(body, source), ct));
+                next = link;
+            }
         }
+        finally
+        {
+            // Pages already parsing when a request failed are awaited, so none of their failures goes unobserved.
+            if (pages.Count > 0)
+                await Task.WhenAll(pages).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default)
+                    .ConfigureAwait(false);
+        }
+        var parsed = await Task.WhenAll(pages).ConfigureAwait(false);
+        var all = new List<T>(parsed.Sum(p => p.Count));
+        foreach (var page in parsed)
+            all.AddRange(page);
         return all;
     }
 
@@ -347,6 +367,14 @@ public sealed partial class HubClient : IDisposable
     internal static async Task<T> ReadJsonAsync<T>(HttpResponseMessage response, CancellationToken ct)
     {
         var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        return ParseJson<T>(body, new JsonSource(response.RequestMessage?.Method, response.RequestMessage?.RequestUri, response.StatusCode));
+    }
+
+    /// <summary>The request an answer came from, for the error an unexpected answer raises.</summary>
+    private readonly record struct JsonSource(HttpMethod? Method, Uri? Uri, HttpStatusCode Status);
+
+    private static T ParseJson<T>(byte[] body, JsonSource source)
+    {
         try
         {
             return JsonSerializer.Deserialize<T>(body, Json)
@@ -355,8 +383,8 @@ public sealed partial class HubClient : IDisposable
         catch (JsonException e)
         {
             throw new HubException("HubInvalidResponse", FacebergErrorKind.InvalidData,
-                $"The Hub sent an unexpected answer to {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}: {e.Message}",
-                response.StatusCode, null, e);
+                $"The Hub sent an unexpected answer to {source.Method} {source.Uri?.AbsolutePath}: {e.Message}",
+                source.Status, null, e);
         }
     }
 

@@ -30,7 +30,7 @@ public sealed class BoundedGrowthTests : IDisposable
 
     public void Dispose() => _hub.Dispose();
 
-    private static RepoFile Record(DataFile f) => new(f.FilePath[(f.FilePath.IndexOf("/data/", StringComparison.Ordinal) + 1)..], f.FileSizeInBytes, "id-" + f.FilePath);
+    private static PlannedFile Record(DataFile f) => new((string)f.Partition[0]!, new RepoFile(f.FilePath[(f.FilePath.IndexOf("/data/", StringComparison.Ordinal) + 1)..], f.FileSizeInBytes, "id-" + f.FilePath));
 
     private async Task<List<DataFile>> CreateAsync(int files)
     {
@@ -97,7 +97,7 @@ public sealed class BoundedGrowthTests : IDisposable
         var manifests = await table.Iceberg.ReadManifestListAsync();
         Assert.True(manifests.Count <= 100, $"{manifests.Count} manifests");
         Assert.Equal(files.Select(f => f.FilePath).Order(StringComparer.Ordinal), (await table.Iceberg.PlanFilesAsync()).Select(f => f.FilePath).Order(StringComparer.Ordinal));
-        Assert.Equal(files.Select(Record).Select(r => r.Path).Order(StringComparer.Ordinal),
+        Assert.Equal(files.Select(Record).Select(r => r.File.Path).Order(StringComparer.Ordinal),
             (await _store.ReadFileRecordAsync(table))!.Select(r => r.Path).Order(StringComparer.Ordinal));
 
         // write.metadata.previous-versions-max (100) versions stay, plus the current one; older ones were removed by the commits.

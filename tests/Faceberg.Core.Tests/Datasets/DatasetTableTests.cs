@@ -105,7 +105,7 @@ public sealed class DatasetTableStoreTests : IDisposable
             BaseSnapshotId = null,
             Source = _source,
             AddDataFiles = files,
-            FileRecord = files.Select(f => new RepoFile(f.FilePath, f.FileSizeInBytes, "id-" + f.FilePath)).ToList(),
+            FileRecord = files.Select(f => new PlannedFile((string)f.Partition[0]!, new RepoFile(f.FilePath, f.FileSizeInBytes, "id-" + f.FilePath))).ToList(),
             Summary = _source.SnapshotSummary(),
         });
 
@@ -156,7 +156,7 @@ public sealed class DatasetTableStoreTests : IDisposable
             Source = next,
             RemoveFiles = [$"{location}/data/a.parquet"],
             AddDataFiles = [File($"hf://datasets/org/r@{NextSha}", "c", "test")],
-            FileRecord = [new RepoFile("data/b.parquet", 1000, "b"), new RepoFile("data/c.parquet", 1000, "c")],
+            FileRecord = [new PlannedFile("train", new RepoFile("data/b.parquet", 1000, "b")), new PlannedFile("test", new RepoFile("data/c.parquet", 1000, "c"))],
             Summary = next.SnapshotSummary(Sha, 1, 1, 0),
         });
 
