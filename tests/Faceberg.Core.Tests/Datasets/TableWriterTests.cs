@@ -301,6 +301,26 @@ public sealed class TableWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_plan_checks_rows_without_encoding_and_names_as_many_files_as_the_write_makes()
+    {
+        var repo = SampleDatasets.SplitPrefixes;
+        var id = await CreateAsync("sp", repo);
+        var options = new TableWriteOptions { TargetFileBytes = 10_000, TargetRowGroupBytes = 2_000 };
+        var reports = new List<WorkProgress>();
+        var plan = await Writer().WriteAsync(_catalog, id, "test", SampleRows(1500, 20000),
+            new TableWriteOptions { WhatIf = true, TargetFileBytes = 10_000, TargetRowGroupBytes = 2_000, Progress = new CallbackProgress<WorkProgress>(reports.Add) });
+        Assert.Equal([0L, 1000L], reports.Where(r => r.Activity == "Checking rows").Select(r => r.Done));
+        Assert.DoesNotContain(reports, r => r.Activity == "Encoding rows");
+
+        var written = await Writer().WriteAsync(_catalog, id, "test", SampleRows(1500, 20000), options);
+        Assert.True(written.Files.Count > 1);
+        Assert.Equal(plan.Files.Count, written.Files.Count);
+        Assert.Equal(plan.Records, written.Records);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(1500, (await ReadAllAsync(table, "test")).Count(r => (long)r["id"]! >= 20000));
+    }
+
+    [Fact]
     public async Task Large_writes_are_sharded_and_row_groups_sized()
     {
         var repo = SampleDatasets.SplitPrefixes;
