@@ -9,14 +9,16 @@
     the same rows as typed objects, into memory, same codec), exports the table to CSV once, then times reads.
     In each process every pair runs alternately -Repeat times (load on a shared machine hits both alike) and
     its median is kept; the report gives, per comparison, the median over the processes. Run after a build:
-        pwsh -NoProfile -File tools/bench.ps1 [-Rows 20000] [-Repeat 3] [-Processes 3] [-ReadRows 1000000] [-Module path]
+        pwsh -NoProfile -File tools/bench.ps1 [-Rows 20000] [-Repeat 3] [-Processes 3] [-ReadRows 1000000] [-WriteRows 50000] [-Module path]
     -ReadRows (0: none) adds a second dataset for the reads, -ReadRows rows × 10 columns of mixed types in 10
     Parquet files committed straight to the local Hub, and the same reads of it against Import-Csv of the same
     rows. -Module is the module manifest to measure (default: out/Faceberg, what `dotnet build` lays out in
     either configuration; e.g. `dotnet build src/Faceberg.Cmdlets -c Release -p:ModuleOutDir=$PWD/out/Release/Faceberg/`
     keeps a Release build beside the Debug one); the report names the build it measured.
+    -WriteRows adds, after the reads, writes of that many piped objects against the same peers, and the per-call
+    cost of a write (10 rows, with and without -WhatIf).
 #>
-param([int] $Rows = 20000, [int] $Repeat = 3, [int] $Processes = 3, [int] $ReadRows = 1000000,
+param([int] $Rows = 20000, [int] $Repeat = 3, [int] $Processes = 3, [int] $ReadRows = 1000000, [int] $WriteRows = 0,
     [string] $Module = (Join-Path $PSScriptRoot '../out/Faceberg/Faceberg.psd1'), [switch] $Child)
 $ErrorActionPreference = 'Stop'
 if (-not $Child) {
@@ -25,7 +27,7 @@ if (-not $Child) {
     $prefix = @()
     if ([IO.Path]::GetFileNameWithoutExtension($host_) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
     $runs = for ($p = 0; $p -lt $Processes; $p++) {
-        $json = & $host_ @prefix -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -ReadRows $ReadRows -Module $Module -Child
+        $json = & $host_ @prefix -NoProfile -File $PSCommandPath -Rows $Rows -Repeat $Repeat -ReadRows $ReadRows -WriteRows $WriteRows -Module $Module -Child
         if ($LASTEXITCODE -ne 0) { throw "Benchmark process $p failed: $json" }
         # Each process's medians are shown as they come, so a long run can be read before it ends.
         Write-Host ($json | Select-Object -Last 1)
@@ -203,6 +205,27 @@ public static class FacebergBenchWide
         $wideObjects = @(Read-FacebergTable wide_default -Property $wideTwo)
         $results += Pair "Measure-Object alone: $ReadRows objects already in memory piped to it" $ReadRows { $wideObjects | Measure-Object } '' $null
         $wideObjects = $null
+    }
+    if ($WriteRows -gt 0) {
+        # Writes large enough that the per-call cost (catalog, table metadata, 2 Hub calls, the commit) no longer
+        # dominates, after the reads so these rows do not change what the reads measure; the per-call cost alone is
+        # the write of 10 rows.
+        $rowsIn = [Collections.Generic.List[object]]::new($WriteRows)
+        for ($i = 0; $i -lt $WriteRows; $i++) {
+            $row = [ordered]@{}
+            foreach ($c in $columns) {
+                $v = $template.$c
+                $row[$c] = if ($v -is [double]) { [math]::Round($random.NextDouble() * 8, 1) } elseif ($v -is [long]) { [long]$random.Next(0, 3) } elseif ($v -is [int]) { $random.Next(0, 3) } else { $v }
+            }
+            $rowsIn.Add([pscustomobject]$row)
+        }
+        $typed = & $toTyped
+        $ten = $rowsIn.GetRange(0, 10)
+        $results += Pair "Write $WriteRows piped objects (Snappy): validate, Parquet, Hub commit, snapshot" $WriteRows { $null = $rowsIn | Write-FacebergTable iris_default -Split train } 'the same objects copied into typed objects by a pwsh loop, then SerializeAsync' { & $serializeTyped (& $toTyped) }
+        $results += Pair "Write $WriteRows piped objects (Snappy)" $WriteRows { $null = $rowsIn | Write-FacebergTable iris_default -Split train } 'ParquetSerializer.SerializeAsync of prebuilt typed objects, Snappy, to memory' { & $serializeTyped $typed }
+        $results += Pair "Write-FacebergTable -InputObject of the $WriteRows objects" $WriteRows { $null = Write-FacebergTable iris_default -Split train -InputObject $rowsIn } 'the same objects copied into typed objects by a pwsh loop, then SerializeAsync' { & $serializeTyped (& $toTyped) }
+        $results += Pair "Per call: Write-FacebergTable -InputObject of 10 objects (catalog, 2 Hub calls, Parquet, commit, snapshot)" 10 { $null = Write-FacebergTable iris_default -Split train -InputObject $ten } '' $null
+        $results += Pair "Per call: Write-FacebergTable -InputObject of 10 objects -WhatIf (catalog, 2 Hub calls)" 10 { $null = Write-FacebergTable iris_default -Split train -InputObject $ten -WhatIf } '' $null
     }
     $results | ConvertTo-Json -Compress -Depth 3
 }

@@ -22,6 +22,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     private const int LargeRowCount = 10_000;
 
     private readonly List<IReadOnlyDictionary<string, object?>> _rows = [];
+    private readonly CustomObjectReader _customObjects = new();
 
     /// <summary>The table's name or "namespace.table" identifier.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -75,7 +76,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     private void Add(object? item)
     {
         if (Unwrap(item) is null) return;
-        var row = RowConversion.ToRow(item);
+        var row = RowConversion.ToRow(item, _customObjects);
         if (row is null)
         {
             WriteFailure(item, new FacebergException("WriteInputNotARow", FacebergErrorKind.InvalidArgument,
@@ -148,7 +149,8 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
 internal static class RowConversion
 {
     /// <summary>The row an input object stands for, or null when it is a scalar (a string, a number …).</summary>
-    public static IReadOnlyDictionary<string, object?>? ToRow(object? input)
+    /// <param name="customObjects">Reads [pscustomobject]s fast; one per command, as it checks itself on its first object.</param>
+    public static IReadOnlyDictionary<string, object?>? ToRow(object? input, CustomObjectReader? customObjects = null)
     {
         var value = input is PSObject ps ? ps.BaseObject : input;
         switch (value)
@@ -165,8 +167,10 @@ internal static class RowConversion
                 return null;
             default:
             {
-                var row = new Dictionary<string, object?>(StringComparer.Ordinal);
-                foreach (var property in PSObject.AsPSObject(input!).Properties)
+                var wrapped = PSObject.AsPSObject(input!);
+                var row = new Dictionary<string, object?>(customObjects?.LastWidth ?? 0, StringComparer.Ordinal);
+                if (customObjects?.TryRead(wrapped, row) == true) return row;
+                foreach (var property in wrapped.Properties)
                 {
                     if (!property.IsGettable) continue;
                     row[property.Name] = Plain(property.Value);
@@ -185,7 +189,7 @@ internal static class RowConversion
     }
 
     /// <summary>A property value without PowerShell wrappers: custom objects become hashtables (struct values).</summary>
-    private static object? Plain(object? value)
+    internal static object? Plain(object? value)
     {
         switch (value)
         {
@@ -212,5 +216,78 @@ internal static class RowConversion
             default:
                 return value;
         }
+    }
+}
+
+/// <summary>
+/// Reads a [pscustomobject]'s properties from its own members. Enumerating <see cref="PSObject.Properties"/> builds
+/// the object's whole member list anew (its type data, its adapter's members, and on first use its reserved member
+/// sets psbase, psobject …), which costs 5–30× more than the values themselves and dominated piped writes. A custom
+/// object's properties are its instance members plus any type data of its type names, and PowerShell exposes the
+/// member list to itself only. The fast path reads it where it is reachable, for custom objects with PowerShell's own
+/// two type names only, and per command only once the first such object has read exactly as through
+/// <see cref="PSObject.Properties"/> (type data adding properties to custom objects turns it off); else the public path.
+/// </summary>
+internal sealed class CustomObjectReader
+{
+    private static readonly Func<PSObject, IEnumerable<PSMemberInfo>>? InstanceMembers = Bind<IEnumerable<PSMemberInfo>>("InstanceMembers");
+
+    /// <summary>The type names as PowerShell keeps them: the public <see cref="PSObject.TypeNames"/> copies them into each object under a lock.</summary>
+    private static readonly Func<PSObject, IList<string>>? InternalTypeNames = Bind<IList<string>>("InternalTypeNames");
+
+    private const string ReservedTypeNames = "pstypenames";
+    private bool? _verified;
+
+    /// <summary>Properties of the last object read: rows from one source share their shape, so a row's dictionary is sized once.</summary>
+    public int LastWidth { get; private set; }
+
+    private static Func<PSObject, T>? Bind<T>(string property) where T : class
+    {
+        try
+        {
+            var getter = typeof(PSObject).GetProperty(property, System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetMethod;
+            return getter is not null && typeof(T).IsAssignableFrom(getter.ReturnType)
+                ? (Func<PSObject, T>)Delegate.CreateDelegate(typeof(Func<PSObject, T>), getter)
+                : null;
+        }
+        catch (Exception e) when (e is ArgumentException or MemberAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Adds <paramref name="ps"/>'s properties to <paramref name="row"/>, or returns false (row untouched) when
+    /// the object is not a plain custom object or the fast path is off.</summary>
+    public bool TryRead(PSObject ps, Dictionary<string, object?> row)
+    {
+        if (InstanceMembers is null || InternalTypeNames is null || _verified == false || ps.BaseObject is not PSCustomObject || !HasOnlyCustomObjectTypeNames(ps))
+            return false;
+        foreach (var member in InstanceMembers(ps))
+        {
+            if (member is PSPropertyInfo { IsGettable: true } property && !string.Equals(property.Name, ReservedTypeNames, StringComparison.OrdinalIgnoreCase))
+                row[property.Name] = RowConversion.Plain(property.Value);
+        }
+        if (_verified is null)
+        {
+            var expected = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var property in ps.Properties)
+            {
+                if (property.IsGettable) expected[property.Name] = RowConversion.Plain(property.Value);
+            }
+            _verified = expected.Keys.SequenceEqual(row.Keys, StringComparer.Ordinal);
+            if (_verified == false)
+            {
+                row.Clear();
+                return false;
+            }
+        }
+        LastWidth = row.Count;
+        return true;
+    }
+
+    private static bool HasOnlyCustomObjectTypeNames(PSObject ps)
+    {
+        var names = InternalTypeNames!(ps);
+        return names.Count == 2 && names[0] == typeof(PSCustomObject).FullName && names[1] == typeof(object).FullName;
     }
 }

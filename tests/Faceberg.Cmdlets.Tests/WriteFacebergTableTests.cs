@@ -217,6 +217,34 @@ public sealed class WriteFacebergTableTests : IDisposable
     }
 
     [Fact]
+    public void Piped_custom_objects_are_read_whole_whatever_their_shape_type_names_or_added_members()
+    {
+        // Custom objects are read from their own members: every property of every object counts, as through .Properties.
+        var extra = _shell.Run("""
+            [pscustomobject]@{ id = 1; count = 1; score = 1.0; weight = 1.5; flag = $false; label = 0; text = 'a' },
+            [pscustomobject]@{ id = 2; count = 1; score = 1.0; weight = 1.5; flag = $false; label = 0; text = 'b'; lang = 'x' } | Write-FacebergTable sf_default -Split train
+            """).SingleError();
+        Assert.Contains("row 1, column 'lang': the table has no such column", extra.Exception.Message);
+
+        _shell.Run("""
+            $scripted = [pscustomobject]@{ id = 4001; count = 1; score = 1.0; flag = $false; label = 0; weight = 1.5 }
+            $scripted.PSObject.Properties.Add([psscriptproperty]::new('text', { 'from script' }))
+            $typed = [pscustomobject]@{ id = 4002; count = 1; score = 1.0; weight = 1.5; flag = $false; label = 0; text = 'typed' }
+            $typed.PSObject.TypeNames.Insert(0, 'Faceberg.Test.Row')
+            [pscustomobject]@{ id = 4000; count = 1; score = 0.25; weight = 1.5; flag = $true; label = 0; text = 'plain'; comment = 'c' }, $scripted, $typed,
+                [pscustomobject]@{ text = 'reordered'; label = 1; flag = $false; score = 1.0; weight = 1.5; count = 2; id = 4003 } |
+                Write-FacebergTable sf_default -Split train
+            """).AssertSuccess();
+        var rows = _shell.Run("Read-FacebergTable sf_default -Split train").AssertSuccess().Output
+            .Where(r => r.Prop<long>("id") >= 4000).OrderBy(r => r.Prop<long>("id")).ToList();
+        Assert.Equal(["plain", "from script", "typed", "reordered"], rows.Select(r => r.Prop<string>("text")));
+        Assert.Equal(0.25, rows[0].Prop<double>("score"));
+        Assert.Equal("c", rows[0].Prop<string>("comment"));
+        Assert.Null(rows[1].Properties["comment"].Value);
+        Assert.Equal(2, rows[3].Prop<int>("count"));
+    }
+
+    [Fact]
     public void Update_WhatIf_changes_nothing_properties_set_and_remove_and_bad_specs_are_errors()
     {
         Assert.Empty(_shell.Run("Update-FacebergTable sf_default -AddColumn lang:string -WhatIf").AssertSuccess().Output);

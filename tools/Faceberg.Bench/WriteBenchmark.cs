@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Faceberg.Core;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Config;
 using Faceberg.Core.Data;
@@ -21,16 +22,31 @@ namespace Faceberg.Bench;
 public static class WriteBenchmark
 {
     private const string Repo = "bench/writes";
-    private const int Rows = 200_000;
-    private const int Repeats = 5;
+    public const string Command = "write";
 
-    public static async Task RunAsync(TextWriter output)
+    public static async Task<int> RunAsync(BenchArgs args, TextWriter output)
     {
+        var rows = args.Int("rows", 200_000);
+        var repeats = args.Int("repeats", 5);
+        var codecs = (args.String("codecs") ?? "snappy,zstd-optimal,zstd-smallest").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(ParseCodec).ToList();
+        args.RejectUnknown();
         using var scratch = new ScratchDirectory("write");
-        await RunAsync(output, scratch.Path);
+        await RunAsync(output, scratch.Path, rows, repeats, codecs);
+        return 0;
     }
 
-    private static async Task RunAsync(TextWriter output, string root)
+    private static ParquetCompression ParseCodec(string text) => text.ToLowerInvariant() switch
+    {
+        "snappy" => ParquetCompression.Default,
+        "none" => new ParquetCompression(ParquetCodec.None),
+        "zstd-fastest" => new ParquetCompression(ParquetCodec.Zstd, ParquetCompressionLevel.Fastest),
+        "zstd-optimal" => new ParquetCompression(ParquetCodec.Zstd, ParquetCompressionLevel.Optimal),
+        "zstd-smallest" => new ParquetCompression(ParquetCodec.Zstd, ParquetCompressionLevel.SmallestSize),
+        _ => throw new BenchArgumentException($"--codecs takes snappy, none, zstd-fastest, zstd-optimal, zstd-smallest; got '{text}'."),
+    };
+
+    private static async Task RunAsync(TextWriter output, string root, int rowCount, int repeats, IReadOnlyList<ParquetCompression> codecs)
     {
         using var hub = LocalHubServer.Start(new LocalHubOptions { RootPath = Path.Combine(root, "hub") });
         BenchmarkDatasets.Create(hub.Store, Repo, fileCount: 1, rowsPerFile: 1000);
@@ -42,15 +58,16 @@ public static class WriteBenchmark
         if (created.Error is not null) throw created.Error;
         var table = created.Identifier!;
 
-        var typed = SampleParquet.Rows(Rows, startId: 1_000_000);
+        var typed = SampleParquet.Rows(rowCount, startId: 1_000_000);
         var rows = typed.Select(ToDictionary).ToList();
         var writer = new TableWriter(client);
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Write benchmark: {Rows:N0} rows, 10 columns incl. a list and a struct; median of {Repeats} alternating runs."));
+            $"Write benchmark: {rowCount:N0} rows, 10 columns incl. a list and a struct; median of {repeats} alternating runs."));
         output.WriteLine("| Codec | Writer | Rows/s | Time | Bytes | Faceberg ÷ serializer |");
         output.WriteLine("|---|---|---:|---:|---:|---:|");
-        foreach (var compression in new[] { ParquetCompression.Default, new ParquetCompression(ParquetCodec.Zstd, ParquetCompressionLevel.Optimal), new ParquetCompression(ParquetCodec.Zstd, ParquetCompressionLevel.SmallestSize) })
+        var phaseLines = new List<string>();
+        foreach (var compression in codecs)
         {
             var parquetOptions = new ParquetOptions { CompressionMethod = compression.Codec switch
             {
@@ -64,7 +81,8 @@ public static class WriteBenchmark
             } };
             var serializer = new List<(TimeSpan Time, long Bytes)>();
             var faceberg = new List<(TimeSpan Time, long Bytes)>();
-            for (var i = 0; i < Repeats; i++)
+            var phases = new List<IReadOnlyList<(string Phase, TimeSpan Time)>>();
+            for (var i = 0; i < repeats; i++)
             {
                 serializer.Add(await Time(async () =>
                 {
@@ -72,15 +90,41 @@ public static class WriteBenchmark
                     await ParquetSerializer.SerializeAsync(typed, stream, parquetOptions);
                     return stream.Length;
                 }));
+                var clock = new PhaseClock();
                 faceberg.Add(await Time(async () =>
-                    (await writer.WriteAsync(catalog, table, "train", rows, new TableWriteOptions { Compression = compression })).Bytes));
+                    (await writer.WriteAsync(catalog, table, "train", rows, new TableWriteOptions { Compression = compression, Progress = clock })).Bytes));
+                phases.Add(clock.Phases());
             }
             var codec = $"{compression.Codec} {compression.Level}";
             var serializerMedian = Median(serializer);
             var facebergMedian = Median(faceberg);
-            Row(output, codec, "Parquet.Net ParquetSerializer, typed objects → memory", serializerMedian, "");
-            Row(output, codec, "TableWriter (Write-FacebergTable): validate, Parquet, Hub commit over HTTP, snapshot", facebergMedian,
+            Row(output, rowCount, codec, "Parquet.Net ParquetSerializer, typed objects → memory", serializerMedian, "");
+            Row(output, rowCount, codec, "TableWriter (Write-FacebergTable): validate, Parquet, Hub commit over HTTP, snapshot", facebergMedian,
                 (serializerMedian.Time.TotalSeconds / facebergMedian.Time.TotalSeconds).ToString("F2", CultureInfo.InvariantCulture));
+            phaseLines.Add(codec + ": " + string.Join(", ", phases[0].Select((p, k) => string.Create(CultureInfo.InvariantCulture,
+                $"{p.Phase} {phases.Select(run => run[k].Time.TotalMilliseconds).Order().ElementAt(phases.Count / 2):N0} ms"))));
+        }
+        output.WriteLine();
+        output.WriteLine("TableWriter phases (medians; load = catalog and table metadata until the first row is checked):");
+        foreach (var line in phaseLines) output.WriteLine("- " + line);
+    }
+
+    /// <summary>Times the writer's phases from its progress reports, which it makes synchronously on its own thread.</summary>
+    private sealed class PhaseClock : IProgress<WorkProgress>
+    {
+        private readonly Stopwatch _watch = Stopwatch.StartNew();
+        private readonly List<(string Phase, TimeSpan Start)> _starts = [("load", TimeSpan.Zero)];
+
+        public void Report(WorkProgress value)
+        {
+            var phase = value.Activity.StartsWith("Uploading", StringComparison.Ordinal) ? "upload, commit, snapshot" : value.Activity;
+            if (_starts[^1].Phase != phase) _starts.Add((phase, _watch.Elapsed));
+        }
+
+        public IReadOnlyList<(string Phase, TimeSpan Time)> Phases()
+        {
+            var end = _watch.Elapsed;
+            return _starts.Select((s, i) => (s.Phase, (i + 1 < _starts.Count ? _starts[i + 1].Start : end) - s.Start)).ToList();
         }
     }
 
@@ -101,7 +145,7 @@ public static class WriteBenchmark
     private static (TimeSpan Time, long Bytes) Median(List<(TimeSpan Time, long Bytes)> runs) =>
         runs.OrderBy(r => r.Time).ElementAt(runs.Count / 2);
 
-    private static void Row(TextWriter output, string codec, string writer, (TimeSpan Time, long Bytes) run, string ratio) =>
+    private static void Row(TextWriter output, int rowCount, string codec, string writer, (TimeSpan Time, long Bytes) run, string ratio) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {codec} | {writer} | {Rows / run.Time.TotalSeconds:N0} | {run.Time.TotalMilliseconds:N0} ms | {run.Bytes / 1024.0 / 1024.0:F1} MiB | {ratio} |"));
+            $"| {codec} | {writer} | {rowCount / run.Time.TotalSeconds:N0} | {run.Time.TotalMilliseconds:N0} ms | {run.Bytes / 1024.0 / 1024.0:F1} MiB | {ratio} |"));
 }

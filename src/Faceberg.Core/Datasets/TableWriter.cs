@@ -113,8 +113,14 @@ public sealed class TableWriter
         }
 
         var progress = options.Progress;
-        var (canonical, estimatedBytes) = Validate(rows, columns, split, table, progress);
-        if (canonical.Count == 0)
+        // Rows are checked and, unless this is a plan, striped into Parquet column buffers in the same pass: nothing is
+        // uploaded before every row has passed, and no row is kept once striped.
+        var layout = new ParquetLayout(options.TargetRowGroupBytes, Math.Max(1, options.MaxRowGroupRows), options.TargetFileBytes);
+        var expected = rows is IReadOnlyCollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : 0;
+        var writer = new ParquetDataWriter(columns, options.Compression, layout, encode: !options.WhatIf, expectedRows: expected);
+        await using var writerScope = writer.ConfigureAwait(false);
+        await CheckRowsAsync(rows, columns, split, table, writer, progress, cancellationToken).ConfigureAwait(false);
+        if (writer.RowCount == 0)
             throw new FacebergException("WriteNoRows", FacebergErrorKind.InvalidArgument, $"No rows to write to table '{table}'.");
 
         // The branch must still be where the table was synced: the new files are named against that
@@ -124,35 +130,21 @@ public sealed class TableWriter
             throw BranchMoved(table, target, info.Sha, null);
         var listing = await _planner.ListFilesAsync(target.Repo, target.Revision, cancellationToken).ConfigureAwait(false);
 
-        var shards = Shard(canonical, estimatedBytes, options);
-        var paths = DatasetFileNaming.NewFilePaths(listing, info.CardData, target.Repo, target.Config, split, shards.Count, DatasetFileNaming.NewUniqueId());
+        var paths = DatasetFileNaming.NewFilePaths(listing, info.CardData, target.Repo, target.Config, split, writer.FileCount, DatasetFileNaming.NewUniqueId());
         var result = new TableWriteResult
         {
-            Table = table, Repo = target.Repo, Split = split, Files = paths, Records = canonical.Count,
+            Table = table, Repo = target.Repo, Split = split, Files = paths, Records = writer.RowCount,
             ParentRevision = target.Revision, WhatIf = options.WhatIf,
         };
         if (options.WhatIf) return result;
 
         var metadata = await FeaturesMetadataAsync(iceberg, columns, cancellationToken).ConfigureAwait(false);
-        var writer = new ParquetDataWriter(columns, options.Compression);
-        var operations = new List<CommitOperation>();
-        var contents = new List<byte[]>();
-        long encoded = 0;
-        for (var i = 0; i < shards.Count; i++)
-        {
-            var (shardRows, shardBytes) = shards[i];
-            var perRow = Math.Max(1, shardBytes / Math.Max(1, shardRows.Count));
-            var groupRows = (int)Math.Clamp(options.TargetRowGroupBytes / perRow, 1, Math.Max(1, options.MaxRowGroupRows));
-            var before = encoded;
-            var bytes = await writer.WriteAsync(shardRows, groupRows, metadata, cancellationToken,
-                progress is null ? null : done => progress.Report(new WorkProgress("Encoding rows", before + done, canonical.Count, "rows"))).ConfigureAwait(false);
-            encoded += shardRows.Count;
-            contents.Add(bytes);
-            operations.Add(CommitOperation.Add(paths[i], bytes));
-        }
+        var contents = await writer.FinishAsync(metadata, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new WorkProgress(EncodingActivity, writer.RowCount, writer.RowCount, "rows"));
+        var operations = paths.Select((path, i) => CommitOperation.Add(path, contents[i])).ToList();
 
         var message = options.CommitMessage ?? string.Create(CultureInfo.InvariantCulture,
-            $"Faceberg: append {canonical.Count} rows to split '{split}' of config '{target.Config}'");
+            $"Faceberg: append {writer.RowCount} rows to split '{split}' of config '{target.Config}'");
         var totalBytes = contents.Sum(c => (long)c.Length);
         progress?.Report(new WorkProgress("Uploading to " + target.Repo, 0, totalBytes, "bytes"));
         CommitInfo commit;
@@ -256,24 +248,37 @@ public sealed class TableWriter
             $"Branch '{target.Ref}' of dataset '{target.Repo}' has moved{(head is null ? "" : $" to {head}")} since table '{table}' was synced at {target.Revision}. "
             + "Run Sync-FacebergTable first, then write again. Nothing was written.", inner);
 
-    /// <summary>Coerces every row; collects the first problems so one error lists them, and writes nothing when any.</summary>
-    private static (List<object?[]> Rows, List<long> Bytes) Validate(IEnumerable<IReadOnlyDictionary<string, object?>> rows,
-        IReadOnlyList<NestedField> columns, string split, TableIdentifier table, IProgress<WorkProgress>? progress)
+    private const string CheckingActivity = "Checking rows";
+
+    /// <summary>Rows checked and striped into Parquet column buffers in one pass (a plan only checks them).</summary>
+    private const string EncodingActivity = "Encoding rows";
+
+    /// <summary>Coerces every row and adds it to <paramref name="writer"/>; collects the first problems so one error lists
+    /// them, and adds no row after the first problem (nothing is written when there is any).</summary>
+    private static async Task CheckRowsAsync(IEnumerable<IReadOnlyDictionary<string, object?>> rows,
+        IReadOnlyList<NestedField> columns, string split, TableIdentifier table, ParquetDataWriter writer,
+        IProgress<WorkProgress>? progress, CancellationToken ct)
     {
         const int maxReported = 5;
         var problems = new List<string>();
         var problemCount = 0;
-        var result = new List<object?[]>();
-        var sizes = new List<long>();
         var index = -1;
-        var total = rows is ICollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : 0;
+        var total = rows is IReadOnlyCollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : 0;
+        var encoding = writer.Encodes;
         string[]? lastKeys = null;
         FieldLookup.Result? lastMatch = null;
+        // One buffer for every row: the writer stripes the values before the next row is read.
+        var values = new object?[columns.Count];
         foreach (var row in rows)
         {
             index++;
-            if (progress is not null && index % ProgressRows == 0)
-                progress.Report(new WorkProgress("Checking rows", index, total, "rows"));
+            if (index % ProgressRows == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                // Encoding reports count rows done; a plan's checks count rows begun, as before a write encoded separately.
+                if (progress is not null && index > 0 && encoding) progress.Report(new WorkProgress(EncodingActivity, index, total, "rows"));
+                else if (progress is not null && !encoding) progress.Report(new WorkProgress(CheckingActivity, index, total, "rows"));
+            }
             if (row is null)
             {
                 Report($"row {index}: the row is null");
@@ -300,11 +305,11 @@ public sealed class TableWriter
                 }
                 ok = false;
             }
-            var values = new object?[columns.Count];
             long size = 0;
             for (var c = 0; c < columns.Count; c++)
             {
                 var column = columns[c];
+                values[c] = null;
                 if (match.KeyOf[c] is null && column.Required)
                 {
                     Report($"row {index}, column '{column.Name}': the column is required but missing");
@@ -323,10 +328,7 @@ public sealed class TableWriter
                 }
             }
             if (ok && problemCount == 0)
-            {
-                result.Add(values);
-                sizes.Add(size);
-            }
+                await writer.AddAsync(values, size, ct).ConfigureAwait(false);
         }
         if (problemCount > 0)
         {
@@ -334,7 +336,6 @@ public sealed class TableWriter
             throw new FacebergException("WriteRowInvalid", FacebergErrorKind.InvalidData,
                 $"Rows do not fit table '{table}'; nothing was written: {string.Join("; ", problems)}{more}.");
         }
-        return (result, sizes);
 
         void Report(string problem)
         {
@@ -356,48 +357,74 @@ public sealed class TableWriter
 
     /// <summary>A rough uncompressed size, enough to size row groups and files. Dates are <see cref="DateTime"/> values
     /// like timestamps, but Parquet stores them in 4 bytes: the column type tells them apart.</summary>
-    private static long EstimateSize(IcebergType type, object? value) => value switch
+    private static long EstimateSize(IcebergType type, object? value)
     {
-        null => 1,
-        DateTime when type is PrimitiveType { TypeId: TypeId.Date } => 4,
-        object?[] fields when type is StructType s && s.Fields.Count == fields.Length => s.Fields.Select((f, i) => EstimateSize(f.Type, fields[i])).Sum(),
-        List<object?> items when type is ListType l => 4 + items.Sum(i => EstimateSize(l.Element, i)),
-        List<KeyValuePair<object, object?>> entries when type is MapType m => 4 + entries.Sum(e => EstimateSize(m.Key, e.Key) + EstimateSize(m.Value, e.Value)),
-        _ => EstimateSize(value),
-    };
-
-    private static long EstimateSize(object? value) => value switch
-    {
-        null => 1,
-        string s => 4 + s.Length * 2L,
-        byte[] b => 4 + b.LongLength,
-        object?[] fields => fields.Sum(EstimateSize),
-        List<object?> items => 4 + items.Sum(EstimateSize),
-        List<KeyValuePair<object, object?>> entries => 4 + entries.Sum(e => EstimateSize(e.Key) + EstimateSize(e.Value)),
-        bool => 1,
-        int or float => 4,
-        decimal or Guid => 16,
-        _ => 8,
-    };
-
-    private static List<(List<object?[]> Rows, long Bytes)> Shard(List<object?[]> rows, List<long> sizes, TableWriteOptions options)
-    {
-        var shards = new List<(List<object?[]>, long)>();
-        var current = new List<object?[]>();
-        long bytes = 0;
-        for (var i = 0; i < rows.Count; i++)
+        switch (value)
         {
-            if (current.Count > 0 && bytes + sizes[i] > options.TargetFileBytes)
+            case null:
+                return 1;
+            case DateTime when type is PrimitiveType { TypeId: TypeId.Date }:
+                return 4;
+            case object?[] fields when type is StructType s && s.Fields.Count == fields.Length:
             {
-                shards.Add((current, bytes));
-                current = new List<object?[]>();
-                bytes = 0;
+                long size = 0;
+                for (var i = 0; i < fields.Length; i++) size += EstimateSize(s.Fields[i].Type, fields[i]);
+                return size;
             }
-            current.Add(rows[i]);
-            bytes += sizes[i];
+            case List<object?> items when type is ListType l:
+            {
+                long size = 4;
+                foreach (var item in items) size += EstimateSize(l.Element, item);
+                return size;
+            }
+            case List<KeyValuePair<object, object?>> entries when type is MapType m:
+            {
+                long size = 4;
+                foreach (var entry in entries) size += EstimateSize(m.Key, entry.Key) + EstimateSize(m.Value, entry.Value);
+                return size;
+            }
+            default:
+                return EstimateSize(value);
         }
-        if (current.Count > 0) shards.Add((current, bytes));
-        return shards;
+    }
+
+    private static long EstimateSize(object? value)
+    {
+        switch (value)
+        {
+            case null:
+                return 1;
+            case string s:
+                return 4 + s.Length * 2L;
+            case byte[] b:
+                return 4 + b.LongLength;
+            case object?[] fields:
+            {
+                long size = 0;
+                foreach (var field in fields) size += EstimateSize(field);
+                return size;
+            }
+            case List<object?> items:
+            {
+                long size = 4;
+                foreach (var item in items) size += EstimateSize(item);
+                return size;
+            }
+            case List<KeyValuePair<object, object?>> entries:
+            {
+                long size = 4;
+                foreach (var entry in entries) size += EstimateSize(entry.Key) + EstimateSize(entry.Value);
+                return size;
+            }
+            case bool:
+                return 1;
+            case int or float:
+                return 4;
+            case decimal or Guid:
+                return 16;
+            default:
+                return 8;
+        }
     }
 
     /// <summary>

@@ -59,9 +59,11 @@ public sealed class TableWriterTests : IDisposable
         var result = await Writer().WriteAsync(_catalog, id, "test", SampleRows(2500, 1000),
             new TableWriteOptions { Progress = new CallbackProgress<WorkProgress>(reports.Add) });
 
-        Assert.Contains(reports, r => r is { Activity: "Checking rows", Done: 2000, Total: 2500, Unit: "rows" });
-        var encoded = reports.Where(r => r.Activity == "Encoding rows").Select(r => r.Done).ToList();
-        Assert.Equal([1000L, 2000L, 2500L], encoded);
+        // Rows are checked and encoded in one pass.
+        var encoded = reports.Where(r => r.Activity == "Encoding rows").ToList();
+        Assert.Equal([1000L, 2000L, 2500L], encoded.Select(r => r.Done));
+        Assert.All(encoded, r => Assert.Equal((2500L, "rows"), (r.Total, r.Unit)));
+        Assert.DoesNotContain(reports, r => r.Activity == "Checking rows");
         var uploads = reports.Where(r => r.Unit == "bytes").ToList();
         Assert.All(uploads, r => Assert.Equal(result.Bytes, r.Total));
         Assert.Equal(0, uploads[0].Done);
@@ -296,6 +298,26 @@ public sealed class TableWriterTests : IDisposable
         Assert.Matches(new Regex(@"^data/train/train-00000-of-00001-[0-9a-f]{12}\.parquet$"), Assert.Single(result.Files));
         Assert.Equal(head, _hub.Head(repo));
         Assert.Equal(0, HubCommits());
+    }
+
+    [Fact]
+    public async Task A_plan_checks_rows_without_encoding_and_names_as_many_files_as_the_write_makes()
+    {
+        var repo = SampleDatasets.SplitPrefixes;
+        var id = await CreateAsync("sp", repo);
+        var options = new TableWriteOptions { TargetFileBytes = 10_000, TargetRowGroupBytes = 2_000 };
+        var reports = new List<WorkProgress>();
+        var plan = await Writer().WriteAsync(_catalog, id, "test", SampleRows(1500, 20000),
+            new TableWriteOptions { WhatIf = true, TargetFileBytes = 10_000, TargetRowGroupBytes = 2_000, Progress = new CallbackProgress<WorkProgress>(reports.Add) });
+        Assert.Equal([0L, 1000L], reports.Where(r => r.Activity == "Checking rows").Select(r => r.Done));
+        Assert.DoesNotContain(reports, r => r.Activity == "Encoding rows");
+
+        var written = await Writer().WriteAsync(_catalog, id, "test", SampleRows(1500, 20000), options);
+        Assert.True(written.Files.Count > 1);
+        Assert.Equal(plan.Files.Count, written.Files.Count);
+        Assert.Equal(plan.Records, written.Records);
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        Assert.Equal(1500, (await ReadAllAsync(table, "test")).Count(r => (long)r["id"]! >= 20000));
     }
 
     [Fact]

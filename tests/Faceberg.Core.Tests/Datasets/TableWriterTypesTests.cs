@@ -62,7 +62,7 @@ public sealed class TableWriterTypesTests : IDisposable
 
     private async Task<TableIdentifier> CreateTableAsync()
     {
-        var seed = await new ParquetDataWriter(FileSchema.Fields).WriteAsync(
+        var seed = await ParquetDataWriter.WriteAsync(FileSchema.Fields,
             [[0L, false, 1, 0.5f, 0.5, 1.00m, new DateTime(2020, 1, 1), new DateTime(2020, 1, 1), new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero),
               "seed", Guid.Empty, new byte[] { 9 }, new List<object?> { "s" }, new object?[] { "seed", 2020 }, new List<KeyValuePair<object, object?>> { new("s", 1L) }]],
             100, null, CancellationToken.None);

@@ -31,6 +31,10 @@ internal abstract class ColumnStriper
     /// <summary>Adds one row's value of the column.</summary>
     public void Add(object? value) => Add(value, 0, 0);
 
+    /// <summary>Sizes the buffers for <paramref name="rows"/> more rows (at least one value each), so a row group
+    /// is striped without growing its arrays step by step.</summary>
+    public abstract void Reserve(int rows);
+
     /// <summary>Writes the striped leaves to <paramref name="group"/> in schema order and clears the buffers.</summary>
     public abstract Task FlushAsync(ParquetRowGroupWriter group, CancellationToken ct);
 
@@ -48,6 +52,11 @@ internal abstract class ColumnStriper
         public override async Task FlushAsync(ParquetRowGroupWriter group, CancellationToken ct)
         {
             foreach (var child in Children) await child.FlushAsync(group, ct).ConfigureAwait(false);
+        }
+
+        public override void Reserve(int rows)
+        {
+            foreach (var child in Children) child.Reserve(rows);
         }
 
         protected override void AddAbsent(int repetition, int definition)
@@ -160,6 +169,15 @@ internal abstract class ColumnStriper
         private static InvalidCastException Mismatch(DataField field, object value) =>
             new($"Column '{field.Path}' got a {value.GetType().Name}.");
 
+        protected void ReserveLevels(int rows)
+        {
+            if (MaxDefinition == 0 && MaxRepetition == 0) return;
+            var size = LevelCount + rows;
+            if (size <= _definitions.Length) return;
+            Array.Resize(ref _definitions, size);
+            Array.Resize(ref _repetitions, size);
+        }
+
         protected void AddLevels(int repetition, int definition)
         {
             if (MaxDefinition == 0 && MaxRepetition == 0)
@@ -191,6 +209,12 @@ internal abstract class ColumnStriper
     {
         private T[] _values = [];
         private int _count;
+
+        public override void Reserve(int rows)
+        {
+            ReserveLevels(rows);
+            if (_count + rows > _values.Length) Array.Resize(ref _values, _count + rows);
+        }
 
         protected override void Add(object? value, int repetition, int parentDefinition)
         {

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Faceberg.Core.Iceberg.Spec;
 
 namespace Faceberg.Core.Data;
@@ -180,7 +181,7 @@ internal static class ValueCoercion
     {
         if (value is not IDictionary dictionary)
             throw new ValueMismatchException($"is a struct but the value is {Describe(value)}");
-        var keys = FieldLookup.Match(dictionary.Keys.Cast<object>().Select(k => k?.ToString() ?? "").ToList(), type.Fields);
+        var keys = StructKeys.Match(dictionary, type);
         if (keys.Unknown.Count > 0)
             throw new ValueMismatchException($"has no field '{keys.Unknown[0]}' (fields: {string.Join(", ", type.Fields.Select(f => f.Name))})");
         var result = new object?[type.Fields.Count];
@@ -275,6 +276,40 @@ internal static class ValueCoercion
         };
         var typeName = value.GetType().Name;
         return text is null ? $"a {typeName}" : $"{text} ({typeName})";
+    }
+}
+
+/// <summary>The key match of a struct's last value: the values of one struct column share their keys, so
+/// <see cref="FieldLookup.Match"/> runs once per distinct key list instead of once per value.</summary>
+internal static class StructKeys
+{
+    private sealed record Memo(string[] Keys, FieldLookup.Result Match);
+
+    /// <summary>Per struct type (by reference); a memo is replaced whole, so concurrent writes never see a torn one.</summary>
+    private static readonly ConditionalWeakTable<StructType, StrongBox<Memo?>> Memos = new();
+
+    public static FieldLookup.Result Match(IDictionary dictionary, StructType type)
+    {
+        var box = Memos.GetValue(type, _ => new StrongBox<Memo?>());
+        var memo = box.Value;
+        if (memo is not null && SameKeys(dictionary, memo.Keys)) return memo.Match;
+        var keys = new string[dictionary.Count];
+        var i = 0;
+        foreach (var key in dictionary.Keys) keys[i++] = key?.ToString() ?? "";
+        memo = new Memo(keys, FieldLookup.Match(keys, type.Fields));
+        box.Value = memo;
+        return memo.Match;
+    }
+
+    private static bool SameKeys(IDictionary dictionary, string[] keys)
+    {
+        if (dictionary.Count != keys.Length) return false;
+        var i = 0;
+        foreach (var key in dictionary.Keys)
+        {
+            if (key is not string name || !string.Equals(name, keys[i++], StringComparison.Ordinal)) return false;
+        }
+        return true;
     }
 }
 
