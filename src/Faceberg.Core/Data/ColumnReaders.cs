@@ -57,8 +57,14 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
         if (type != null)
         {
             var kind = Leaf.Leaf?.Kind ?? ParquetValueKind.Binary;
+            // A plain physical value of the row's own type is already the row value: converting would only box it again.
+            var rowType = kind is ParquetValueKind.Boolean or ParquetValueKind.Int32 or ParquetValueKind.Int64 or ParquetValueKind.Float
+                or ParquetValueKind.Double or ParquetValueKind.String ? DataValues.ClrType(type) : null;
             for (var i = 0; i < boxed.Length; i++)
-                boxed[i] = DataValues.FromParquet(type, kind, boxed[i]!);
+            {
+                var raw = boxed[i]!;
+                if (raw.GetType() != rowType) boxed[i] = DataValues.FromParquet(type, kind, raw);
+            }
         }
         _values = boxed;
         Pos = 0;
