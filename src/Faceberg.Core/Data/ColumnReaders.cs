@@ -43,7 +43,18 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
             present = 0;
             foreach (var d in def) if (d == Leaf.Def) present++;
         }
-        Load(def, rep, Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present), count);
+        // Strings go straight to string: a boxed ReadOnlyMemory<char> per value would be garbage at once.
+        var values = raw is RawColumnData<ReadOnlyMemory<char>> chars && type?.TypeId == TypeId.String
+            ? Strings(chars.Values, present)
+            : Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
+        Load(def, rep, values, count);
+    }
+
+    private static object?[] Strings(ReadOnlySpan<ReadOnlyMemory<char>> values, int count)
+    {
+        var result = new object?[count];
+        for (var i = 0; i < count; i++) result[i] = new string(values[i].Span);
+        return result;
     }
 
     /// <summary>Takes a chunk decoded outside Parquet.Net: its levels and its non-null values in Parquet.Net's value forms.</summary>
