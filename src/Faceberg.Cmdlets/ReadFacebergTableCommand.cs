@@ -153,14 +153,14 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
         var addSplit = Property == null && scan.RowSchema.IndexOf(TableScan.SplitColumn) < 0;
         long written = 0;
         if (limit == 0) return;
-        var plain = new Lazy<Func<TableRow, Row>>(() => RowTypes.Factory(names, withSplit: false, TableScan.SplitColumn));
-        var withSplit = new Lazy<Func<TableRow, Row>>(() => RowTypes.Factory(names, withSplit: true, TableScan.SplitColumn));
-        Row ToRow(TableRow row) => addSplit && row.Split != null ? withSplit.Value(row) : plain.Value(row);
+        var plain = new Lazy<Func<TableRowBatch, int, Row>>(() => RowTypes.Factory(names, withSplit: false, TableScan.SplitColumn));
+        var withSplit = new Lazy<Func<TableRowBatch, int, Row>>(() => RowTypes.Factory(names, withSplit: true, TableScan.SplitColumn));
+        Func<TableRowBatch, int, Row> Factory(TableRowBatch batch) => addSplit && batch.Split != null ? withSplit.Value : plain.Value;
 
         // A read that may stop at any row (-First with a scriptblock deciding the rows) reads no row before
         // it is needed; any other read ends where Core ends it, so its rows are built ahead in batches.
         // Disposed before the metrics are reported: a read stopped early ends its scan there.
-        using (var rows = new RowReadAhead(scan.ReadAsync(Session.Cancellation), ToRow, readAhead: !(runScriptBlock && limit > 0), Session.Cancellation))
+        using (var rows = new RowReadAhead(scan.ReadBatchesAsync(Session.Cancellation), Factory, readAhead: !(runScriptBlock && limit > 0), Session.Cancellation))
         {
             while (written != limit && rows.Next(Session) is { } batch)
             {

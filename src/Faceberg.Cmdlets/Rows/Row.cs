@@ -1,4 +1,4 @@
-using Faceberg.Core.Data;
+using Faceberg.Cmdlets.Rows;
 
 namespace Faceberg;
 
@@ -6,16 +6,17 @@ namespace Faceberg;
 /// A row Read-FacebergTable writes. Each column set gets its own subclass (see
 /// <see cref="Faceberg.Cmdlets.Rows.RowTypes"/>) whose properties are the columns in schema order, so
 /// PowerShell reads them through its cached .NET adapter: no per-row property bag, and Get-Member,
-/// format views, Select-Object and ConvertTo-Json see ordinary typed properties.
+/// format views, Select-Object and ConvertTo-Json see ordinary typed properties. The subclass holds the
+/// values in fields of its own: a row is one object, and keeps nothing else of the read alive.
 /// </summary>
 public abstract class Row
 {
-    private readonly TableRow _row;
+    /// <summary>The value of table column <paramref name="index"/> (the split, when the row has one, is not a table column).</summary>
+    protected abstract object? Value(int index);
 
-    protected Row(TableRow row) => _row = row;
-
-    /// <summary>The column at <paramref name="index"/>; one past the last column is the row's split.</summary>
-    protected object? Value(int index) => index < _row.Count ? _row[index] : _row.Split;
-
-    public override string ToString() => _row.ToString();
+    public override string ToString()
+    {
+        var names = RowTypes.ColumnNames(GetType());
+        return string.Join(", ", names.Select((n, i) => $"{n}={Value(i)}"));
+    }
 }

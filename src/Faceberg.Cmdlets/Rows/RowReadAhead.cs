@@ -6,7 +6,8 @@ using Faceberg.Core.Data;
 namespace Faceberg.Cmdlets.Rows;
 
 /// <summary>
-/// Hands a scan's rows, already built as <see cref="Row"/> objects, to the pipeline thread in batches.
+/// Hands a scan's rows, already built as <see cref="Row"/> objects, to the pipeline thread in batches
+/// (one per <see cref="TableRowBatch"/> the scan reads).
 /// Reading ahead, the scan runs on the thread pool a bounded number of batches ahead: decoding the next
 /// row group and building objects then overlap with PowerShell's own per-object work (writing to the
 /// pipeline and whatever runs downstream), and the pipeline thread waits once per batch instead of once
@@ -15,54 +16,46 @@ namespace Faceberg.Cmdlets.Rows;
 /// </summary>
 internal sealed class RowReadAhead : IDisposable
 {
-    /// <summary>Rows per batch.</summary>
-    public const int BatchSize = 1024;
-
     /// <summary>Batches built ahead of the one being written: enough to cover a row group's decoding, bounded in memory.</summary>
     public const int BatchesAhead = 4;
 
-    private readonly Func<TableRow, Row> _toRow;
+    private readonly Func<TableRowBatch, Func<TableRowBatch, int, Row>> _factory;
     private readonly CancellationTokenSource _stop;
     // Reading ahead: the producer and its batches. Otherwise: the scan's rows, pulled one at a time.
     private readonly Channel<Row[]>? _batches;
     private readonly Task? _producer;
-    private readonly IAsyncEnumerator<TableRow>? _pulled;
+    private readonly IAsyncEnumerator<TableRowBatch>? _pulled;
+    private TableRowBatch? _pulledBatch;
+    private int _pulledRow;
 
-    /// <param name="rows">The scan's rows.</param>
-    /// <param name="toRow">Builds the object written for a row (thread-safe).</param>
+    /// <param name="batches">The scan's rows.</param>
+    /// <param name="factory">Builds the objects written for a batch's rows (thread-safe).</param>
     /// <param name="readAhead">Whether rows may be read before they are asked for (false for a read that may stop at any row).</param>
-    public RowReadAhead(IAsyncEnumerable<TableRow> rows, Func<TableRow, Row> toRow, bool readAhead, CancellationToken cancellation)
+    public RowReadAhead(IAsyncEnumerable<TableRowBatch> batches, Func<TableRowBatch, Func<TableRowBatch, int, Row>> factory, bool readAhead, CancellationToken cancellation)
     {
-        _toRow = toRow;
+        _factory = factory;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var token = _stop.Token;
         if (!readAhead)
         {
-            _pulled = rows.GetAsyncEnumerator(token);
+            _pulled = batches.GetAsyncEnumerator(token);
             return;
         }
         _batches = Channel.CreateBounded<Row[]>(new BoundedChannelOptions(BatchesAhead) { SingleReader = true, SingleWriter = true });
-        _producer = Task.Run(() => ProduceAsync(rows, token));
+        _producer = Task.Run(() => ProduceAsync(batches, token));
     }
 
-    private async Task ProduceAsync(IAsyncEnumerable<TableRow> rows, CancellationToken ct)
+    private async Task ProduceAsync(IAsyncEnumerable<TableRowBatch> batches, CancellationToken ct)
     {
         try
         {
-            var batch = new Row[BatchSize];
-            var count = 0;
-            await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
+            await foreach (var batch in batches.WithCancellation(ct).ConfigureAwait(false))
             {
-                batch[count++] = _toRow(row);
-                if (count < BatchSize) continue;
-                await _batches!.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
-                batch = new Row[BatchSize];
-                count = 0;
-            }
-            if (count > 0)
-            {
-                Array.Resize(ref batch, count);
-                await _batches!.Writer.WriteAsync(batch, ct).ConfigureAwait(false);
+                if (batch.Count == 0) continue;
+                var toRow = _factory(batch);
+                var rows = new Row[batch.Count];
+                for (var i = 0; i < rows.Length; i++) rows[i] = toRow(batch, i);
+                await _batches!.Writer.WriteAsync(rows, ct).ConfigureAwait(false);
             }
         }
         finally
@@ -77,8 +70,13 @@ internal sealed class RowReadAhead : IDisposable
     {
         if (_pulled != null)
         {
-            var next = _pulled.MoveNextAsync();
-            return (next.IsCompletedSuccessfully ? next.Result : session.Await(next.AsTask())) ? [_toRow(_pulled.Current)] : null;
+            while (_pulledBatch == null || _pulledRow >= _pulledBatch.Count)
+            {
+                var next = _pulled.MoveNextAsync();
+                if (!(next.IsCompletedSuccessfully ? next.Result : session.Await(next.AsTask()))) return null;
+                (_pulledBatch, _pulledRow) = (_pulled.Current, 0);
+            }
+            return [_factory(_pulledBatch)(_pulledBatch, _pulledRow++)];
         }
         var reader = _batches!.Reader;
         while (true)

@@ -43,7 +43,18 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
             present = 0;
             foreach (var d in def) if (d == Leaf.Def) present++;
         }
-        Load(def, rep, Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present), count);
+        // Strings go straight to string: a boxed ReadOnlyMemory<char> per value would be garbage at once.
+        var values = raw is RawColumnData<ReadOnlyMemory<char>> chars && type?.TypeId == TypeId.String
+            ? Strings(chars.Values, present)
+            : Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
+        Load(def, rep, values, count);
+    }
+
+    private static object?[] Strings(ReadOnlySpan<ReadOnlyMemory<char>> values, int count)
+    {
+        var result = new object?[count];
+        for (var i = 0; i < count; i++) result[i] = new string(values[i].Span);
+        return result;
     }
 
     /// <summary>Takes a chunk decoded outside Parquet.Net: its levels and its non-null values in Parquet.Net's value forms.</summary>
@@ -57,8 +68,14 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
         if (type != null)
         {
             var kind = Leaf.Leaf?.Kind ?? ParquetValueKind.Binary;
+            // A plain physical value of the row's own type is already the row value: converting would only box it again.
+            var rowType = kind is ParquetValueKind.Boolean or ParquetValueKind.Int32 or ParquetValueKind.Int64 or ParquetValueKind.Float
+                or ParquetValueKind.Double or ParquetValueKind.String ? DataValues.ClrType(type) : null;
             for (var i = 0; i < boxed.Length; i++)
-                boxed[i] = DataValues.FromParquet(type, kind, boxed[i]!);
+            {
+                var raw = boxed[i]!;
+                if (raw.GetType() != rowType) boxed[i] = DataValues.FromParquet(type, kind, raw);
+            }
         }
         _values = boxed;
         Pos = 0;

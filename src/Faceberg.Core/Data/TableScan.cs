@@ -173,7 +173,23 @@ public sealed class TableScan
         return null;
     }
 
+    /// <summary>Rows per <see cref="TableRowBatch"/> at most: a batch's column arrays stay below the large object heap's threshold.</summary>
+    public const int BatchRows = 4096;
+
+    /// <summary>The rows, one at a time.</summary>
     public async IAsyncEnumerable<TableRow> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var batch in ReadBatchesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            for (var r = 0; r < batch.Count; r++) yield return batch.Row(r);
+        }
+    }
+
+    /// <summary>
+    /// The rows in batches of consecutive rows of one file (at most <see cref="BatchRows"/>), column by column:
+    /// without a row filter or deletes, values go from the decoded columns into the batch with no per-row object.
+    /// </summary>
+    public async IAsyncEnumerable<TableRowBatch> ReadBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (Snapshot == null || _options.Limit == 0) yield break;
         var filter = _pruneFilter == null ? null : new PredicateScanFilter(_pruneFilter, Schema, _table.Metadata);
@@ -208,10 +224,11 @@ public sealed class TableScan
                     Metrics.FilesRead++;
                     // The plan streams its files, so how many remain is not known while reading.
                     _options.Progress?.Report(new WorkProgress("Reading data files", Metrics.FilesRead, 0, "files"));
-                    await foreach (var row in ReadFileAsync(reader, current, deletes, cancellationToken).ConfigureAwait(false))
+                    await foreach (var read in ReadFileAsync(reader, current, deletes, cancellationToken).ConfigureAwait(false))
                     {
-                        Metrics.RowsReturned++;
-                        yield return row;
+                        var batch = _options.Limit is { } limit ? read.Take((int)Math.Min(read.Count, limit - Metrics.RowsReturned)) : read;
+                        Metrics.RowsReturned += batch.Count;
+                        yield return batch;
                         if (Metrics.RowsReturned >= _options.Limit) yield break;
                     }
                 }
@@ -255,7 +272,7 @@ public sealed class TableScan
         }
     }
 
-    private async IAsyncEnumerable<TableRow> ReadFileAsync(ParquetFileReader reader, FileScanTask task, ScanDeletes? deletes, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<TableRowBatch> ReadFileAsync(ParquetFileReader reader, FileScanTask task, ScanDeletes? deletes, [EnumeratorCancellation] CancellationToken ct)
     {
         var (file, spec) = (task.File, task.Spec);
         var constants = PredicateScanFilter.PartitionConstants(Schema, file, spec);
@@ -283,18 +300,46 @@ public sealed class TableScan
             var rows = _options.Limit is { } limit && _rowFilter == null && fileDeletes == null
                 ? await reader.LoadLeadingRowsAsync(g, builder.Cursors, limit - Metrics.RowsReturned, ct).ConfigureAwait(false)
                 : await reader.LoadRowGroupAsync(g, builder.Cursors, ct).ConfigureAwait(false);
+            var outputCount = _outputPositions.Length;
+            if (fileDeletes == null && builder.ReadsOutputOnly)
+            {
+                for (long r = 0; r < rows;)
+                {
+                    // With a limit, the rows still wanted (the caller counts the rows returned before asking for more).
+                    var count = (int)Math.Min(Math.Min(BatchRows, rows - r), _options.Limit is { } wanted ? Math.Max(1, wanted - Metrics.RowsReturned) : long.MaxValue);
+                    var columns = NewColumns(outputCount, count);
+                    builder.ReadColumns(columns, count);
+                    Metrics.RowsRead += count;
+                    r += count;
+                    yield return new TableRowBatch(RowSchema, columns, count, split);
+                }
+                continue;
+            }
+            var capacity = (int)Math.Min(BatchRows, rows);
+            var batchColumns = NewColumns(outputCount, capacity);
+            var filled = 0;
             for (long r = 0; r < rows; r++)
             {
                 Metrics.RowsRead++;
                 if (builder.Next() is not { } values) continue;
-                if (fileDeletes != null)
-                {
-                    if (fileDeletes.IsDeleted(groupStart + r, values, _outputPositions.Length)) continue;
-                    if (values.Length > _outputPositions.Length) values = values[.._outputPositions.Length];
-                }
-                yield return new TableRow(RowSchema, values, split);
+                if (fileDeletes != null && fileDeletes.IsDeleted(groupStart + r, values, outputCount)) continue;
+                // Equality delete columns past the output ones are left out.
+                for (var c = 0; c < outputCount; c++) batchColumns[c][filled] = values[c];
+                if (++filled < capacity) continue;
+                yield return new TableRowBatch(RowSchema, batchColumns, filled, split);
+                capacity = (int)Math.Min(BatchRows, rows - r - 1);
+                batchColumns = NewColumns(outputCount, capacity);
+                filled = 0;
             }
+            if (filled > 0) yield return new TableRowBatch(RowSchema, batchColumns, filled, split);
         }
+    }
+
+    private static object?[][] NewColumns(int columns, int rows)
+    {
+        var arrays = new object?[columns][];
+        for (var c = 0; c < columns; c++) arrays[c] = new object?[rows];
+        return arrays;
     }
 
     /// <summary>The fields to read and the positions to return for a file: the scan's own, plus the columns its equality deletes compare.</summary>
@@ -340,7 +385,7 @@ public sealed class TableScan
             var reader = await OpenAsync(task, cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                await foreach (var _ in ReadFileAsync(reader, task, deletes, cancellationToken).ConfigureAwait(false)) count++;
+                await foreach (var batch in ReadFileAsync(reader, task, deletes, cancellationToken).ConfigureAwait(false)) count += batch.Count;
             }
         }
         return count;

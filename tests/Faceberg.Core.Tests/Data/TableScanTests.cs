@@ -331,4 +331,56 @@ public sealed class TableScanTests : IDisposable
         Assert.Equal("ColumnNotFound", Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Filter = Predicate.Equal("nope", 1) })).ErrorId);
         Assert.Equal("FilterLiteralType", Assert.Throws<FacebergException>(() => new TableScan(table, new TableScanOptions { Filter = Predicate.Equal("id", "abc") })).ErrorId);
     }
+    [Fact]
+    public async Task Batches_hold_the_rows_of_one_file_column_by_column_with_its_split()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        var scan = new TableScan(table, new TableScanOptions { Columns = ["text", "id"] });
+        var batches = new List<TableRowBatch>();
+        await foreach (var batch in scan.ReadBatchesAsync()) batches.Add(batch);
+
+        Assert.All(batches, b => Assert.InRange(b.Count, 1, TableScan.BatchRows));
+        Assert.All(batches, b => Assert.Equal(["text", "id"], b.Schema.Names));
+        var rows = batches.SelectMany(b => Enumerable.Range(0, b.Count).Select(r => (Text: b.Value(0, r), Id: (long)b.Value(1, r)!, b.Split))).ToList();
+        Assert.Equal(Enumerable.Range(0, 2500).Select(i => (long)i), rows.Select(r => r.Id).Order());
+        Assert.All(rows, r => Assert.Equal($"review {r.Id}", r.Text));
+        Assert.All(rows, r => Assert.Equal(r.Id < 2000 ? "train" : "test", r.Split));
+        Assert.Equal(2500, scan.Metrics.RowsReturned);
+        Assert.Throws<ArgumentOutOfRangeException>(() => batches[0].Value(0, batches[0].Count));
+        var row = batches[0].Row(1);
+        Assert.Equal([batches[0].Value(0, 1), batches[0].Value(1, 1)], row);
+        Assert.Equal(batches[0].Split, row.Split);
+    }
+
+    [Fact]
+    public async Task Batches_stop_at_a_limit_crossing_row_groups()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        var scan = new TableScan(table, new TableScanOptions { Splits = ["train"], Columns = ["id"], Limit = 600 });
+        var ids = new List<long>();
+        await foreach (var batch in scan.ReadBatchesAsync())
+            for (var r = 0; r < batch.Count; r++) ids.Add((long)batch.Value(0, r)!);
+
+        Assert.Equal(600, ids.Count);
+        Assert.Equal(600, ids.Distinct().Count());
+        Assert.Equal(600, scan.Metrics.RowsReturned);
+    }
+
+    [Fact]
+    public async Task Batches_of_a_filtered_read_hold_only_the_matching_rows()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        var scan = new TableScan(table, new TableScanOptions { Columns = ["label"], Filter = Predicate.GreaterThanOrEqual("id", 1990) });
+        var labels = new List<object?>();
+        var total = 0;
+        await foreach (var batch in scan.ReadBatchesAsync())
+        {
+            Assert.Equal(["label"], batch.Schema.Names);
+            total += batch.Count;
+            for (var r = 0; r < batch.Count; r++) labels.Add(batch.Value(0, r));
+        }
+
+        Assert.Equal(510, total);
+        Assert.Equal(255, labels.Count(l => (int)l! == 1));
+    }
 }

@@ -43,6 +43,30 @@ internal sealed class RowBuilder
     /// <summary>The leaf columns to load for each row group.</summary>
     public IReadOnlyList<LeafCursor> Cursors { get; }
 
+    /// <summary>Every row read is output as read: no row filter, and the columns read are the output columns in order.</summary>
+    public bool ReadsOutputOnly => _rowFilter == null && _readIsOutput;
+
+    /// <summary>
+    /// Reads the next <paramref name="count"/> rows of the loaded row group column by column into
+    /// <paramref name="columns"/> (one array per output column); only when <see cref="ReadsOutputOnly"/>.
+    /// Top-level columns share no leaf cursors, so each column can be read on its own.
+    /// </summary>
+    public void ReadColumns(object?[][] columns, int count)
+    {
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var column = columns[i];
+            if (_readers[i] is { } reader)
+            {
+                for (var r = 0; r < count; r++) column[r] = reader.Read();
+            }
+            else if (_constants[i] != null)
+            {
+                Array.Fill(column, _constants[i], 0, count);
+            }
+        }
+    }
+
     /// <summary>The next row of the loaded row group, or null when it fails the row filter.</summary>
     public object?[]? Next()
     {
