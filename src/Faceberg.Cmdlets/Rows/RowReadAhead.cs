@@ -1,6 +1,5 @@
 using System.Threading.Channels;
 using Faceberg.Cmdlets.Plumbing;
-using Faceberg.Core;
 using Faceberg.Core.Data;
 
 namespace Faceberg.Cmdlets.Rows;
@@ -105,7 +104,7 @@ internal sealed class RowReadAhead : IDisposable
             {
                 _producer!.GetAwaiter().GetResult();
             }
-            catch (Exception e) when (e is OperationCanceledException or FacebergException or IOException or HttpRequestException)
+            catch (Exception e) when (e is OperationCanceledException || Failures.IsExpected(e))
             {
                 // Rows read ahead that nobody asked for: their failure concerns nobody. A read that ran to
                 // its end has already met the scan's failure in Next.
