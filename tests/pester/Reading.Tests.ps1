@@ -1,6 +1,6 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Pester 5 specs for Read-FacebergTable (all rows, -Split, -Property, -Filter with and without file
-# pruning, -First, pipeline input, -SnapshotId, -AsOf, error ids, completion), Get-FacebergSnapshot and
+# pruning, -First (only the pages it needs, on a file with a page index), pipeline input, -SnapshotId, -AsOf, error ids, completion), Get-FacebergSnapshot and
 # Remove-FacebergTable (-WhatIf, -Confirm:$false, -Purge), mirroring
 # tests/Faceberg.Cmdlets.Tests/ReadFacebergTableTests.cs over the sample datasets of the local Hub
 # (demo/movie-reviews: train 400 rows in two files, test 100 rows; demo/iris: species 0-1 in
@@ -265,5 +265,44 @@ Describe 'Read-FacebergTable on Parquet files other writers produce' {
         $err[0].FullyQualifiedErrorId | Should -BeLike 'TimestampOutOfRange,*'
         $err[0].Exception.Message | Should -BeLike '*train-00000.parquet*'
         $err[0].Exception.Message | Should -BeLike '*outside the years 0001-9999*'
+    }
+}
+
+Describe 'Read-FacebergTable -First on a file with a page index' {
+    BeforeAll {
+        # alltypes_tiny_pages.parquet (parquet-testing): 7,300 rows in one row group, every column in pages of a
+        # few dozen rows, with an offset index saying where each page starts.
+        $hub = Start-TestHub
+        $file = [IO.File]::ReadAllBytes((Join-Path $PSScriptRoot '../Faceberg.TestData/parquet-testing/alltypes_tiny_pages.parquet'))
+        $null = $hub.Server.Store.CreateRepo('demo/tiny-pages')
+        $files = [System.Collections.Generic.Dictionary[string, byte[]]]::new()
+        $files['data/train-00000-of-00001.parquet'] = $file
+        $null = $hub.Server.Store.Commit('demo/tiny-pages', $files, $null, 'Tiny pages')
+        Push-Location (New-TestProject -Config "catalog:`n  name: pages`n  location: .faceberg/`ndatasets:`n  - name: pages`n    repo: demo/tiny-pages`n")
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+        $all = @(Read-FacebergTable pages_default -Property id, string_col)
+    }
+    AfterAll {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'returns the first rows of a full read and downloads only a small part of the file' {
+        $hub.Server.RequestLog.Clear()
+        $first = @(Read-FacebergTable pages_default -Property id, string_col -First 5)
+
+        $first | Should -HaveCount 5
+        $first.id | Should -Be $all[0..4].id
+        $first.string_col | Should -Be $all[0..4].string_col
+        $fetched = 0
+        foreach ($entry in $hub.Server.RequestLog.Entries | Where-Object { $_.Path -like '*/resolve/*' }) {
+            # Ranged GETs only: the footer's tail as a suffix range (bytes=-N), the rest as bytes=from-to.
+            $entry.Range | Should -Match '^bytes=(\d+-\d+|-\d+)$'
+            $from, $to = $entry.Range.Substring(6).Split('-')
+            $fetched += if ($from -eq '') { [long]$to } else { [long]$to - [long]$from + 1 }
+        }
+        # The footer's tail (64 KiB, holding the offset indexes here) and each column's first page, about 100 bytes
+        # each. Reading the two column chunks whole would add their 37 KB and 13 KB.
+        $fetched | Should -BeLessThan (64KB + 8KB)
     }
 }
