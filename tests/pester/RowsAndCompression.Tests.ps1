@@ -89,6 +89,26 @@ Describe 'Write-FacebergTable -Compression' {
         @(Read-FacebergTable movie_reviews_default -Filter { $_.text -like '*written with a codec' }).Count | Should -BeGreaterOrEqual 50
     }
 
+    It 'reads every property of piped custom objects, whatever their order, type names or added members' {
+        $scripted = [pscustomobject]@{ label = 1 }
+        $scripted.PSObject.Properties.Add([psscriptproperty]::new('text', { 'Review from a script property' }))
+        $typed = [pscustomobject]@{ text = 'Review with a type name'; label = 0 }
+        $typed.PSObject.TypeNames.Insert(0, 'Faceberg.Test.Review')
+        $reordered = [pscustomobject]@{ label = 1; text = 'Review with its properties reordered' }
+        [pscustomobject]@{ text = 'Review as plain as it gets'; label = 0 }, $scripted, $typed, $reordered |
+            Write-FacebergTable movie_reviews_default -Split train -Confirm:$false
+
+        $written = @(Read-FacebergTable movie_reviews_default -Filter { $_.text -in 'Review as plain as it gets', 'Review from a script property',
+                'Review with a type name', 'Review with its properties reordered' } | Sort-Object text)
+        $written.text | Should -Be @('Review as plain as it gets', 'Review from a script property', 'Review with a type name', 'Review with its properties reordered')
+        $written.label | Should -Be @(0, 1, 0, 1)
+
+        # A property the table has no column for counts on every object, not only on the first.
+        $err = { [pscustomobject]@{ text = 'Review ok'; label = 0 }, [pscustomobject]@{ text = 'Review extra'; label = 0; lang = 'en' } |
+                Write-FacebergTable movie_reviews_default -Split train -Confirm:$false } | Should -Throw -ErrorId 'WriteRowInvalid,Faceberg.Cmdlets.WriteFacebergTableCommand' -PassThru
+        $err.Exception.Message | Should -Match "row 1, column 'lang': the table has no such column"
+    }
+
     It 'rejects a codec it does not know before writing anything' {
         { & $newRows | Write-FacebergTable movie_reviews_default -Split train -Compression Lzma -Confirm:$false } |
             Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,Faceberg.Cmdlets.WriteFacebergTableCommand'
