@@ -1,7 +1,8 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 # Pester 5 specs for the objects Read-FacebergTable writes (typed rows that Get-Member, format views,
 # ConvertTo-Json and Write-FacebergTable see as ordinary properties) and for Write-FacebergTable
-# -Compression / -CompressionLevel (the codec in the written file's column chunks is the one asked for).
+# -Compression / -CompressionLevel (the codec in the written file's column chunks is the one asked for) and its
+# reading of piped custom objects (every property, whatever the order, type names or added members).
 # Run: Invoke-Pester ./tests/pester/RowsAndCompression.Tests.ps1
 
 BeforeAll {
