@@ -43,50 +43,11 @@ public sealed class ParquetFileFacts
     public required IReadOnlyList<ParquetColumnFacts> Columns { get; init; }
 
     /// <summary>
-    /// The manifest entry for this file in a table whose schema is <paramref name="tableSchema"/>. Columns
-    /// are matched by name path, not by id, so files inspected separately map onto one table schema.
-    /// Counts are kept for every leaf the table knows; bounds only for leaves outside lists and maps whose
-    /// table type is exactly the file's type (a bound in another type's encoding would mislead pruning).
+    /// The manifest entry for this file in a table whose schema is <paramref name="tableSchema"/>: see
+    /// <see cref="ParquetFileStatistics.ToDataFile"/>, which keeps only what the entry needs.
     /// </summary>
-    public DataFile ToDataFile(Schema tableSchema, IReadOnlyList<object?> partitionValues, string filePath)
-    {
-        ArgumentNullException.ThrowIfNull(tableSchema);
-        ArgumentNullException.ThrowIfNull(partitionValues);
-        var columnSizes = new Dictionary<int, long>();
-        var valueCounts = new Dictionary<int, long>();
-        var nullCounts = new Dictionary<int, long>();
-        var lower = new Dictionary<int, byte[]>();
-        var upper = new Dictionary<int, byte[]>();
-
-        foreach (var column in Columns)
-        {
-            var field = FindByPath(tableSchema.Struct, column.Leaf.IcebergPath);
-            if (field == null || !field.Type.IsPrimitive) continue;
-            columnSizes[field.Id] = column.CompressedSize;
-            valueCounts[field.Id] = column.ValueCount;
-            if (column.NullCount is long nulls) nullCounts[field.Id] = nulls;
-            if (column.Leaf.InRepeated || !field.Type.Equals(column.Leaf.Type)) continue;
-            if (column.LowerBound != null) lower[field.Id] = column.LowerBound;
-            if (column.UpperBound != null) upper[field.Id] = column.UpperBound;
-        }
-
-        return new DataFile
-        {
-            FilePath = filePath,
-            FileFormat = FileFormat.Parquet,
-            Partition = partitionValues,
-            RecordCount = RecordCount,
-            FileSizeInBytes = FileSizeInBytes,
-            ColumnSizes = columnSizes,
-            ValueCounts = valueCounts,
-            NullValueCounts = nullCounts,
-            // Parquet footers carry no NaN counts; an absent map means "unknown" to readers.
-            NanValueCounts = null,
-            LowerBounds = lower,
-            UpperBounds = upper,
-            SplitOffsets = RowGroups.Select(g => g.StartOffset).Order().ToArray(),
-        };
-    }
+    public DataFile ToDataFile(Schema tableSchema, IReadOnlyList<object?> partitionValues, string filePath) =>
+        ParquetFileStatistics.Of(this).ToDataFile(tableSchema, partitionValues, filePath);
 
     /// <summary>Walks Iceberg name segments: struct fields by name, lists by "element", maps by "key"/"value".</summary>
     internal static NestedField? FindByPath(StructType root, IReadOnlyList<string> path)

@@ -8,8 +8,7 @@ namespace Faceberg.Core.Iceberg.Parquet;
 /// as arrays indexed like <see cref="ParquetFileShape.Leaves"/>. The schema lives in a <see cref="ParquetFileShape"/>
 /// that files with the same schema share, and the footer itself (key-value metadata, row groups, chunk statistics)
 /// is not kept, so creating a table over 100,000 files holds a few hundred bytes per file instead of the whole
-/// <see cref="ParquetFileFacts"/>. <see cref="ToDataFile"/> gives the same manifest entry as
-/// <see cref="ParquetFileFacts.ToDataFile"/>.
+/// <see cref="ParquetFileFacts"/>.
 /// </summary>
 public sealed class ParquetFileStatistics
 {
@@ -80,8 +79,10 @@ public sealed class ParquetFileStatistics
     }
 
     /// <summary>
-    /// The manifest entry for this file in a table whose schema is <paramref name="tableSchema"/>; the same entry, map
-    /// order included, as <see cref="ParquetFileFacts.ToDataFile"/> gives for the file's full facts.
+    /// The manifest entry for this file in a table whose schema is <paramref name="tableSchema"/>. Columns are matched
+    /// by name path, not by id, so files inspected separately map onto one table schema. Counts are kept for every leaf
+    /// the table knows; bounds only for leaves outside lists and maps whose table type is exactly the file's type (a
+    /// bound in another type's encoding would mislead pruning).
     /// </summary>
     public DataFile ToDataFile(Schema tableSchema, IReadOnlyList<object?> partitionValues, string filePath)
     {
@@ -150,7 +151,7 @@ public sealed class ParquetFileShape
     /// Each leaf's field id in <paramref name="tableSchema"/> (<see cref="NoField"/> when the table has no primitive
     /// column at its path) and whether its bounds may be kept: not inside a list or map, and the table's type is
     /// exactly the file's (a bound in another type's encoding would mislead pruning). Columns are matched by name
-    /// path, as <see cref="ParquetFileFacts.ToDataFile"/> does.
+    /// path.
     /// </summary>
     internal LeafFields FieldsIn(Schema tableSchema)
     {
