@@ -348,6 +348,15 @@ public sealed class TableWriter
     {
         if (row.Count != keys.Length) return false;
         var i = 0;
+        // A generic dictionary's own key enumerator is a struct: no allocation per row.
+        if (row is Dictionary<string, object?> generic)
+        {
+            foreach (var key in generic.Keys)
+            {
+                if (!string.Equals(key, keys[i++], StringComparison.Ordinal)) return false;
+            }
+            return true;
+        }
         foreach (var key in row.Keys)
         {
             if (!string.Equals(key, keys[i++], StringComparison.Ordinal)) return false;
