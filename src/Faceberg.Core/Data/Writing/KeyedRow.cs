@@ -8,7 +8,8 @@ namespace Faceberg.Core.Data;
 /// compact input of <see cref="Datasets.TableWriter"/> when rows come from a source whose rows have the same names in
 /// the same order (PowerShell objects, records). The writer matches the names to columns once per name array and
 /// then reads values by position; a dictionary per row would cost a hash table per row and a lookup per cell.
-/// Names must be distinct; lookups by name (the <see cref="IReadOnlyDictionary{TKey, TValue}"/> view) are linear.
+/// Names must be distinct, and a name array must not change while rows that share it are written (the writer
+/// knows it again by reference); lookups by name (the <see cref="IReadOnlyDictionary{TKey, TValue}"/> view) are linear.
 /// </summary>
 public sealed class KeyedRow : IReadOnlyDictionary<string, object?>
 {
