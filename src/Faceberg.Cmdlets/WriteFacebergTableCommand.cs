@@ -168,8 +168,8 @@ internal static class RowConversion
             default:
             {
                 var wrapped = PSObject.AsPSObject(input!);
-                var row = new Dictionary<string, object?>(customObjects?.LastWidth ?? 0, StringComparer.Ordinal);
-                if (customObjects?.TryRead(wrapped, row) == true) return row;
+                if (customObjects is not null) return customObjects.Read(wrapped);
+                var row = new Dictionary<string, object?>(StringComparer.Ordinal);
                 foreach (var property in wrapped.Properties)
                 {
                     if (!property.IsGettable) continue;
@@ -220,7 +220,10 @@ internal static class RowConversion
 }
 
 /// <summary>
-/// Reads a [pscustomobject]'s properties from its own members. Enumerating <see cref="PSObject.Properties"/> builds
+/// Reads objects' properties into <see cref="KeyedRow"/>s: one value array per object, and one name array per run of
+/// objects with the same property names (objects from one source share them), so the writer matches names to
+/// columns once per run, not per object.
+/// A [pscustomobject]'s properties are read from its own members. Enumerating <see cref="PSObject.Properties"/> builds
 /// the object's whole member list anew (its type data, its adapter's members, and on first use its reserved member
 /// sets psbase, psobject …), which costs 5–30× more than the values themselves and dominated piped writes. A custom
 /// object's properties are its instance members plus any type data of its type names, and PowerShell exposes the
@@ -237,9 +240,9 @@ internal sealed class CustomObjectReader
 
     private const string ReservedTypeNames = "pstypenames";
     private bool? _verified;
-
-    /// <summary>Properties of the last object read: rows from one source share their shape, so a row's dictionary is sized once.</summary>
-    public int LastWidth { get; private set; }
+    private string[] _lastNames = [];
+    private readonly List<string> _names = [];
+    private readonly List<object?> _values = [];
 
     private static Func<PSObject, T>? Bind<T>(string property) where T : class
     {
@@ -256,33 +259,56 @@ internal sealed class CustomObjectReader
         }
     }
 
-    /// <summary>Adds <paramref name="ps"/>'s properties to <paramref name="row"/>, or returns false (row untouched) when
-    /// the object is not a plain custom object or the fast path is off.</summary>
-    public bool TryRead(PSObject ps, Dictionary<string, object?> row)
+    /// <summary>The gettable properties of <paramref name="ps"/> (whose names are distinct, as PowerShell keeps them).</summary>
+    public KeyedRow Read(PSObject ps)
+    {
+        _names.Clear();
+        _values.Clear();
+        if (!TryReadFast(ps))
+        {
+            _names.Clear();
+            _values.Clear();
+            foreach (var property in ps.Properties)
+            {
+                if (!property.IsGettable) continue;
+                _names.Add(property.Name);
+                _values.Add(RowConversion.Plain(property.Value));
+            }
+        }
+        return new KeyedRow(Shape(), _values.ToArray());
+    }
+
+    /// <summary>The names just read, as the previous object's array when they are the same.</summary>
+    private string[] Shape()
+    {
+        var same = _lastNames.Length == _names.Count;
+        for (var i = 0; same && i < _names.Count; i++) same = string.Equals(_lastNames[i], _names[i], StringComparison.Ordinal);
+        if (!same) _lastNames = _names.ToArray();
+        return _lastNames;
+    }
+
+    private bool TryReadFast(PSObject ps)
     {
         if (InstanceMembers is null || InternalTypeNames is null || _verified == false || ps.BaseObject is not PSCustomObject || !HasOnlyCustomObjectTypeNames(ps))
             return false;
         foreach (var member in InstanceMembers(ps))
         {
             if (member is PSPropertyInfo { IsGettable: true } property && !string.Equals(property.Name, ReservedTypeNames, StringComparison.OrdinalIgnoreCase))
-                row[property.Name] = RowConversion.Plain(property.Value);
+            {
+                _names.Add(property.Name);
+                _values.Add(RowConversion.Plain(property.Value));
+            }
         }
         if (_verified is null)
         {
-            var expected = new Dictionary<string, object?>(StringComparer.Ordinal);
+            var expected = new List<string>();
             foreach (var property in ps.Properties)
             {
-                if (property.IsGettable) expected[property.Name] = RowConversion.Plain(property.Value);
+                if (property.IsGettable) expected.Add(property.Name);
             }
-            _verified = expected.Keys.SequenceEqual(row.Keys, StringComparer.Ordinal);
-            if (_verified == false)
-            {
-                row.Clear();
-                return false;
-            }
+            _verified = expected.SequenceEqual(_names, StringComparer.Ordinal);
         }
-        LastWidth = row.Count;
-        return true;
+        return _verified == true;
     }
 
     private static bool HasOnlyCustomObjectTypeNames(PSObject ps)

@@ -267,6 +267,7 @@ public sealed class TableWriter
         var encoding = writer.Encodes;
         string[]? lastKeys = null;
         FieldLookup.Result? lastMatch = null;
+        int[]? lastPositions = null;
         // One buffer for every row: the writer stripes the values before the next row is read.
         var values = new object?[columns.Count];
         foreach (var row in rows)
@@ -285,12 +286,18 @@ public sealed class TableWriter
                 continue;
             }
             // Rows from one source share their keys: the match is made once per distinct key list.
-            if (lastKeys is null || !SameKeys(row, lastKeys))
+            var keyed = row as KeyedRow;
+            if (keyed is not null ? !ReferenceEquals(keyed.Names, lastKeys) && (lastKeys is null || !keyed.Names.AsSpan().SequenceEqual(lastKeys))
+                : lastKeys is null || !SameKeys(row, lastKeys))
             {
                 lastKeys = row.Keys.ToArray();
                 lastMatch = FieldLookup.Match(lastKeys, columns);
+                lastPositions = lastMatch.KeyOf.Select(key => key is null ? -1 : Array.IndexOf(lastKeys, key)).ToArray();
             }
+            // The next row of this shape is known by reference.
+            if (keyed is not null) lastKeys = keyed.Names;
             var match = lastMatch!;
+            var positions = lastPositions!;
             var ok = true;
             foreach (var unknown in match.Unknown)
             {
@@ -318,7 +325,8 @@ public sealed class TableWriter
                 }
                 try
                 {
-                    values[c] = ValueCoercion.Coerce(match.KeyOf[c] is { } key ? row[key] : null, column.Type, column.Required);
+                    var raw = positions[c] < 0 ? null : keyed is not null ? keyed.ValueAt(positions[c]) : row[match.KeyOf[c]!];
+                    values[c] = ValueCoercion.Coerce(raw, column.Type, column.Required);
                     size += EstimateSize(column.Type, values[c]);
                 }
                 catch (ValueMismatchException e)
@@ -348,6 +356,15 @@ public sealed class TableWriter
     {
         if (row.Count != keys.Length) return false;
         var i = 0;
+        // A generic dictionary's own key enumerator is a struct: no allocation per row.
+        if (row is Dictionary<string, object?> generic)
+        {
+            foreach (var key in generic.Keys)
+            {
+                if (!string.Equals(key, keys[i++], StringComparison.Ordinal)) return false;
+            }
+            return true;
+        }
         foreach (var key in row.Keys)
         {
             if (!string.Equals(key, keys[i++], StringComparison.Ordinal)) return false;

@@ -181,6 +181,55 @@ public sealed class TableWriterTests : IDisposable
         Assert.Equal(version, (await DatasetTestHub.LoadAsync(_catalog, id)).Version);
     }
 
+    /// <summary><see cref="SampleRows"/> as <see cref="KeyedRow"/>s: the first half share one name array, the second half
+    /// another in a different order and casing, and one row in between has a name array of its own.</summary>
+    private static List<IReadOnlyDictionary<string, object?>> KeyedRows(List<IReadOnlyDictionary<string, object?>> rows)
+    {
+        var ordered = rows[0].Keys.ToArray();
+        var reversed = ordered.Reverse().Select(k => k == "id" ? "ID" : k).ToArray();
+        return rows.Select((row, i) =>
+        {
+            var names = i == rows.Count / 2 ? ordered.ToArray() : i < rows.Count / 2 ? ordered : reversed;
+            return (IReadOnlyDictionary<string, object?>)new KeyedRow(names, names.Select(n => row[n == "ID" ? "id" : n]).ToArray());
+        }).ToList();
+    }
+
+    [Fact]
+    public async Task Keyed_rows_of_several_shapes_are_written_as_the_same_rows_as_dictionaries()
+    {
+        var id = await CreateAsync("sf", SampleDatasets.SplitFolders);
+        await Writer().WriteAsync(_catalog, id, "test", SampleRows(40, 5000));
+        await Writer().WriteAsync(_catalog, id, "train", KeyedRows(SampleRows(40, 5000)));
+
+        var table = await DatasetTestHub.LoadAsync(_catalog, id);
+        async Task<List<string>> WrittenAsync(string split) => (await ReadAllAsync(table, split))
+            .Where(r => (long)r["id"]! >= 5000).OrderBy(r => (long)r["id"]!)
+            .Select(r => string.Join("|", r.Schema.Names.Where(n => n != "split").Select(n => r[n] switch
+            {
+                IEnumerable<object?> items => string.Join(",", items),
+                var v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture),
+            }))).ToList();
+        var fromKeyed = await WrittenAsync("train");
+        Assert.Equal(40, fromKeyed.Count);
+        Assert.Equal(await WrittenAsync("test"), fromKeyed);
+    }
+
+    [Fact]
+    public async Task A_bad_keyed_row_is_named_as_a_bad_dictionary_row_is()
+    {
+        var id = await CreateAsync("sf", SampleDatasets.SplitFolders);
+        var rows = KeyedRows(SampleRows(5, 0));
+        var third = (KeyedRow)rows[3];
+        rows[3] = new KeyedRow(third.Names, third.Names.Select(n => n == "count" ? "many" : third[n]).ToArray());
+        rows[4] = new KeyedRow([.. ((KeyedRow)rows[4]).Names, "nope"], [.. ((KeyedRow)rows[4]).Values, 1]);
+
+        var e = await Assert.ThrowsAsync<FacebergException>(() => Writer().WriteAsync(_catalog, id, "train", rows));
+
+        Assert.Equal("WriteRowInvalid", e.ErrorId);
+        Assert.Contains("row 3, column 'count': is int but the value is 'many' (String)", e.Message);
+        Assert.Contains("row 4, column 'nope'", e.Message);
+    }
+
     [Theory]
     [InlineData("id", null, "row 0, column 'id': is required but the value is null")]
     [InlineData("meta", "oops", "row 0, column 'meta': is a struct but the value is 'oops' (String)")]

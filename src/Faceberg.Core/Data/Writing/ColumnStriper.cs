@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using Parquet;
 using Parquet.Schema;
 
@@ -9,6 +11,9 @@ namespace Faceberg.Core.Data;
 /// Parquet leaf columns: per leaf, the present values in a typed array plus definition and repetition levels
 /// (Dremel encoding), written with <see cref="ParquetRowGroupWriter.WriteAllPartsAsync{T}"/>. Typed buffers
 /// and a converter chosen once per leaf replace a dictionary per row and a value lookup by name per cell.
+/// The buffers are rented from <see cref="ArrayPool{T}.Shared"/> and kept from one row group to the next: a row group's
+/// buffers are megabytes, and fresh ones per write would each be a large-object allocation, which the runtime pays
+/// for with full collections of the caller's heap (the rows being written among it). <see cref="Release"/> returns them.
 /// </summary>
 internal abstract class ColumnStriper
 {
@@ -38,6 +43,9 @@ internal abstract class ColumnStriper
     /// <summary>Writes the striped leaves to <paramref name="group"/> in schema order and clears the buffers.</summary>
     public abstract Task FlushAsync(ParquetRowGroupWriter group, CancellationToken ct);
 
+    /// <summary>Returns the buffers to the pool; the striper holds no rows afterwards and can be used again.</summary>
+    public abstract void Release();
+
     /// <param name="repetition">The repetition level of this value (0 for a new row).</param>
     /// <param name="parentDefinition">The definition level reached by the value's ancestors.</param>
     protected abstract void Add(object? value, int repetition, int parentDefinition);
@@ -57,6 +65,11 @@ internal abstract class ColumnStriper
         public override void Reserve(int rows)
         {
             foreach (var child in Children) child.Reserve(rows);
+        }
+
+        public override void Release()
+        {
+            foreach (var child in Children) child.Release();
         }
 
         protected override void AddAbsent(int repetition, int definition)
@@ -171,28 +184,22 @@ internal abstract class ColumnStriper
 
         protected void ReserveLevels(int rows)
         {
-            if (MaxDefinition == 0 && MaxRepetition == 0) return;
-            var size = LevelCount + rows;
-            if (size <= _definitions.Length) return;
-            Array.Resize(ref _definitions, size);
-            Array.Resize(ref _repetitions, size);
+            if (MaxDefinition > 0) _definitions = Pooled.Ensure(_definitions, LevelCount, LevelCount + rows);
+            if (MaxRepetition > 0) _repetitions = Pooled.Ensure(_repetitions, LevelCount, LevelCount + rows);
         }
 
         protected void AddLevels(int repetition, int definition)
         {
-            if (MaxDefinition == 0 && MaxRepetition == 0)
+            if (MaxDefinition > 0)
             {
-                LevelCount++;
-                return;
+                if (LevelCount == _definitions.Length) _definitions = Pooled.Grow(_definitions, LevelCount);
+                _definitions[LevelCount] = definition;
             }
-            if (LevelCount == _definitions.Length)
+            if (MaxRepetition > 0)
             {
-                var size = Math.Max(1024, LevelCount * 2);
-                Array.Resize(ref _definitions, size);
-                Array.Resize(ref _repetitions, size);
+                if (LevelCount == _repetitions.Length) _repetitions = Pooled.Grow(_repetitions, LevelCount);
+                _repetitions[LevelCount] = repetition;
             }
-            _definitions[LevelCount] = definition;
-            _repetitions[LevelCount] = repetition;
             LevelCount++;
         }
 
@@ -200,6 +207,13 @@ internal abstract class ColumnStriper
         protected ReadOnlyMemory<int>? Repetitions => MaxRepetition == 0 ? null : _repetitions.AsMemory(0, LevelCount);
 
         protected void ClearLevels() => LevelCount = 0;
+
+        protected void ReleaseLevels()
+        {
+            Pooled.Return(ref _definitions);
+            Pooled.Return(ref _repetitions);
+            LevelCount = 0;
+        }
 
         protected override void AddAbsent(int repetition, int definition) => AddLevels(repetition, definition);
     }
@@ -213,7 +227,14 @@ internal abstract class ColumnStriper
         public override void Reserve(int rows)
         {
             ReserveLevels(rows);
-            if (_count + rows > _values.Length) Array.Resize(ref _values, _count + rows);
+            _values = Pooled.Ensure(_values, _count, _count + rows);
+        }
+
+        public override void Release()
+        {
+            ReleaseLevels();
+            Pooled.Return(ref _values);
+            _count = 0;
         }
 
         protected override void Add(object? value, int repetition, int parentDefinition)
@@ -223,7 +244,7 @@ internal abstract class ColumnStriper
                 AddLevels(repetition, parentDefinition);
                 return;
             }
-            if (_count == _values.Length) Array.Resize(ref _values, Math.Max(1024, _count * 2));
+            if (_count == _values.Length) _values = Pooled.Grow(_values, _count);
             _values[_count++] = convert(value);
             AddLevels(repetition, MaxDefinition);
         }
@@ -238,5 +259,28 @@ internal abstract class ColumnStriper
             _count = 0;
             ClearLevels();
         }
+    }
+}
+
+/// <summary>Array growth through <see cref="ArrayPool{T}.Shared"/>; an empty array stands for "none rented".</summary>
+internal static class Pooled
+{
+    /// <summary>An array of at least <paramref name="size"/> items holding the first <paramref name="used"/> of <paramref name="array"/>.</summary>
+    public static T[] Ensure<T>(T[] array, int used, int size)
+    {
+        if (size <= array.Length) return array;
+        var larger = ArrayPool<T>.Shared.Rent(size);
+        Array.Copy(array, larger, used);
+        if (array.Length > 0) ArrayPool<T>.Shared.Return(array, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        return larger;
+    }
+
+    /// <summary>Twice the room (at least 1024 items), keeping the first <paramref name="used"/> items.</summary>
+    public static T[] Grow<T>(T[] array, int used) => Ensure(array, used, Math.Max(1024, used * 2));
+
+    public static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0) ArrayPool<T>.Shared.Return(array, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        array = [];
     }
 }

@@ -130,6 +130,7 @@ internal sealed class ParquetDataWriter : IAsyncDisposable
         if (_stripers is null) throw new InvalidOperationException("A plan has no files to finish.");
         await FlushGroupAsync(ct).ConfigureAwait(false);
         _finished = true;
+        ReleaseBuffers();
         var files = new List<byte[]>(_writers.Count);
         foreach (var (writer, stream) in _writers)
         {
@@ -143,9 +144,16 @@ internal sealed class ParquetDataWriter : IAsyncDisposable
         return files;
     }
 
+    private void ReleaseBuffers()
+    {
+        if (_stripers is null) return;
+        foreach (var striper in _stripers) striper.Release();
+    }
+
     public async ValueTask DisposeAsync()
     {
         _finished = true;
+        ReleaseBuffers();
         foreach (var (writer, _) in _writers) await writer.DisposeAsync().ConfigureAwait(false);
         _writers.Clear();
     }

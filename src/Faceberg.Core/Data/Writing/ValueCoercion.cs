@@ -205,6 +205,23 @@ internal static class ValueCoercion
     {
         if (value is string or byte[] or IDictionary || value is not IEnumerable items)
             throw new ValueMismatchException($"is a list but the value is {Describe(value)}");
+        if (items is IList indexed)
+        {
+            // Arrays and lists: sized once, read by index (no enumerator per value).
+            var list = new List<object?>(indexed.Count);
+            for (var i = 0; i < indexed.Count; i++)
+            {
+                try
+                {
+                    list.Add(Coerce(indexed[i], type.Element, type.ElementRequired));
+                }
+                catch (ValueMismatchException e)
+                {
+                    throw new ValueMismatchException(e.Message, $"[{i}]{e.SubPath}");
+                }
+            }
+            return list;
+        }
         var result = new List<object?>();
         foreach (var item in items)
         {
@@ -305,6 +322,15 @@ internal static class StructKeys
     {
         if (dictionary.Count != keys.Length) return false;
         var i = 0;
+        // A generic dictionary's own key enumerator is a struct: no allocation per value.
+        if (dictionary is Dictionary<string, object?> generic)
+        {
+            foreach (var name in generic.Keys)
+            {
+                if (!string.Equals(name, keys[i++], StringComparison.Ordinal)) return false;
+            }
+            return true;
+        }
         foreach (var key in dictionary.Keys)
         {
             if (key is not string name || !string.Equals(name, keys[i++], StringComparison.Ordinal)) return false;
