@@ -61,7 +61,9 @@ public sealed class DatasetPlanner
     public async Task<DatasetData> ResolveDataAsync(string repo, string sha, JsonElement? cardData, CancellationToken cancellationToken = default)
     {
         var files = await ListFilesAsync(repo, sha, cancellationToken).ConfigureAwait(false);
+        SyncTrace.Mark("tree");
         var layout = DatasetLayoutResolver.Resolve(files, cardData, repo);
+        SyncTrace.Mark("layout");
         if (!layout.NeedsParquetConversion)
             return new DatasetData(layout, sha, null, files);
 

@@ -114,7 +114,9 @@ public sealed class DatasetSync
 
     private async Task<SyncResult> PlanAndCommitAsync(CatalogContext catalog, ICatalog store, SyncState state, SyncOptions options, CancellationToken ct)
     {
+        SyncTrace.Start();
         var iceberg = await _store.LoadAsync(store, state.Table, ct).ConfigureAwait(false);
+        SyncTrace.Mark("load table");
         state.SnapshotId = iceberg.CurrentSnapshot?.SnapshotId;
         var table = DatasetTable.Bind(state.Table, iceberg, key => NotADatasetTable(state.Table, key));
         var source = table.Source;
@@ -127,7 +129,9 @@ public sealed class DatasetSync
         var reference = configured is not null && configured.Repo == source.Repo ? configured.Revision ?? DatasetSource.DefaultRef : source.Ref;
         options.Progress?.Report(new DatasetProgress(table.Label, source.Config, 0, 0, $"Resolving {source.Repo}@{reference}"));
 
+        SyncTrace.Mark("config");
         var (sha, card) = await _planner.ResolveRefAsync(source.Repo, reference, ct).ConfigureAwait(false);
+        SyncTrace.Mark("info");
         state.To = sha;
         if (string.Equals(sha, source.Revision, StringComparison.OrdinalIgnoreCase)
             && (source.SourceRevision is null || await _planner.ConversionUnchangedAsync(source.Repo, source.SourceRevision, ct).ConfigureAwait(false)))
@@ -142,16 +146,19 @@ public sealed class DatasetSync
         var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
         var newFiles = DatasetPlanner.FilesOf(config);
         var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
+        SyncTrace.Mark("select");
 
         // The table's files as the last create or sync recorded them saves listing the old commit; older tables have none.
         // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
         // adds files is planned from it alone; any other change reads the live files' manifest entries.
         var record = await _store.ReadFileRecordDetailsAsync(table, ct).ConfigureAwait(false);
+        SyncTrace.Mark("read record");
         var changes = record is not null && record.DescribesSnapshot(table.SnapshotId) ? AdditionsFromRecord(record, newFiles) : null;
         changes ??= await ChangesFromManifestsAsync(iceberg,
             record?.Files ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false),
             newFiles, splitOf, state.Table, ct).ConfigureAwait(false);
         var diff = changes.Diff;
+        SyncTrace.Mark("diff");
         state.Added = diff.Added.Count;
         state.Removed = diff.Removed.Count;
         state.Replaced = diff.Replaced.Count + changes.MovedFiles.Count;
@@ -163,6 +170,7 @@ public sealed class DatasetSync
             .ConfigureAwait(false);
         var facts = toRead.ToDictionary(f => f.f.Path, f => footers[f.f.Path].Get(), StringComparer.Ordinal);
 
+        SyncTrace.Mark("footers");
         var newColumns = NewColumns(iceberg, facts.Values, source.Repo, source.Config);
         state.AddedColumns = newColumns.Select(c => c.Name).ToList();
         options.Progress?.Report(new DatasetProgress(table.Label, source.Config, toRead.Count, toRead.Count, $"Committing {state.Table}"));
@@ -183,9 +191,12 @@ public sealed class DatasetSync
             AddDataFiles = changes.MovedFiles,
             AddFiles = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => new NewDatasetFile(facts[f.Path], splitOf[f.Path])).ToList(),
             FileRecord = newFiles,
+            FileRecordRead = record,
             Summary = target.SnapshotSummary(source.Revision, state.Added, state.Removed, state.Replaced),
         };
+        SyncTrace.Mark("columns");
         var snapshot = await _store.CommitAsync(store, table, commit, ct).ConfigureAwait(false);
+        SyncTrace.Mark("commit");
         state.SnapshotId = snapshot?.SnapshotId;
         return state.Result(SyncStatus.Updated);
     }

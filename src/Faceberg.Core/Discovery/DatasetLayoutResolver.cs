@@ -87,7 +87,7 @@ public static class DatasetLayoutResolver
     /// </summary>
     internal static IReadOnlyList<CardConfig>? DetectConfigFolders(IReadOnlyList<string> paths)
     {
-        var dataFiles = HubGlob.Compile("**").Filter(paths).Where(DataFormats.IsDataFile).ToList();
+        var dataFiles = HubGlob.Compile("**").Where(paths).Where(DataFormats.IsDataFile).ToList();
         if (dataFiles.Count == 0 || dataFiles.Any(p => !p.Contains('/')))
             return null;
         var folders = dataFiles.Select(p => p[..p.IndexOf('/')]).Distinct().Order(StringComparer.Ordinal).ToList();

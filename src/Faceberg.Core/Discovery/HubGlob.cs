@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -76,23 +77,35 @@ public sealed class HubGlob
     public bool IsMatch(string path) => CurrentRegex().IsMatch(path);
 
     // Globs are cached and tried on every listing: interpreted until one has matched enough paths to repay compiling it
-    // (about a millisecond), then compiled, which matches several times faster. Either regex gives the same answers,
-    // so a race that compiles twice is harmless.
+    // (emitting and compiling the matcher costs tens of milliseconds in a process that has not compiled one yet), then
+    // compiled, which matches several times faster. A listing that large is compiled for before its first path, since a
+    // process often resolves one listing only. Either regex gives the same answers, so a race that compiles twice is harmless.
     private const int MatchesBeforeCompiling = 20_000;
     private int _matchCount;
 
     private Regex CurrentRegex()
     {
         if (_matchCount <= MatchesBeforeCompiling && Interlocked.Increment(ref _matchCount) == MatchesBeforeCompiling)
-            _regex = new Regex(_regex.ToString(), _regex.Options | RegexOptions.Compiled);
+            Compile();
         return _regex;
     }
 
-    /// <summary>The path is one <c>resolve_pattern</c> would return for this pattern.</summary>
-    public bool Matches(string path)
+    private void CompileFor<T>(IEnumerable<T> listing)
     {
-        if (!CurrentRegex().IsMatch(path))
-            return false;
+        if (_matchCount <= MatchesBeforeCompiling && listing.TryGetNonEnumeratedCount(out var count) && count >= MatchesBeforeCompiling
+            && Interlocked.Exchange(ref _matchCount, MatchesBeforeCompiling + 1) <= MatchesBeforeCompiling)
+            Compile();
+    }
+
+    private void Compile() => _regex = new Regex(_regex.ToString(), _regex.Options | RegexOptions.Compiled);
+
+    /// <summary>The path is one <c>resolve_pattern</c> would return for this pattern.</summary>
+    public bool Matches(string path) => CurrentRegex().IsMatch(path) && PassesNameRules(path);
+
+    // Run for each path of a listing, once per sync: optimized from its first call rather than after tiering up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool PassesNameRules(string path)
+    {
         // Segment by segment without splitting: a listing of 100,000 paths is matched against several globs.
         int hidden = 0, special = 0;
         var name = ReadOnlySpan<char>.Empty;
@@ -124,13 +137,31 @@ public sealed class HubGlob
     }
 
     /// <summary>True when the pattern resolves to at least one of <paramref name="paths"/>.</summary>
-    public bool MatchesAny(IEnumerable<string> paths) => paths.Any(Matches);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool MatchesAny(IEnumerable<string> paths)
+    {
+        CompileFor(paths);
+        foreach (var path in paths)
+            if (Matches(path)) return true;
+        return false;
+    }
 
     /// <summary>The paths this pattern resolves to, sorted ordinally as fsspec's glob returns them.</summary>
     public IReadOnlyList<string> Filter(IEnumerable<string> paths)
     {
-        var matched = paths.Where(Matches).ToList();
+        var matched = Where(paths);
         matched.Sort(StringComparer.Ordinal);
+        return matched;
+    }
+
+    /// <summary>The paths this pattern resolves to, in the order given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public List<string> Where(IEnumerable<string> paths)
+    {
+        CompileFor(paths);
+        var matched = new List<string>();
+        foreach (var path in paths)
+            if (Matches(path)) matched.Add(path);
         return matched;
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Faceberg.Core.Discovery;
 
 /// <summary>A path whose content differs between two revisions.</summary>
@@ -21,6 +23,7 @@ public sealed record RevisionDiff(
 
     /// <summary>Compares two listings; every list in the result is ordered by path.</summary>
     /// <exception cref="ArgumentException">A listing names the same path twice.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RevisionDiff Compare(IReadOnlyList<RepoFile> oldFiles, IReadOnlyList<RepoFile> newFiles)
     {
         var before = Index(oldFiles, nameof(oldFiles));
