@@ -52,7 +52,7 @@ public sealed class DatasetPlanner
     /// <summary>The commit <paramref name="reference"/> points at and the dataset card there (one Hub request).</summary>
     public async Task<(string Sha, JsonElement? CardData)> ResolveRefAsync(string repo, string reference, CancellationToken cancellationToken = default)
     {
-        var info = await _hub.GetDatasetInfoAsync(repo, reference, cancellationToken).ConfigureAwait(false);
+        var info = await _hub.GetDatasetCommitAsync(repo, reference, cancellationToken).ConfigureAwait(false);
         return (RequireSha(info, repo, reference), info.CardData);
     }
 
@@ -70,7 +70,7 @@ public sealed class DatasetPlanner
         DatasetInfo conversion;
         try
         {
-            conversion = await _hub.GetDatasetInfoAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
+            conversion = await _hub.GetDatasetCommitAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
         }
         catch (RevisionNotFoundException e)
         {
@@ -88,7 +88,7 @@ public sealed class DatasetPlanner
     /// </summary>
     public async Task<bool> ConversionUnchangedAsync(string repo, string sourceRevision, CancellationToken cancellationToken = default)
     {
-        var conversion = await _hub.GetDatasetInfoAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
+        var conversion = await _hub.GetDatasetCommitAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
         return string.Equals(conversion.Sha, sourceRevision, StringComparison.OrdinalIgnoreCase);
     }
 

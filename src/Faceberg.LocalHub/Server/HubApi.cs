@@ -144,42 +144,58 @@ internal sealed class HubApi(LocalHubServer server)
         CheckWriteToken(r);
     }
 
+    // The properties `expand` may name (huggingface_hub's ExpandDatasetProperty_T); the Hub refuses any other.
+    private static readonly HashSet<string> ExpandableProperties = new(StringComparer.Ordinal)
+    {
+        "author", "cardData", "citation", "createdAt", "disabled", "description", "downloads", "downloadsAllTime", "gated",
+        "lastModified", "likes", "paperswithcode_id", "private", "siblings", "sha", "tags", "trendingScore", "usedStorage",
+        "resourceGroup", "xetEnabled",
+    };
+
     private Task Info(HubRequest r, string repoId, string revision)
     {
         var commit = Store.GetCommit(repoId, revision);
-        var blobs = r.QueryFlag("blobs");
-        var siblings = new JsonArray();
-        foreach (var file in commit.Files)
-        {
-            var sibling = new JsonObject { ["rfilename"] = file.Path };
-            if (blobs)
-            {
-                sibling["size"] = file.Size;
-                sibling["blobId"] = file.GitOid;
-                if (file.IsLfs) sibling["lfs"] = new JsonObject { ["sha256"] = file.Sha256, ["size"] = file.Size, ["pointerSize"] = file.PointerSize };
-            }
-            siblings.Add(sibling);
-        }
+        // With `expand`, the Hub answers only _id, id and the properties named (dataset_info(expand=[...])).
+        var expand = r.Query.GetValues("expand");
+        if (expand?.FirstOrDefault(p => !ExpandableProperties.Contains(p)) is { } unknown)
+            throw LocalHubException.BadRequest($"\"expand\" must be one of {string.Join(", ", ExpandableProperties.Order(StringComparer.Ordinal))}; got \"{unknown}\"");
+        bool Wanted(string property) => expand is null || expand.Contains(property);
         var info = new JsonObject
         {
             ["_id"] = GitHashes.Sha1Hex(repoId)[..24],
             ["id"] = repoId,
-            ["author"] = repoId[..repoId.IndexOf('/')],
-            ["sha"] = commit.Id,
-            ["lastModified"] = FormatDate(commit.Date),
-            ["private"] = Store.IsPrivate(repoId),
-            ["gated"] = false,
-            ["disabled"] = false,
-            ["downloads"] = 0,
-            ["likes"] = 0,
-            ["tags"] = new JsonArray(),
         };
-        var readme = commit.Files.FirstOrDefault(f => f.Path == "README.md");
+        if (Wanted("author")) info["author"] = repoId[..repoId.IndexOf('/')];
+        if (Wanted("sha")) info["sha"] = commit.Id;
+        if (Wanted("lastModified")) info["lastModified"] = FormatDate(commit.Date);
+        if (Wanted("private")) info["private"] = Store.IsPrivate(repoId);
+        if (Wanted("gated")) info["gated"] = false;
+        if (Wanted("disabled")) info["disabled"] = false;
+        if (Wanted("downloads")) info["downloads"] = 0;
+        if (Wanted("likes")) info["likes"] = 0;
+        if (Wanted("tags")) info["tags"] = new JsonArray();
+        var readme = Wanted("cardData") ? commit.Files.FirstOrDefault(f => f.Path == "README.md") : null;
         if (readme is not null && CardData.FromReadme(Encoding.UTF8.GetString(Store.ReadFile(repoId, commit.Id, readme.Path))) is { } card)
             info["cardData"] = card;
-        info["siblings"] = siblings;
-        info["createdAt"] = FormatDate(Store.CreatedAt(repoId));
-        info["usedStorage"] = commit.Files.Sum(f => f.Size);
+        if (Wanted("siblings"))
+        {
+            var blobs = r.QueryFlag("blobs");
+            var siblings = new JsonArray();
+            foreach (var file in commit.Files)
+            {
+                var sibling = new JsonObject { ["rfilename"] = file.Path };
+                if (blobs)
+                {
+                    sibling["size"] = file.Size;
+                    sibling["blobId"] = file.GitOid;
+                    if (file.IsLfs) sibling["lfs"] = new JsonObject { ["sha256"] = file.Sha256, ["size"] = file.Size, ["pointerSize"] = file.PointerSize };
+                }
+                siblings.Add(sibling);
+            }
+            info["siblings"] = siblings;
+        }
+        if (Wanted("createdAt")) info["createdAt"] = FormatDate(Store.CreatedAt(repoId));
+        if (Wanted("usedStorage")) info["usedStorage"] = commit.Files.Sum(f => f.Size);
         r.Json(200, info);
         return Task.CompletedTask;
     }
