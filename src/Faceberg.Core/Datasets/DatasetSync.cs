@@ -154,6 +154,7 @@ public sealed class DatasetSync
         var record = await _store.ReadFileRecordDetailsAsync(table, ct).ConfigureAwait(false);
         SyncTrace.Mark("read record");
         var changes = record is not null && record.DescribesSnapshot(table.SnapshotId) ? AdditionsFromRecord(record, newFiles) : null;
+        SyncTrace.Note("additions from record");
         changes ??= await ChangesFromManifestsAsync(iceberg,
             record?.Files ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false),
             newFiles, splitOf, state.Table, ct).ConfigureAwait(false);

@@ -79,7 +79,9 @@ internal static class RevisionFileRecord
             if (previous is not { Splits: { } previousSplits })
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous?.Chain ?? []);
 
+            SyncTrace.Note("record: previous ready");
             var (changed, removed) = Changes(previous.Files, previousSplits, list);
+            SyncTrace.Note("record: changes found");
             if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous.Chain);
             return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, snapshotId, changed, removed), []);
@@ -236,7 +238,11 @@ internal static class RevisionFileRecord
                 {
                     return null;
                 }
-                var link = ParseLink(Gunzip(bytes));
+                SyncTrace.Note($"record: read {bytes.Length} bytes");
+                var unzipped = Gunzip(bytes);
+                SyncTrace.Note($"record: gunzipped {unzipped.Length} bytes");
+                var link = ParseLink(unzipped.Span);
+                SyncTrace.Note("record: parsed");
                 locations.Add(next);
                 links.Add(link);
                 next = link.Format switch
@@ -246,7 +252,9 @@ internal static class RevisionFileRecord
                     _ => throw new FormatException($"record format {link.Format}"),
                 };
             }
-            return Apply(links, locations);
+            var applied = Apply(links, locations);
+            SyncTrace.Note("record: applied");
+            return applied;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {
@@ -254,18 +262,20 @@ internal static class RevisionFileRecord
         }
     }
 
-    private static byte[] Gunzip(byte[] bytes)
+    private static ReadOnlyMemory<byte> Gunzip(byte[] bytes)
     {
+        // A gzip member ends with its uncompressed size (mod 2^32): the buffer is sized once, not grown while inflating.
+        var size = bytes.Length >= 18 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(^4)) : 0u;
         using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        using var json = new MemoryStream(bytes.Length * 4);
-        gzip.CopyTo(json);
-        return json.ToArray();
+        using var json = new MemoryStream((int)Math.Min(Math.Max(size, (uint)bytes.Length), 256u << 20) + 1);
+        gzip.CopyTo(json, 1 << 16);
+        return json.GetBuffer().AsMemory(0, (int)json.Length);
     }
 
     // A full record lists every file of the table (about 130 bytes of JSON each), and a sync reads it once per process:
     // read field by field, optimized from the first call, rather than through a document of every value.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Link ParseLink(byte[] json)
+    private static Link ParseLink(ReadOnlySpan<byte> json)
     {
         var link = new Link();
         var reader = new Utf8JsonReader(json);

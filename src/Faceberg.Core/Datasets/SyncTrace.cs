@@ -17,6 +17,11 @@ internal static class SyncTrace
         _lastCpu = Process.GetCurrentProcess().TotalProcessorTime;
     }
 
+    public static void Note(string text)
+    {
+        if (Enabled) Console.Error.WriteLine($"      [sync]   {text} (at {Watch.Elapsed.TotalMilliseconds - _lastWall:F1} ms into the phase, cpu {(Process.GetCurrentProcess().TotalProcessorTime - _lastCpu).TotalMilliseconds:F1})");
+    }
+
     public static void Mark(string phase)
     {
         if (!Enabled) return;
