@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Faceberg.Core.Config;
 using Faceberg.Core.Discovery;
@@ -61,9 +62,7 @@ public sealed class DatasetPlanner
     public async Task<DatasetData> ResolveDataAsync(string repo, string sha, JsonElement? cardData, CancellationToken cancellationToken = default)
     {
         var files = await ListFilesAsync(repo, sha, cancellationToken).ConfigureAwait(false);
-        SyncTrace.Mark("tree");
         var layout = DatasetLayoutResolver.Resolve(files, cardData, repo);
-        SyncTrace.Mark("layout");
         if (!layout.NeedsParquetConversion)
             return new DatasetData(layout, sha, null, files);
 
@@ -96,9 +95,18 @@ public sealed class DatasetPlanner
     public async Task<IReadOnlyList<RepoFile>> ListFilesAsync(string repo, string sha, CancellationToken cancellationToken = default)
     {
         var entries = await _hub.ListTreeAsync(repo, sha, recursive: true, ct: cancellationToken).ConfigureAwait(false);
-        return entries.Where(e => e.IsFile)
-            .Select(e => new RepoFile(e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid is { Length: > 0 } lfs ? lfs : e.Oid))
-            .ToList();
+        return FilesOf(entries);
+    }
+
+    // Once per listed file, in a process that often lists one commit: optimized from the first call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<RepoFile> FilesOf(IReadOnlyList<HubTreeEntry> entries)
+    {
+        var files = new List<RepoFile>(entries.Count);
+        foreach (var e in entries)
+            if (e.IsFile)
+                files.Add(new RepoFile(e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid is { Length: > 0 } lfs ? lfs : e.Oid));
+        return files;
     }
 
     /// <summary>A config's files, each path once: a file the card lists under two splits is registered

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
@@ -114,9 +115,7 @@ public sealed class DatasetSync
 
     private async Task<SyncResult> PlanAndCommitAsync(CatalogContext catalog, ICatalog store, SyncState state, SyncOptions options, CancellationToken ct)
     {
-        SyncTrace.Start();
         var iceberg = await _store.LoadAsync(store, state.Table, ct).ConfigureAwait(false);
-        SyncTrace.Mark("load table");
         state.SnapshotId = iceberg.CurrentSnapshot?.SnapshotId;
         var table = DatasetTable.Bind(state.Table, iceberg, key => NotADatasetTable(state.Table, key));
         var source = table.Source;
@@ -129,9 +128,7 @@ public sealed class DatasetSync
         var reference = configured is not null && configured.Repo == source.Repo ? configured.Revision ?? DatasetSource.DefaultRef : source.Ref;
         options.Progress?.Report(new DatasetProgress(table.Label, source.Config, 0, 0, $"Resolving {source.Repo}@{reference}"));
 
-        SyncTrace.Mark("config");
         var (sha, card) = await _planner.ResolveRefAsync(source.Repo, reference, ct).ConfigureAwait(false);
-        SyncTrace.Mark("info");
         state.To = sha;
         if (string.Equals(sha, source.Revision, StringComparison.OrdinalIgnoreCase)
             && (source.SourceRevision is null || await _planner.ConversionUnchangedAsync(source.Repo, source.SourceRevision, ct).ConfigureAwait(false)))
@@ -146,20 +143,16 @@ public sealed class DatasetSync
         var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
         var newFiles = DatasetPlanner.FilesOf(config);
         var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
-        SyncTrace.Mark("select");
 
         // The table's files as the last create or sync recorded them saves listing the old commit; older tables have none.
         // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
         // adds files is planned from it alone; any other change reads the live files' manifest entries.
         var record = await _store.ReadFileRecordDetailsAsync(table, ct).ConfigureAwait(false);
-        SyncTrace.Mark("read record");
         var changes = record is not null && record.DescribesSnapshot(table.SnapshotId) ? AdditionsFromRecord(record, newFiles) : null;
-        SyncTrace.Note("additions from record");
         changes ??= await ChangesFromManifestsAsync(iceberg,
             record?.Files ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false),
             newFiles, splitOf, state.Table, ct).ConfigureAwait(false);
         var diff = changes.Diff;
-        SyncTrace.Mark("diff");
         state.Added = diff.Added.Count;
         state.Removed = diff.Removed.Count;
         state.Replaced = diff.Replaced.Count + changes.MovedFiles.Count;
@@ -171,7 +164,6 @@ public sealed class DatasetSync
             .ConfigureAwait(false);
         var facts = toRead.ToDictionary(f => f.f.Path, f => footers[f.f.Path].Get(), StringComparer.Ordinal);
 
-        SyncTrace.Mark("footers");
         var newColumns = NewColumns(iceberg, facts.Values, source.Repo, source.Config);
         state.AddedColumns = newColumns.Select(c => c.Name).ToList();
         options.Progress?.Report(new DatasetProgress(table.Label, source.Config, toRead.Count, toRead.Count, $"Committing {state.Table}"));
@@ -195,9 +187,7 @@ public sealed class DatasetSync
             FileRecordRead = record,
             Summary = target.SnapshotSummary(source.Revision, state.Added, state.Removed, state.Replaced),
         };
-        SyncTrace.Mark("columns");
         var snapshot = await _store.CommitAsync(store, table, commit, ct).ConfigureAwait(false);
-        SyncTrace.Mark("commit");
         state.SnapshotId = snapshot?.SnapshotId;
         return state.Result(SyncStatus.Updated);
     }
@@ -211,16 +201,32 @@ public sealed class DatasetSync
     /// append, which needs no manifest entry of the files it keeps. Null when a file is removed, replaced or moved to
     /// another split, since the commit needs those files' manifest entries.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static FileChanges? AdditionsFromRecord(DatasetFileRecord record, IReadOnlyList<PlannedFile> newFiles)
     {
-        var diff = RevisionDiff.Compare(record.Files, newFiles.Select(f => f.File).ToList());
-        if (diff.Removed.Count > 0 || diff.Replaced.Count > 0)
-            return null;
-        // With nothing replaced, every recorded file the new commit still has is unchanged: moved when its split differs.
-        foreach (var file in newFiles)
-            if (record.Splits!.TryGetValue(file.File.Path, out var split) && !string.Equals(split, file.Split, StringComparison.Ordinal))
+        // One pass over the new commit's files (as RevisionDiff.Compare, which would index both sides), leaving at the
+        // first file that is not new or unchanged in its split.
+        var recorded = new Dictionary<string, RepoFile>(record.Files.Count, StringComparer.Ordinal);
+        foreach (var file in record.Files)
+            recorded[file.Path] = file;
+        var added = new List<RepoFile>();
+        var unchanged = new List<RepoFile>(recorded.Count);
+        foreach (var planned in newFiles)
+        {
+            if (!recorded.TryGetValue(planned.File.Path, out var old))
+            {
+                added.Add(planned.File);
+                continue;
+            }
+            if (!RevisionDiff.SameContent(old, planned.File)
+                || (record.Splits!.TryGetValue(planned.File.Path, out var split) && !string.Equals(split, planned.Split, StringComparison.Ordinal)))
                 return null;
-        return new FileChanges(diff, [], []);
+            unchanged.Add(old);
+        }
+        // Each recorded file the new commit still has was matched once (its paths are distinct): fewer means some are gone.
+        if (unchanged.Count < recorded.Count)
+            return null;
+        return new FileChanges(new RevisionDiff(RevisionDiff.ByPath(added), [], [], RevisionDiff.ByPath(unchanged)), [], []);
     }
 
     /// <summary>

@@ -80,9 +80,7 @@ public sealed class DatasetTableStore
             return null;
         }
 
-        SyncTrace.Note("commit start");
         var staged = await Stage(iceberg, commit, properties).StageAsync(commit.Summary, cancellationToken).ConfigureAwait(false);
-        SyncTrace.Note("staged");
         // The snapshot's manifests and manifest list go with the new metadata version: one Hub commit on the Hub.
         await catalog.CommitTableAsync(table.Identifier, [baseRef, .. staged.Requirements], staged.Updates, staged.Files, cancellationToken).ConfigureAwait(false);
         return staged.Snapshot;

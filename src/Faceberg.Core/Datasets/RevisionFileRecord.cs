@@ -79,9 +79,7 @@ internal static class RevisionFileRecord
             if (previous is not { Splits: { } previousSplits })
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous?.Chain ?? []);
 
-            SyncTrace.Note("record: previous ready");
             var (changed, removed) = Changes(previous.Files, previousSplits, list);
-            SyncTrace.Note("record: changes found");
             if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous.Chain);
             return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, snapshotId, changed, removed), []);
@@ -238,11 +236,7 @@ internal static class RevisionFileRecord
                 {
                     return null;
                 }
-                SyncTrace.Note($"record: read {bytes.Length} bytes");
-                var unzipped = Gunzip(bytes);
-                SyncTrace.Note($"record: gunzipped {unzipped.Length} bytes");
-                var link = ParseLink(unzipped.Span);
-                SyncTrace.Note("record: parsed");
+                var link = ParseLink(Gunzip(bytes).Span);
                 locations.Add(next);
                 links.Add(link);
                 next = link.Format switch
@@ -252,9 +246,7 @@ internal static class RevisionFileRecord
                     _ => throw new FormatException($"record format {link.Format}"),
                 };
             }
-            var applied = Apply(links, locations);
-            SyncTrace.Note("record: applied");
-            return applied;
+            return Apply(links, locations);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {

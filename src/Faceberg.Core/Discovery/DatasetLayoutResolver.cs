@@ -29,10 +29,8 @@ public static class DatasetLayoutResolver
         if (cardConfigs.Count > 0)
             return ResolveConfigs(LayoutKind.Card, cardConfigs, files, repo);
         var paths = files.Select(f => f.Path).ToList();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         if (DetectConfigFolders(paths) is { } folders)
             return ResolveConfigs(LayoutKind.ConfigFolders, folders, files, repo);
-        Faceberg.Core.Datasets.SyncTrace.Note($"detect folders {sw.Elapsed.TotalMilliseconds:F1} ms");
         return ResolveConfigs(LayoutKind.Inferred, [new CardConfig(DefaultConfigName, null, null, true)], files, repo);
     }
 
@@ -112,19 +110,16 @@ public static class DatasetLayoutResolver
         foreach (var file in files)
             byPath[file.Path] = file;
         var paths = byPath.Keys.ToList();
-        var pathSet = byPath.Keys.ToHashSet(StringComparer.Ordinal);
 
         var resolved = new List<(CardConfig Config, List<(string Split, IReadOnlyList<string> DataFiles)> Splits, string Format)>();
         foreach (var config in configs)
         {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
             var patternSets = config.DataFiles ?? InferInside(kind, config, paths, repo);
-            Faceberg.Core.Datasets.SyncTrace.Note($"infer {sw.Elapsed.TotalMilliseconds:F1} ms");
             var splits = new List<(string Split, IReadOnlyList<string> DataFiles)>();
             foreach (var set in patternSets)
             {
                 foreach (var literal in set.Patterns.Where(p => !HubGlob.HasMagic(p)))
-                    if (!pathSet.Contains(HubGlob.Join(config.DataDir, literal)))
+                    if (!byPath.ContainsKey(HubGlob.Join(config.DataDir, literal)))
                         throw new DiscoveryException("DiscoveryPatternMatchesNothing", FacebergErrorKind.NotFound,
                             $"{Describe(kind, config, repo)}: data file '{HubGlob.Join(config.DataDir, literal)}' of split '{set.Split}' does not exist.");
                 var dataFiles = SplitPatterns.Resolve(paths, set.Patterns, config.DataDir).Where(DataFormats.IsDataFile).ToList();
@@ -137,7 +132,6 @@ public static class DatasetLayoutResolver
                         $"{Describe(kind, config, repo)}: the data_files patterns of split '{set.Split}' " +
                         $"({string.Join(", ", set.Patterns.Select(p => $"'{HubGlob.Join(config.DataDir, p)}'"))}) match no data files.");
                 splits.Add((set.Split, dataFiles));
-                Faceberg.Core.Datasets.SyncTrace.Note($"split resolved {sw.Elapsed.TotalMilliseconds:F1} ms");
             }
             if (splits.Count == 0)
                 throw config.DataFiles is null
@@ -154,7 +148,6 @@ public static class DatasetLayoutResolver
             resolved.Add((config, splits, formats[0]!));
         }
 
-        Faceberg.Core.Datasets.SyncTrace.Note("formats checked");
         // The Hub converts a whole dataset, so one non-Parquet config sends every config to the conversion.
         var nonParquet = resolved.FirstOrDefault(r => r.Format != DataFormats.Parquet);
         if (nonParquet.Config is not null)

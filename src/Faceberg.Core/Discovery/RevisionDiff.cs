@@ -48,7 +48,7 @@ public sealed record RevisionDiff(
     }
 
     // A missing content id can't prove equality, so such a file counts as replaced.
-    private static bool SameContent(RepoFile a, RepoFile b) =>
+    internal static bool SameContent(RepoFile a, RepoFile b) =>
         !string.IsNullOrEmpty(a.ContentId)
         && string.Equals(a.ContentId, b.ContentId, StringComparison.OrdinalIgnoreCase)
         && a.Size == b.Size;
@@ -63,7 +63,7 @@ public sealed record RevisionDiff(
         return index;
     }
 
-    private static List<RepoFile> ByPath(List<RepoFile> files) => ByPath(files, f => f.Path);
+    internal static List<RepoFile> ByPath(List<RepoFile> files) => ByPath(files, f => f.Path);
 
     // Listings often come sorted already, so the check spares most sorts.
     private static List<T> ByPath<T>(List<T> items, Func<T, string> path)

@@ -337,20 +337,16 @@ public sealed partial class HubClient : IDisposable
     private async Task<List<T>> GetPagedAsync<T>(Uri first, HubRequestContext context, Func<byte[], List<T>?> parse, CancellationToken ct)
     {
         var pages = new List<Task<List<T>>>();
-        var waitWatch = new System.Diagnostics.Stopwatch();
-        long parseTicks = 0;
         try
         {
             for (Uri? next = first; next is not null;)
             {
                 var current = next;
-                waitWatch.Start();
                 var (body, source, link) = await _transport.SendAsync(new HubRequest { Method = HttpMethod.Get, Uri = current, Context = context },
                     async (response, token) => (await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false),
                         new JsonSource(response.RequestMessage?.Method, response.RequestMessage?.RequestUri, response.StatusCode), NextLink(response, current)),
                     ct).ConfigureAwait(false);
-                waitWatch.Stop();
-                pages.Add(Task.Run(() => { var sw = System.Diagnostics.Stopwatch.StartNew(); var r = ParseJson(body, source, parse); Interlocked.Add(ref parseTicks, sw.ElapsedTicks); return r; }, ct));
+                pages.Add(Task.Run(() => ParseJson(body, source, parse), ct));
                 next = link;
             }
         }
@@ -362,7 +358,6 @@ public sealed partial class HubClient : IDisposable
                     .ConfigureAwait(false);
         }
         var parsed = await Task.WhenAll(pages).ConfigureAwait(false);
-        Faceberg.Core.Datasets.SyncTrace.Note($"pages {pages.Count}: waiting for responses {waitWatch.Elapsed.TotalMilliseconds:F1} ms, parsing {parseTicks * 1000.0 / System.Diagnostics.Stopwatch.Frequency:F1} ms");
         var all = new List<T>(parsed.Sum(p => p.Count));
         foreach (var page in parsed)
             all.AddRange(page);

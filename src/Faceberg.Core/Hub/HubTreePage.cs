@@ -33,7 +33,7 @@ internal static class HubTreePage
         HubLfsInfo? lfs = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("type")) type = ReadString(ref reader);
+            if (reader.ValueTextEquals("type")) type = ReadType(ref reader);
             else if (reader.ValueTextEquals("path")) path = ReadString(ref reader);
             else if (reader.ValueTextEquals("oid")) oid = ReadString(ref reader);
             else if (reader.ValueTextEquals("size")) size = ReadInt64(ref reader);
@@ -67,6 +67,18 @@ internal static class HubTreePage
             }
         }
         return new HubLfsInfo { Oid = oid, Size = size, PointerSize = pointerSize };
+    }
+
+    // The two types every entry names, without a string per entry.
+    private static string ReadType(ref Utf8JsonReader reader)
+    {
+        if (Next(ref reader) == JsonTokenType.String)
+        {
+            if (reader.ValueTextEquals("file")) return "file";
+            if (reader.ValueTextEquals("directory")) return "directory";
+            return reader.GetString()!;
+        }
+        return reader.TokenType == JsonTokenType.Null ? "" : throw new JsonException($"a string where the page has {reader.TokenType}");
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader) =>
