@@ -298,8 +298,9 @@ internal static class RevisionFileRecord
             else if (reader.ValueTextEquals("files"))
             {
                 Expect(ref reader, JsonTokenType.StartArray);
+                string? lastSplit = null;
                 while (Next(ref reader) == JsonTokenType.StartObject)
-                    link.Files.Add(ParseFile(ref reader));
+                    link.Files.Add(ParseFile(ref reader, ref lastSplit));
                 hasFiles = true;
             }
             else if (reader.ValueTextEquals("removed"))
@@ -319,7 +320,8 @@ internal static class RevisionFileRecord
         return link;
     }
 
-    private static (string Path, long Size, string Id, string? Split) ParseFile(ref Utf8JsonReader reader)
+    /// <param name="lastSplit">The split the previous file named: a table has few, so files share one string each.</param>
+    private static (string Path, long Size, string Id, string? Split) ParseFile(ref Utf8JsonReader reader, ref string? lastSplit)
     {
         string? path = null, id = null, split = null;
         long? size = null;
@@ -327,7 +329,13 @@ internal static class RevisionFileRecord
         {
             if (reader.ValueTextEquals("path")) path = ReadString(ref reader);
             else if (reader.ValueTextEquals("id")) id = ReadOptionalString(ref reader);
-            else if (reader.ValueTextEquals("split")) split = ReadOptionalString(ref reader);
+            else if (reader.ValueTextEquals("split"))
+            {
+                split = Next(ref reader) == JsonTokenType.String && lastSplit is not null && reader.ValueTextEquals(lastSplit)
+                    ? lastSplit
+                    : OptionalString(ref reader);
+                lastSplit = split ?? lastSplit;
+            }
             else if (reader.ValueTextEquals("size"))
             {
                 Expect(ref reader, JsonTokenType.Number);
@@ -358,7 +366,13 @@ internal static class RevisionFileRecord
         return reader.GetString()!;
     }
 
-    private static string? ReadOptionalString(ref Utf8JsonReader reader) => Next(ref reader) switch
+    private static string? ReadOptionalString(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return OptionalString(ref reader);
+    }
+
+    private static string? OptionalString(ref Utf8JsonReader reader) => reader.TokenType switch
     {
         JsonTokenType.String => reader.GetString(),
         JsonTokenType.Null => null,
