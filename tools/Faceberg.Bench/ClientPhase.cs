@@ -14,6 +14,8 @@ public sealed record PhaseResult
 {
     public required string Phase { get; init; }
     public required double WallSeconds { get; init; }
+    /// <summary>CPU time the client process used during the call (all its threads).</summary>
+    public double CpuSeconds { get; init; }
     /// <summary>When the measured call started and ended (UTC, same clock as the Hub's request log).</summary>
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset EndedAt { get; init; }
@@ -88,6 +90,7 @@ public static class ClientPhase
         var gen2Before = GC.CollectionCount(2);
         using var timer = new Timer(_ => sampler.Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(50));
         var startedAt = DateTimeOffset.UtcNow;
+        var cpuBefore = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
 
         var (count, files, status, error) = phase == "create"
@@ -102,6 +105,7 @@ public static class ClientPhase
         {
             Phase = phase,
             WallSeconds = watch.Elapsed.TotalSeconds - probe.Seconds,
+            CpuSeconds = (process.TotalProcessorTime - cpuBefore).TotalSeconds - probe.Seconds,
             StartedAt = startedAt,
             EndedAt = startedAt + watch.Elapsed,
             StartWorkingSetBytes = startWorkingSet,

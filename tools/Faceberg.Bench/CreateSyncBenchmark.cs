@@ -27,13 +27,15 @@ public static class CreateSyncBenchmark
     private const string WarmupRepo = "bench/warmup";
 
     private sealed record Settings(IReadOnlyList<int> Sizes, TimeSpan Latency, int Concurrency, double AddedPercent, int Rows, int WarmupFiles, bool Trace,
-        bool Cdn = false, TimeSpan CdnLatency = default, int DistinctFiles = 10000)
+        bool Cdn = false, TimeSpan CdnLatency = default, int DistinctFiles = 10000, int Syncs = 1)
     {
         /// <summary>What one file read costs: the Hub's answer, plus with --cdn the CDN's after the Hub's redirect.</summary>
         public double ReadSeconds => Latency.TotalSeconds + (Cdn ? CdnLatency.TotalSeconds : 0);
     }
 
-    private sealed record Scenario(int Size, string Name, int ChangedFiles, RequestBreakdown Requests, Timeline Timeline, PhaseResult Client, double LowerBoundSeconds);
+    /// <param name="HubCpuSeconds">CPU time this process (the local Hub) used while the client ran.</param>
+    private sealed record Scenario(int Size, string Name, int ChangedFiles, RequestBreakdown Requests, Timeline Timeline, PhaseResult Client, double LowerBoundSeconds,
+        double HubCpuSeconds);
 
     /// <summary>
     /// Where the wall time of a step went, from the Hub's request log: before the first file read (info,
@@ -75,6 +77,7 @@ public static class CreateSyncBenchmark
             Cdn = cdn,
             CdnLatency = TimeSpan.FromMilliseconds(args.Double("cdn-latency-ms", 20)),
             DistinctFiles = args.Int("distinct-files", 10000),
+            Syncs = args.Int("syncs", 1, min: 1),
         };
         args.RejectUnknown();
 
@@ -104,18 +107,25 @@ public static class CreateSyncBenchmark
 
         var scenarios = new List<Scenario>();
         var create = await MeasureAsync(server, settings, repo, "create", configPath).ConfigureAwait(false);
-        scenarios.Add(new Scenario(size, "create", size, create.Requests, create.Timeline, create.Client, LowerBound(size, settings)));
+        scenarios.Add(new Scenario(size, "create", size, create.Requests, create.Timeline, create.Client, LowerBound(size, settings), create.HubCpuSeconds));
         if (create.Client.Error is not null)
             return scenarios;
 
         var added = Math.Max(1, (int)Math.Round(size * settings.AddedPercent / 100));
-        AddFiles(server, repo, size, added, settings.Rows);
-        var sync = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
-        scenarios.Add(new Scenario(size, $"sync +{added} files", added, sync.Requests, sync.Timeline, sync.Client, LowerBound(added, settings)));
+        // Each repetition is a new commit adding as many files again, synced by a fresh client.
+        for (var round = 0; round < settings.Syncs; round++)
+        {
+            AddFiles(server, repo, size + round * added, added, settings.Rows);
+            var sync = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
+            var name = settings.Syncs == 1 ? $"sync +{added} files" : $"sync +{added} files ({round + 1}/{settings.Syncs})";
+            scenarios.Add(new Scenario(size, name, added, sync.Requests, sync.Timeline, sync.Client, LowerBound(added, settings), sync.HubCpuSeconds));
+            if (sync.Client.Error is not null)
+                return scenarios;
+        }
 
         var noop = await MeasureAsync(server, settings, repo, "sync", configPath).ConfigureAwait(false);
         // Nothing to read: the floor is the one request that finds the ref unchanged.
-        scenarios.Add(new Scenario(size, "sync, no change", 0, noop.Requests, noop.Timeline, noop.Client, settings.Latency.TotalSeconds));
+        scenarios.Add(new Scenario(size, "sync, no change", 0, noop.Requests, noop.Timeline, noop.Client, settings.Latency.TotalSeconds, noop.HubCpuSeconds));
         return scenarios;
     }
 
@@ -148,13 +158,17 @@ public static class CreateSyncBenchmark
         builder.Commit($"Add {count} files");
     }
 
-    private static async Task<(RequestBreakdown Requests, Timeline Timeline, PhaseResult Client)> MeasureAsync(
+    private static async Task<(RequestBreakdown Requests, Timeline Timeline, PhaseResult Client, double HubCpuSeconds)> MeasureAsync(
         LocalHubServer server, Settings settings, string repo, string phase, string configPath)
     {
         server.Latency = settings.Latency;
         server.CdnLatency = settings.CdnLatency;
         server.RequestLog.Clear();
+        using var self = Process.GetCurrentProcess();
+        var hubCpuBefore = self.TotalProcessorTime;
         var client = await RunClientAsync(server.Endpoint, phase, configPath, settings).ConfigureAwait(false);
+        self.Refresh();
+        var hubCpu = (self.TotalProcessorTime - hubCpuBefore).TotalSeconds;
         // The warm-up's requests name its own repo.
         var entries = server.RequestLog.Entries.Where(e => e.Path.Contains($"/{repo}/", StringComparison.Ordinal) || e.Path.EndsWith($"/{repo}", StringComparison.Ordinal)).ToList();
         var requests = RequestBreakdown.Of(entries);
@@ -163,9 +177,9 @@ public static class CreateSyncBenchmark
             Trace(entries, client);
         server.Latency = TimeSpan.Zero;
         server.CdnLatency = TimeSpan.Zero;
-        Progress($"  {phase}: {client.Status}, {client.WallSeconds:F2} s, {requests.Total} requests ({requests})"
+        Progress($"  {phase}: {client.Status}, {client.WallSeconds:F2} s (CPU: client {client.CpuSeconds:F2} s, Hub {hubCpu:F2} s), {requests.Total} requests ({requests})"
                  + (client.Error is null ? "" : $" — {client.Error}"));
-        return (requests, timeline, client);
+        return (requests, timeline, client, hubCpu);
     }
 
     private static async Task<PhaseResult> RunClientAsync(string endpoint, string phase, string configPath, Settings settings)
@@ -234,14 +248,15 @@ public static class CreateSyncBenchmark
         output.WriteLine();
         output.WriteLine("Where the wall time went (from the Hub's request log):");
         output.WriteLine();
-        output.WriteLine("| Files | Scenario | Before first read (s) | Reads (s) | Reads in flight (avg) | After last read (s) |");
-        output.WriteLine("|---:|---|---:|---:|---:|---:|");
+        output.WriteLine("| Files | Scenario | Before first read (s) | Reads (s) | Reads in flight (avg) | After last read (s) | Client CPU (s) | Local Hub CPU (s) |");
+        output.WriteLine("|---:|---|---:|---:|---:|---:|---:|---:|");
         foreach (var s in scenarios)
             output.WriteLine(string.Create(inv,
-                $"| {s.Size:N0} | {s.Name} | {s.Timeline.BeforeReads:0.00} | {s.Timeline.Reads:0.00} | {s.Timeline.ReadsInFlight:0.0} | {s.Timeline.AfterReads:0.00} |"));
+                $"| {s.Size:N0} | {s.Name} | {s.Timeline.BeforeReads:0.00} | {s.Timeline.Reads:0.00} | {s.Timeline.ReadsInFlight:0.0} | {s.Timeline.AfterReads:0.00} | {s.Client.CpuSeconds:0.00} | {s.HubCpuSeconds:0.00} |"));
         output.WriteLine();
         output.WriteLine("Requests / file: Hub requests ÷ files created or changed. Lower bound: files × latency ÷ concurrency (one request for the no-op sync).");
         output.WriteLine("Latency floor: the wall time the request pattern needs at this latency with no CPU cost — info and tree pages one after another, file reads `concurrency` at a time. A create's wall target is against the lower bound, a sync's against the latency floor (its info and tree pages must come one after another).");
+        output.WriteLine("Client CPU: CPU time of the client process during the call (all threads). Local Hub CPU: CPU time of this process (the local Hub and the benchmark) meanwhile; on 2 cores both compete with each other for the wall time, while the real Hub's CPU is not the client's.");
         output.WriteLine("Peak WS: the client process's peak working set (a fresh process per step; start = after startup, warm-up and a full GC; reads = the peak once every footer is read, before the table is built). Peak heap: largest managed heap sampled every 50 ms, garbage included (create: during the footer reads and during building and committing the table).");
         output.WriteLine($"Clients run {scenarios.FirstOrDefault()?.Client.GcMode ?? "workstation concurrent"} GC, as pwsh does.");
         output.WriteLine("Retained / file: managed heap after a forced full GC once every footer is read, just before the table is built and committed, minus the heap before the call, ÷ files (the GC's pause is left out of the wall time).");

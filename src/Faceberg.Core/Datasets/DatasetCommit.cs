@@ -38,6 +38,11 @@ public sealed record DatasetCommit
     /// sync; they must be exactly the table's live files after the commit. Null keeps the record as it is.</summary>
     public IReadOnlyList<PlannedFile>? FileRecord { get; init; }
 
+    /// <summary>The file record the change was planned from (<see cref="DatasetTableStore.ReadFileRecordDetailsAsync"/>),
+    /// if any: while the table still names it when the commit is made, <see cref="FileRecord"/> is written as a change to
+    /// it without reading it again; otherwise the commit reads the table's record.</summary>
+    public DatasetFileRecord? FileRecordRead { get; init; }
+
     /// <summary>Faceberg's snapshot summary keys (<see cref="DatasetSource.SnapshotSummary"/>); null with no file
     /// change makes the commit metadata-only (set-properties, no snapshot).</summary>
     public IReadOnlyDictionary<string, string>? Summary { get; init; }

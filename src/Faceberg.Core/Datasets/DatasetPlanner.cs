@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Faceberg.Core.Config;
 using Faceberg.Core.Discovery;
@@ -52,7 +53,7 @@ public sealed class DatasetPlanner
     /// <summary>The commit <paramref name="reference"/> points at and the dataset card there (one Hub request).</summary>
     public async Task<(string Sha, JsonElement? CardData)> ResolveRefAsync(string repo, string reference, CancellationToken cancellationToken = default)
     {
-        var info = await _hub.GetDatasetInfoAsync(repo, reference, cancellationToken).ConfigureAwait(false);
+        var info = await _hub.GetDatasetCommitAsync(repo, reference, cancellationToken).ConfigureAwait(false);
         return (RequireSha(info, repo, reference), info.CardData);
     }
 
@@ -68,7 +69,7 @@ public sealed class DatasetPlanner
         DatasetInfo conversion;
         try
         {
-            conversion = await _hub.GetDatasetInfoAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
+            conversion = await _hub.GetDatasetCommitAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
         }
         catch (RevisionNotFoundException e)
         {
@@ -86,7 +87,7 @@ public sealed class DatasetPlanner
     /// </summary>
     public async Task<bool> ConversionUnchangedAsync(string repo, string sourceRevision, CancellationToken cancellationToken = default)
     {
-        var conversion = await _hub.GetDatasetInfoAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
+        var conversion = await _hub.GetDatasetCommitAsync(repo, DatasetSource.ConversionRef, cancellationToken).ConfigureAwait(false);
         return string.Equals(conversion.Sha, sourceRevision, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -94,9 +95,18 @@ public sealed class DatasetPlanner
     public async Task<IReadOnlyList<RepoFile>> ListFilesAsync(string repo, string sha, CancellationToken cancellationToken = default)
     {
         var entries = await _hub.ListTreeAsync(repo, sha, recursive: true, ct: cancellationToken).ConfigureAwait(false);
-        return entries.Where(e => e.IsFile)
-            .Select(e => new RepoFile(e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid is { Length: > 0 } lfs ? lfs : e.Oid))
-            .ToList();
+        return FilesOf(entries);
+    }
+
+    // Once per listed file, in a process that often lists one commit: optimized from the first call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<RepoFile> FilesOf(IReadOnlyList<HubTreeEntry> entries)
+    {
+        var files = new List<RepoFile>(entries.Count);
+        foreach (var e in entries)
+            if (e.IsFile)
+                files.Add(new RepoFile(e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid is { Length: > 0 } lfs ? lfs : e.Oid));
+        return files;
     }
 
     /// <summary>A config's files, each path once: a file the card lists under two splits is registered

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
@@ -183,6 +184,7 @@ public sealed class DatasetSync
             AddDataFiles = changes.MovedFiles,
             AddFiles = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => new NewDatasetFile(facts[f.Path], splitOf[f.Path])).ToList(),
             FileRecord = newFiles,
+            FileRecordRead = record,
             Summary = target.SnapshotSummary(source.Revision, state.Added, state.Removed, state.Replaced),
         };
         var snapshot = await _store.CommitAsync(store, table, commit, ct).ConfigureAwait(false);
@@ -199,16 +201,32 @@ public sealed class DatasetSync
     /// append, which needs no manifest entry of the files it keeps. Null when a file is removed, replaced or moved to
     /// another split, since the commit needs those files' manifest entries.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static FileChanges? AdditionsFromRecord(DatasetFileRecord record, IReadOnlyList<PlannedFile> newFiles)
     {
-        var diff = RevisionDiff.Compare(record.Files, newFiles.Select(f => f.File).ToList());
-        if (diff.Removed.Count > 0 || diff.Replaced.Count > 0)
-            return null;
-        // With nothing replaced, every recorded file the new commit still has is unchanged: moved when its split differs.
-        foreach (var file in newFiles)
-            if (record.Splits!.TryGetValue(file.File.Path, out var split) && !string.Equals(split, file.Split, StringComparison.Ordinal))
+        // One pass over the new commit's files (as RevisionDiff.Compare, which would index both sides), leaving at the
+        // first file that is not new or unchanged in its split.
+        var recorded = new Dictionary<string, RepoFile>(record.Files.Count, StringComparer.Ordinal);
+        foreach (var file in record.Files)
+            recorded[file.Path] = file;
+        var added = new List<RepoFile>();
+        var unchanged = new List<RepoFile>(recorded.Count);
+        foreach (var planned in newFiles)
+        {
+            if (!recorded.TryGetValue(planned.File.Path, out var old))
+            {
+                added.Add(planned.File);
+                continue;
+            }
+            if (!RevisionDiff.SameContent(old, planned.File)
+                || (record.Splits!.TryGetValue(planned.File.Path, out var split) && !string.Equals(split, planned.Split, StringComparison.Ordinal)))
                 return null;
-        return new FileChanges(diff, [], []);
+            unchanged.Add(old);
+        }
+        // Each recorded file the new commit still has was matched once (its paths are distinct): fewer means some are gone.
+        if (unchanged.Count < recorded.Count)
+            return null;
+        return new FileChanges(new RevisionDiff(RevisionDiff.ByPath(added), [], [], RevisionDiff.ByPath(unchanged)), [], []);
     }
 
     /// <summary>

@@ -135,7 +135,7 @@ public sealed class DatasetTableStore
         foreach (var (key, value) in properties)
             update.SetProperty(key, value);
         if (commit.FileRecord is not null)
-            RevisionFileRecord.AddTo(update, commit.Source.DataRevision, commit.FileRecord);
+            RevisionFileRecord.AddTo(update, commit.Source.DataRevision, commit.FileRecord, commit.FileRecordRead);
         return update;
     }
 

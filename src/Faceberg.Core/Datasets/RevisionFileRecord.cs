@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Iceberg.Spec;
@@ -12,6 +13,15 @@ namespace Faceberg.Core.Datasets;
 /// </summary>
 public sealed record DatasetFileRecord(IReadOnlyList<RepoFile> Files, IReadOnlyDictionary<string, string>? Splits, long? SnapshotId)
 {
+    /// <summary>Where the newest record file of the chain is (the table property's value when it was read).</summary>
+    internal string Location { get; init; } = "";
+
+    /// <summary>The commit the record's files were listed at.</summary>
+    internal string Revision { get; init; } = "";
+
+    /// <summary>The record files this record is made of, newest first.</summary>
+    internal IReadOnlyList<string> Chain { get; init; } = [];
+
     /// <summary>True when the record lists exactly the live files of snapshot <paramref name="snapshotId"/>, each with its
     /// partition value: the commit that wrote it made that snapshot, and the record has every file's split.</summary>
     public bool DescribesSnapshot(long? snapshotId) => Splits is not null && SnapshotId is { } id && id == snapshotId;
@@ -51,29 +61,54 @@ internal static class RevisionFileRecord
     /// Adds the record of <paramref name="files"/> (each with the split it is committed under) at
     /// <paramref name="dataRevision"/> to a commit whose snapshot makes exactly these files live; the record names that
     /// snapshot, so a later sync that finds it still current can trust the record as the table's live files.
+    /// <paramref name="read"/> is the record the change was planned from, when the caller read one: while the table
+    /// still names it, the new record is written as a change to it without reading it again (record files are never
+    /// rewritten: each has a new name).
     /// </summary>
-    public static void AddTo<T>(SnapshotUpdate<T> update, string dataRevision, IEnumerable<PlannedFile> files) where T : SnapshotUpdate<T>
+    public static void AddTo<T>(SnapshotUpdate<T> update, string dataRevision, IEnumerable<PlannedFile> files, DatasetFileRecord? read = null)
+        where T : SnapshotUpdate<T>
     {
         var list = files.ToList();
         var snapshotId = update.SnapshotId;
         update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json.gz", async (table, current, ct) =>
         {
             var previous = current.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) && location.Length > 0
-                ? LastRead(table, location) ?? await ReadChainAsync(table, location, ct).ConfigureAwait(false)
+                ? read is not null && read.Location == location ? read : await ReadChainAsync(table, location, ct).ConfigureAwait(false)
                 : null;
             // A record without splits is written out in full, so every record after it has them all.
             if (previous is not { Splits: { } previousSplits })
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous?.Chain ?? []);
 
-            var before = previous.Files.ToDictionary(f => f.Path, StringComparer.Ordinal);
-            var now = list.Select(f => f.File.Path).ToHashSet(StringComparer.Ordinal);
-            var changed = list.Where(f => !before.TryGetValue(f.File.Path, out var b) || b.ContentId != f.File.ContentId || b.Size != f.File.Size
-                                          || previousSplits[f.File.Path] != f.Split).ToList();
-            var removed = previous.Files.Where(f => !now.Contains(f.Path)).Select(f => f.Path).ToList();
+            var (changed, removed) = Changes(previous.Files, previousSplits, list);
             if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous.Chain);
             return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, snapshotId, changed, removed), []);
         });
+    }
+
+    /// <summary>The files of <paramref name="now"/> that are new or differ from <paramref name="before"/> (content or
+    /// split), and the paths of <paramref name="before"/> that <paramref name="now"/> no longer has.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static (List<PlannedFile> Changed, List<string> Removed) Changes(IReadOnlyList<RepoFile> before, IReadOnlyDictionary<string, string> splits,
+        List<PlannedFile> now)
+    {
+        var byPath = new Dictionary<string, RepoFile>(before.Count, StringComparer.Ordinal);
+        foreach (var file in before)
+            byPath[file.Path] = file;
+        var changed = new List<PlannedFile>();
+        var paths = new HashSet<string>(now.Count, StringComparer.Ordinal);
+        foreach (var file in now)
+        {
+            paths.Add(file.File.Path);
+            if (!byPath.TryGetValue(file.File.Path, out var b) || b.ContentId != file.File.ContentId || b.Size != file.File.Size
+                || splits[file.File.Path] != file.Split)
+                changed.Add(file);
+        }
+        var removed = new List<string>();
+        foreach (var file in before)
+            if (!paths.Contains(file.Path))
+                removed.Add(file.Path);
+        return (changed, removed);
     }
 
     private static int MaxChain(IReadOnlyDictionary<string, string> properties) =>
@@ -137,11 +172,7 @@ internal static class RevisionFileRecord
         if (!table.Metadata.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) || location.Length == 0)
             return null;
         var record = await ReadChainAsync(table, location, ct).ConfigureAwait(false);
-        if (record is not null)
-            LastReads.AddOrUpdate(table, new LastReadRecord(location, record));
-        return record is not null && string.Equals(record.Revision, dataRevision, StringComparison.OrdinalIgnoreCase)
-            ? new DatasetFileRecord(record.Files, record.Splits, record.SnapshotId)
-            : null;
+        return record is not null && string.Equals(record.Revision, dataRevision, StringComparison.OrdinalIgnoreCase) ? record : null;
     }
 
     /// <summary>The record files a table's current record is made of (itself and the records it applies to).</summary>
@@ -174,31 +205,28 @@ internal static class RevisionFileRecord
     /// <summary>True for the name of a file record in a metadata folder.</summary>
     public static bool IsRecordFile(string path) => path[(path.LastIndexOf('/') + 1)..].StartsWith(FilePrefix + "-", StringComparison.Ordinal);
 
-    /// <param name="Splits">Each file's split; null when a link of the chain was written without them.</param>
-    /// <param name="SnapshotId">The snapshot whose commit wrote the newest link; null when that link does not say.</param>
-    private sealed record Record(string Revision, IReadOnlyList<RepoFile> Files, IReadOnlyDictionary<string, string>? Splits, long? SnapshotId,
-        IReadOnlyList<string> Chain);
-
-    private sealed record LastReadRecord(string Location, Record Record);
-
-    // The record a sync read to plan is the one its commit writes the next change against (record files are never
-    // rewritten in place: each has a new name), so the commit takes it from the table instance the sync loaded instead
-    // of reading and parsing it again.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IcebergTable, LastReadRecord> LastReads = new();
-
-    private static Record? LastRead(IcebergTable table, string location) =>
-        LastReads.TryGetValue(table, out var last) && last.Location == location ? last.Record : null;
+    /// <summary>One record file as written: a full record, or a change to the record at <see cref="Base"/>.</summary>
+    private sealed class Link
+    {
+        public int Format;
+        public string Revision = "";
+        public long? SnapshotId;
+        public string? Base;
+        public readonly List<(string Path, long Size, string Id, string? Split)> Files = [];
+        public readonly List<string> Removed = [];
+    }
 
     /// <summary>Resolves a record by applying its chain from the full record; null when any link is missing or unreadable.</summary>
-    private static async Task<Record?> ReadChainAsync(IcebergTable table, string location, CancellationToken ct)
+    private static async Task<DatasetFileRecord?> ReadChainAsync(IcebergTable table, string location, CancellationToken ct)
     {
-        var links = new List<(string Location, JsonDocument Doc)>();
+        var links = new List<Link>();
+        var locations = new List<string>();
         try
         {
             var next = location;
             while (next is not null)
             {
-                if (links.Count > MaxChainLength * 4 || links.Any(l => l.Location == next)) return null;
+                if (links.Count > MaxChainLength * 4 || locations.Contains(next)) return null;
                 byte[] bytes;
                 try
                 {
@@ -208,51 +236,185 @@ internal static class RevisionFileRecord
                 {
                     return null;
                 }
-                using (var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress))
-                    links.Add((next, JsonDocument.Parse(gzip)));
-                var root = links[^1].Doc.RootElement;
-                var format = root.GetProperty("format").GetInt32();
-                next = format switch
+                var link = ParseLink(Gunzip(bytes).Span);
+                locations.Add(next);
+                links.Add(link);
+                next = link.Format switch
                 {
                     FullFormat => null,
-                    ChainFormat => root.GetProperty("base").GetString() ?? throw new FormatException("a change record without a base"),
-                    _ => throw new FormatException($"record format {format}"),
+                    ChainFormat => link.Base ?? throw new FormatException("a change record without a base"),
+                    _ => throw new FormatException($"record format {link.Format}"),
                 };
             }
-            var files = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
-            var splits = new Dictionary<string, string>(StringComparer.Ordinal);
-            var allSplits = true;
-            var order = new List<string>();
-            for (var i = links.Count - 1; i >= 0; i--)
-            {
-                var root = links[i].Doc.RootElement;
-                if (root.TryGetProperty("removed", out var removed))
-                    foreach (var path in removed.EnumerateArray())
-                        files.Remove(path.GetString() ?? "");
-                foreach (var file in root.GetProperty("files").EnumerateArray())
-                {
-                    var path = file.GetProperty("path").GetString() ?? throw new FormatException("a file without a path");
-                    if (!files.ContainsKey(path)) order.Add(path);
-                    files[path] = new RepoFile(path, file.GetProperty("size").GetInt64(), file.GetProperty("id").GetString() ?? "");
-                    if (file.TryGetProperty("split", out var split) && split.GetString() is { } name)
-                        splits[path] = name;
-                    else
-                        allSplits = false;
-                }
-            }
-            var newest = links[0].Doc.RootElement;
-            var revision = newest.GetProperty("revision").GetString() ?? "";
-            long? snapshotId = newest.TryGetProperty("snapshot-id", out var id) ? id.GetInt64() : null;
-            return new Record(revision, order.Distinct(StringComparer.Ordinal).Where(files.ContainsKey).Select(p => files[p]).ToList(),
-                allSplits ? splits : null, snapshotId, links.Select(l => l.Location).ToList());
+            return Apply(links, locations);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or InvalidDataException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {
             return null;
         }
-        finally
+    }
+
+    private static ReadOnlyMemory<byte> Gunzip(byte[] bytes)
+    {
+        // A gzip member ends with its uncompressed size (mod 2^32): the buffer is sized once, not grown while inflating.
+        var size = bytes.Length >= 18 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(^4)) : 0u;
+        using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
+        using var json = new MemoryStream((int)Math.Min(Math.Max(size, (uint)bytes.Length), 256u << 20) + 1);
+        gzip.CopyTo(json, 1 << 16);
+        return json.GetBuffer().AsMemory(0, (int)json.Length);
+    }
+
+    // A full record lists every file of the table (about 130 bytes of JSON each), and a sync reads it once per process:
+    // read field by field, optimized from the first call, rather than through a document of every value.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Link ParseLink(ReadOnlySpan<byte> json)
+    {
+        var link = new Link();
+        var reader = new Utf8JsonReader(json);
+        Expect(ref reader, JsonTokenType.StartObject);
+        bool hasFormat = false, hasRevision = false, hasFiles = false;
+        while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            foreach (var (_, doc) in links) doc.Dispose();
+            if (reader.ValueTextEquals("format"))
+            {
+                Expect(ref reader, JsonTokenType.Number);
+                link.Format = reader.GetInt32();
+                hasFormat = true;
+            }
+            else if (reader.ValueTextEquals("revision"))
+            {
+                link.Revision = ReadString(ref reader);
+                hasRevision = true;
+            }
+            else if (reader.ValueTextEquals("snapshot-id"))
+            {
+                Expect(ref reader, JsonTokenType.Number);
+                link.SnapshotId = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("base"))
+            {
+                link.Base = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("files"))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                string? lastSplit = null;
+                while (Next(ref reader) == JsonTokenType.StartObject)
+                    link.Files.Add(ParseFile(ref reader, ref lastSplit));
+                hasFiles = true;
+            }
+            else if (reader.ValueTextEquals("removed"))
+            {
+                Expect(ref reader, JsonTokenType.StartArray);
+                while (Next(ref reader) == JsonTokenType.String)
+                    link.Removed.Add(reader.GetString()!);
+            }
+            else
+            {
+                Next(ref reader);
+                reader.Skip();
+            }
         }
+        if (!hasFormat || !hasRevision || !hasFiles)
+            throw new FormatException("a record without its format, revision or files");
+        return link;
+    }
+
+    /// <param name="lastSplit">The split the previous file named: a table has few, so files share one string each.</param>
+    private static (string Path, long Size, string Id, string? Split) ParseFile(ref Utf8JsonReader reader, ref string? lastSplit)
+    {
+        string? path = null, id = null, split = null;
+        long? size = null;
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("path")) path = ReadString(ref reader);
+            else if (reader.ValueTextEquals("id")) id = ReadOptionalString(ref reader);
+            else if (reader.ValueTextEquals("split"))
+            {
+                split = Next(ref reader) == JsonTokenType.String && lastSplit is not null && reader.ValueTextEquals(lastSplit)
+                    ? lastSplit
+                    : OptionalString(ref reader);
+                lastSplit = split ?? lastSplit;
+            }
+            else if (reader.ValueTextEquals("size"))
+            {
+                Expect(ref reader, JsonTokenType.Number);
+                size = reader.GetInt64();
+            }
+            else
+            {
+                Next(ref reader);
+                reader.Skip();
+            }
+        }
+        if (path is null || size is null)
+            throw new FormatException("a file without a path or size");
+        return (path, size.Value, id ?? "", split);
+    }
+
+    private static JsonTokenType Next(ref Utf8JsonReader reader) =>
+        reader.Read() ? reader.TokenType : throw new FormatException("a truncated record");
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (Next(ref reader) != type) throw new FormatException($"{reader.TokenType} where the record has a {type}");
+    }
+
+    private static string ReadString(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.String);
+        return reader.GetString()!;
+    }
+
+    private static string? ReadOptionalString(ref Utf8JsonReader reader)
+    {
+        Next(ref reader);
+        return OptionalString(ref reader);
+    }
+
+    private static string? OptionalString(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        var type => throw new FormatException($"{type} where the record has a string"),
+    };
+
+    /// <summary>The record the chain describes: the full record (the last link) with each change applied, newest last.
+    /// A file keeps the place it was first listed at.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static DatasetFileRecord Apply(List<Link> links, List<string> locations)
+    {
+        var capacity = links[^1].Files.Count;
+        var index = new Dictionary<string, int>(capacity, StringComparer.Ordinal);
+        var files = new List<(RepoFile File, string? Split)?>(capacity);
+        var allSplits = true;
+        for (var i = links.Count - 1; i >= 0; i--)
+        {
+            foreach (var path in links[i].Removed)
+                if (index.TryGetValue(path, out var at))
+                    files[at] = null;
+            foreach (var (path, size, id, split) in links[i].Files)
+            {
+                var entry = (new RepoFile(path, size, id), split);
+                if (index.TryGetValue(path, out var at))
+                    files[at] = entry;
+                else
+                {
+                    index.Add(path, files.Count);
+                    files.Add(entry);
+                }
+                allSplits &= split is not null;
+            }
+        }
+        var live = new List<RepoFile>(files.Count);
+        var splits = allSplits ? new Dictionary<string, string>(files.Count, StringComparer.Ordinal) : null;
+        foreach (var entry in files)
+        {
+            if (entry is not { } e) continue;
+            live.Add(e.File);
+            if (splits is not null) splits[e.File.Path] = e.Split!;
+        }
+        var newest = links[0];
+        return new DatasetFileRecord(live, splits, newest.SnapshotId) { Location = locations[0], Revision = newest.Revision, Chain = locations };
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Faceberg.Core.Discovery;
 
 /// <summary>
@@ -24,14 +26,28 @@ public static class DataFormats
     private static readonly string[] ParquetExtensions = [".parquet", ".geoparquet", ".gpq"];
 
     /// <summary>True when datasets would accept the path as a data file of some format (its allowed extensions).</summary>
-    public static bool IsDataFile(string path) =>
-        Suffixes(path).Any(s => ExtensionToFormat.ContainsKey(s) || s == ".zip");
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool IsDataFile(string path)
+    {
+        // Checked for every path of a listing: a plain loop over the suffixes, most names have one.
+        var name = BaseName(path);
+        for (var dot = name.IndexOf('.'); dot >= 0;)
+        {
+            var suffix = NextSuffix(name, ref dot);
+            if (suffix.SequenceEqual(".parquet") || suffix.SequenceEqual(".zip") || ExtensionToFormat.ContainsKey(suffix.ToString()))
+                return true;
+        }
+        return false;
+    }
 
     /// <summary>True when the path is a Parquet file a table can reference directly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool IsParquet(string path)
     {
-        var name = BaseName(path);
-        return ParquetExtensions.Any(e => name.EndsWith(e, StringComparison.Ordinal));
+        foreach (var extension in ParquetExtensions)
+            if (path.EndsWith(extension, StringComparison.Ordinal))
+                return true;
+        return false;
     }
 
     /// <summary>
@@ -39,15 +55,17 @@ public static class DataFormats
     /// ties, then lance, arrow, jsonl, json, csv, then the extension's name; metadata sidecars count last.
     /// Null when no extension is known.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string? Infer(IEnumerable<string> paths)
     {
         var counts = new Dictionary<(string Ext, bool IsMetadata), int>();
         foreach (var path in paths)
         {
-            var isMetadata = MetadataFileNames.Contains(BaseName(path));
-            foreach (var suffix in Suffixes(path))
+            var name = BaseName(path);
+            var isMetadata = name.StartsWith("metadata.", StringComparison.Ordinal) && MetadataFileNames.Contains(name.ToString());
+            for (var dot = name.IndexOf('.'); dot >= 0;)
             {
-                var key = (suffix.ToLowerInvariant(), isMetadata);
+                var key = (NextSuffix(name, ref dot).ToString().ToLowerInvariant(), isMetadata);
                 counts[key] = counts.GetValueOrDefault(key) + 1;
             }
         }
@@ -71,11 +89,17 @@ public static class DataFormats
         return null;
     }
 
-    private static string BaseName(string path) => path[(path.LastIndexOf('/') + 1)..];
+    private static ReadOnlySpan<char> BaseName(string path) => path.AsSpan(path.LastIndexOf('/') + 1);
 
-    // Every dot-suffix of the base name, as datasets counts them: "a.tar.gz" → ".tar", ".gz".
-    private static IEnumerable<string> Suffixes(string path) =>
-        BaseName(path).Split('.').Skip(1).Select(s => "." + s);
+    // Every dot-suffix of the base name, as datasets counts them: "a.tar.gz" → ".tar", ".gz". Returns the suffix
+    // starting at index dot and moves dot to the next one (-1 after the last).
+    private static ReadOnlySpan<char> NextSuffix(ReadOnlySpan<char> name, ref int dot)
+    {
+        var length = name[(dot + 1)..].IndexOf('.');
+        var suffix = length < 0 ? name[dot..] : name.Slice(dot, length + 1);
+        dot = length < 0 ? -1 : dot + 1 + length;
+        return suffix;
+    }
 
     private static Dictionary<string, string> BuildExtensionMap()
     {

@@ -87,7 +87,7 @@ public static class DatasetLayoutResolver
     /// </summary>
     internal static IReadOnlyList<CardConfig>? DetectConfigFolders(IReadOnlyList<string> paths)
     {
-        var dataFiles = HubGlob.Compile("**").Filter(paths).Where(DataFormats.IsDataFile).ToList();
+        var dataFiles = HubGlob.Compile("**").Where(paths).Where(DataFormats.IsDataFile).ToList();
         if (dataFiles.Count == 0 || dataFiles.Any(p => !p.Contains('/')))
             return null;
         var folders = dataFiles.Select(p => p[..p.IndexOf('/')]).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -110,7 +110,6 @@ public static class DatasetLayoutResolver
         foreach (var file in files)
             byPath[file.Path] = file;
         var paths = byPath.Keys.ToList();
-        var pathSet = byPath.Keys.ToHashSet(StringComparer.Ordinal);
 
         var resolved = new List<(CardConfig Config, List<(string Split, IReadOnlyList<string> DataFiles)> Splits, string Format)>();
         foreach (var config in configs)
@@ -120,7 +119,7 @@ public static class DatasetLayoutResolver
             foreach (var set in patternSets)
             {
                 foreach (var literal in set.Patterns.Where(p => !HubGlob.HasMagic(p)))
-                    if (!pathSet.Contains(HubGlob.Join(config.DataDir, literal)))
+                    if (!byPath.ContainsKey(HubGlob.Join(config.DataDir, literal)))
                         throw new DiscoveryException("DiscoveryPatternMatchesNothing", FacebergErrorKind.NotFound,
                             $"{Describe(kind, config, repo)}: data file '{HubGlob.Join(config.DataDir, literal)}' of split '{set.Split}' does not exist.");
                 var dataFiles = SplitPatterns.Resolve(paths, set.Patterns, config.DataDir).Where(DataFormats.IsDataFile).ToList();

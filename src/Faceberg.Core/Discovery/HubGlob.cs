@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -24,15 +25,15 @@ public sealed class HubGlob
     public static readonly IReadOnlyList<string> FilesToIgnore =
         ["README.md", "config.json", "dataset_info.json", "dataset_infos.json", "dummy_data.zip", "dataset_dict.json"];
 
-    private Regex _regex;
+    private readonly GlobToken[] _tokens;
     private readonly int _hiddenParts;
     private readonly int _specialParentParts;
     private readonly string _baseName;
 
-    private HubGlob(string pattern, Regex regex)
+    private HubGlob(string pattern, GlobToken[] tokens)
     {
         Pattern = pattern;
-        _regex = regex;
+        _tokens = tokens;
         var parts = Segments(pattern);
         _hiddenParts = parts.Count(p => IsHiddenPart(p));
         _specialParentParts = parts.Take(Math.Max(parts.Length - 1, 0)).Count(p => IsSpecialPart(p));
@@ -52,7 +53,7 @@ public sealed class HubGlob
         // the cap keeps arbitrary card patterns from growing the cache without bound.
         if (Cache.TryGetValue(pattern, out var cached))
             return cached;
-        var glob = new HubGlob(pattern, new Regex(Translate(pattern), RegexOptions.Singleline | RegexOptions.CultureInvariant));
+        var glob = new HubGlob(pattern, Tokenize(pattern));
         if (Cache.Count < MaxCachedPatterns)
             Cache.TryAdd(pattern, glob);
         return glob;
@@ -73,26 +74,19 @@ public sealed class HubGlob
     public static bool HasMagic(string pattern) => pattern.AsSpan().IndexOfAny("*?[") >= 0;
 
     /// <summary>The path matches the glob expression itself, before the hidden/special/ignored-file rules.</summary>
-    public bool IsMatch(string path) => CurrentRegex().IsMatch(path);
-
-    // Globs are cached and tried on every listing: interpreted until one has matched enough paths to repay compiling it
-    // (about a millisecond), then compiled, which matches several times faster. Either regex gives the same answers,
-    // so a race that compiles twice is harmless.
-    private const int MatchesBeforeCompiling = 20_000;
-    private int _matchCount;
-
-    private Regex CurrentRegex()
+    public bool IsMatch(string path)
     {
-        if (_matchCount <= MatchesBeforeCompiling && Interlocked.Increment(ref _matchCount) == MatchesBeforeCompiling)
-            _regex = new Regex(_regex.ToString(), _regex.Options | RegexOptions.Compiled);
-        return _regex;
+        ArgumentNullException.ThrowIfNull(path);
+        return MatchFrom(_tokens, 0, path, 0);
     }
 
     /// <summary>The path is one <c>resolve_pattern</c> would return for this pattern.</summary>
-    public bool Matches(string path)
+    public bool Matches(string path) => IsMatch(path) && PassesNameRules(path);
+
+    // Run for each path of a listing, once per sync: optimized from its first call rather than after tiering up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool PassesNameRules(string path)
     {
-        if (!CurrentRegex().IsMatch(path))
-            return false;
         // Segment by segment without splitting: a listing of 100,000 paths is matched against several globs.
         int hidden = 0, special = 0;
         var name = ReadOnlySpan<char>.Empty;
@@ -124,13 +118,29 @@ public sealed class HubGlob
     }
 
     /// <summary>True when the pattern resolves to at least one of <paramref name="paths"/>.</summary>
-    public bool MatchesAny(IEnumerable<string> paths) => paths.Any(Matches);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool MatchesAny(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+            if (Matches(path)) return true;
+        return false;
+    }
 
     /// <summary>The paths this pattern resolves to, sorted ordinally as fsspec's glob returns them.</summary>
     public IReadOnlyList<string> Filter(IEnumerable<string> paths)
     {
-        var matched = paths.Where(Matches).ToList();
+        var matched = Where(paths);
         matched.Sort(StringComparer.Ordinal);
+        return matched;
+    }
+
+    /// <summary>The paths this pattern resolves to, in the order given.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public List<string> Where(IEnumerable<string> paths)
+    {
+        var matched = new List<string>();
+        foreach (var path in paths)
+            if (Matches(path)) matched.Add(path);
         return matched;
     }
 
@@ -141,8 +151,9 @@ public sealed class HubGlob
 
     private static bool IsSpecialPart(ReadOnlySpan<char> part) => part.StartsWith("__", StringComparison.Ordinal);
 
-    // Mirrors fsspec.utils.glob_translate: the pattern is split on "/" and each segment translated.
-    private static string Translate(string pattern)
+    // Mirrors fsspec.utils.glob_translate: the pattern is split on "/" and each segment translated. Globs are matched by
+    // the equivalent tokens below (Tokenize), not by this regex; tests check the two against each other.
+    internal static string TranslateToRegex(string pattern)
     {
         var sb = new StringBuilder("^");
         var parts = pattern.Split('/');
@@ -212,9 +223,9 @@ public sealed class HubGlob
         }
     }
 
-    private static void AppendClass(ReadOnlySpan<char> body, StringBuilder sb)
+    private static List<(char Low, char High)> ClassItems(ReadOnlySpan<char> body, out bool negated)
     {
-        var negated = body.Length > 0 && body[0] == '!';
+        negated = body.Length > 0 && body[0] == '!';
         var items = new List<(char Low, char High)>();
         for (var k = negated ? 1 : 0; k < body.Length; k++)
         {
@@ -230,6 +241,12 @@ public sealed class HubGlob
                 items.Add((body[k], body[k]));
             }
         }
+        return items;
+    }
+
+    private static void AppendClass(ReadOnlySpan<char> body, StringBuilder sb)
+    {
+        var items = ClassItems(body, out var negated);
         if (items.Count == 0)
         {
             sb.Append(negated ? "." : "(?!)");
@@ -253,5 +270,163 @@ public sealed class HubGlob
         if (c is '\\' or '[' or ']' or '^' or '-')
             sb.Append('\\');
         sb.Append(c);
+    }
+
+    // ---- matching ----------------------------------------------------------------------------------------------
+    // The regex TranslateToRegex builds, as a token list matched with backtracking: no regex to construct or
+    // interpret, since every glob is tried on every path of a listing.
+
+    private enum GlobTokenKind
+    {
+        /// <summary>One given character.</summary>
+        Literal,
+        /// <summary><c>[^/]</c>: one character other than a slash.</summary>
+        NonSlash,
+        /// <summary><c>[^/]*</c>.</summary>
+        NonSlashRun,
+        /// <summary><c>[^/]+</c>: a whole <c>*</c> segment.</summary>
+        NonSlashRunPlus,
+        /// <summary>A character class; negated ones match a slash too, as the regex does.</summary>
+        Class,
+        /// <summary><c>.</c> in single-line mode: any character (a negated empty class).</summary>
+        AnyChar,
+        /// <summary><c>(?!)</c>: nothing (an empty class).</summary>
+        Nothing,
+        /// <summary><c>(?:.+/)?</c>: a <c>**</c> segment before another.</summary>
+        AnySegments,
+        /// <summary><c>.*</c>: a final <c>**</c> segment.</summary>
+        AnyRest,
+    }
+
+    private readonly record struct GlobToken(GlobTokenKind Kind, char Char = default, (char Low, char High)[]? Ranges = null, bool Negated = false);
+
+    private static GlobToken[] Tokenize(string pattern)
+    {
+        var tokens = new List<GlobToken>();
+        var parts = pattern.Split('/');
+        var last = parts.Length - 1;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var part = parts[i];
+            if (part == "*")
+                tokens.Add(new GlobToken(GlobTokenKind.NonSlashRunPlus));
+            else if (part == "**")
+            {
+                tokens.Add(new GlobToken(i < last ? GlobTokenKind.AnySegments : GlobTokenKind.AnyRest));
+                continue;
+            }
+            else if (part.Contains("**", StringComparison.Ordinal))
+                throw new DiscoveryException("DiscoveryInvalidPattern", FacebergErrorKind.InvalidData,
+                    $"Invalid data files pattern '{pattern}': '**' can only be an entire path component.");
+            else
+                TokenizeSegment(part, tokens);
+            if (i < last)
+                tokens.Add(new GlobToken(GlobTokenKind.Literal, '/'));
+        }
+        return [.. tokens];
+    }
+
+    private static void TokenizeSegment(string part, List<GlobToken> tokens)
+    {
+        var i = 0;
+        var n = part.Length;
+        while (i < n)
+        {
+            var c = part[i++];
+            switch (c)
+            {
+                case '*':
+                    while (i < n && part[i] == '*')
+                        i++;
+                    tokens.Add(new GlobToken(GlobTokenKind.NonSlashRun));
+                    break;
+                case '?':
+                    tokens.Add(new GlobToken(GlobTokenKind.NonSlash));
+                    break;
+                case '[':
+                    var j = i;
+                    if (j < n && part[j] == '!')
+                        j++;
+                    if (j < n && part[j] == ']')
+                        j++;
+                    while (j < n && part[j] != ']')
+                        j++;
+                    if (j >= n)
+                    {
+                        // An unclosed bracket is a literal, as in fnmatch.
+                        tokens.Add(new GlobToken(GlobTokenKind.Literal, '['));
+                        break;
+                    }
+                    var items = ClassItems(part.AsSpan(i, j - i), out var negated);
+                    tokens.Add(items.Count == 0
+                        ? new GlobToken(negated ? GlobTokenKind.AnyChar : GlobTokenKind.Nothing)
+                        : new GlobToken(GlobTokenKind.Class, Ranges: [.. items], Negated: negated));
+                    i = j + 1;
+                    break;
+                default:
+                    tokens.Add(new GlobToken(GlobTokenKind.Literal, c));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="tokens"/> from <paramref name="t"/> on match all of <paramref name="path"/> from <paramref name="p"/> on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static bool MatchFrom(GlobToken[] tokens, int t, string path, int p)
+    {
+        for (; t < tokens.Length; t++)
+        {
+            var token = tokens[t];
+            switch (token.Kind)
+            {
+                case GlobTokenKind.Literal:
+                    if (p >= path.Length || path[p] != token.Char) return false;
+                    p++;
+                    break;
+                case GlobTokenKind.NonSlash:
+                    if (p >= path.Length || path[p] == '/') return false;
+                    p++;
+                    break;
+                case GlobTokenKind.AnyChar:
+                    if (p >= path.Length) return false;
+                    p++;
+                    break;
+                case GlobTokenKind.Class:
+                    if (p >= path.Length || InClass(token.Ranges!, path[p]) == token.Negated) return false;
+                    p++;
+                    break;
+                case GlobTokenKind.Nothing:
+                    return false;
+                case GlobTokenKind.AnyRest:
+                    // Always the last token: it takes whatever is left.
+                    return true;
+                case GlobTokenKind.NonSlashRun:
+                case GlobTokenKind.NonSlashRunPlus:
+                {
+                    var end = path.IndexOf('/', p);
+                    if (end < 0) end = path.Length;
+                    var least = token.Kind == GlobTokenKind.NonSlashRunPlus ? p + 1 : p;
+                    for (var k = end; k >= least; k--)
+                        if (MatchFrom(tokens, t + 1, path, k)) return true;
+                    return false;
+                }
+                case GlobTokenKind.AnySegments:
+                {
+                    // Nothing, or one character or more (slashes included) up to and with a slash.
+                    if (MatchFrom(tokens, t + 1, path, p)) return true;
+                    for (var k = path.IndexOf('/', p + 1 <= path.Length ? p + 1 : path.Length); k >= 0; k = path.IndexOf('/', k + 1))
+                        if (MatchFrom(tokens, t + 1, path, k + 1)) return true;
+                    return false;
+                }
+            }
+        }
+        return p == path.Length;
+    }
+
+    private static bool InClass((char Low, char High)[] ranges, char c)
+    {
+        foreach (var (low, high) in ranges)
+            if (c >= low && c <= high) return true;
+        return false;
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Faceberg.Core.Discovery;
 
 /// <summary>A path whose content differs between two revisions.</summary>
@@ -21,6 +23,7 @@ public sealed record RevisionDiff(
 
     /// <summary>Compares two listings; every list in the result is ordered by path.</summary>
     /// <exception cref="ArgumentException">A listing names the same path twice.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RevisionDiff Compare(IReadOnlyList<RepoFile> oldFiles, IReadOnlyList<RepoFile> newFiles)
     {
         var before = Index(oldFiles, nameof(oldFiles));
@@ -45,7 +48,7 @@ public sealed record RevisionDiff(
     }
 
     // A missing content id can't prove equality, so such a file counts as replaced.
-    private static bool SameContent(RepoFile a, RepoFile b) =>
+    internal static bool SameContent(RepoFile a, RepoFile b) =>
         !string.IsNullOrEmpty(a.ContentId)
         && string.Equals(a.ContentId, b.ContentId, StringComparison.OrdinalIgnoreCase)
         && a.Size == b.Size;
@@ -60,7 +63,7 @@ public sealed record RevisionDiff(
         return index;
     }
 
-    private static List<RepoFile> ByPath(List<RepoFile> files) => ByPath(files, f => f.Path);
+    internal static List<RepoFile> ByPath(List<RepoFile> files) => ByPath(files, f => f.Path);
 
     // Listings often come sorted already, so the check spares most sorts.
     private static List<T> ByPath<T>(List<T> items, Func<T, string> path)

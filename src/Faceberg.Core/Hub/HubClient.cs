@@ -70,6 +70,19 @@ public sealed partial class HubClient : IDisposable
         return GetJsonAsync<DatasetInfo>(_transport.Api(path), new("read dataset info", repoId, revision), ct);
     }
 
+    /// <summary>
+    /// GET /api/datasets/{id}/revision/{rev}?expand=sha&amp;expand=cardData: the commit a revision points at and its card
+    /// (<see cref="DatasetInfo.Sha"/> and <see cref="DatasetInfo.CardData"/>; the other properties are left unset), as
+    /// huggingface_hub's <c>dataset_info(expand=["sha", "cardData"])</c> asks. Without the file list a full answer
+    /// carries, which for a large dataset is most of its size.
+    /// </summary>
+    public Task<DatasetInfo> GetDatasetCommitAsync(string repoId, string revision, CancellationToken ct = default)
+    {
+        HubRepoId.Validate(repoId);
+        var path = $"api/datasets/{repoId}/revision/{HubUrls.Revision(revision)}?expand=sha&expand=cardData";
+        return GetJsonAsync<DatasetInfo>(_transport.Api(path), new("read dataset info", repoId, revision), ct);
+    }
+
     /// <summary>GET /api/datasets/{id}/tree/{rev}[/{path}], following Link rel="next" across pages.</summary>
     public async Task<IReadOnlyList<HubTreeEntry>> ListTreeAsync(string repoId, string revision, string? path = null,
         bool recursive = false, CancellationToken ct = default)
@@ -78,7 +91,7 @@ public sealed partial class HubClient : IDisposable
         var suffix = string.IsNullOrEmpty(path?.Trim('/')) ? "" : "/" + HubUrls.PathSegment(path!);
         var uri = _transport.Api($"api/datasets/{repoId}/tree/{HubUrls.Revision(revision)}{suffix}"
                                  + (recursive ? "?recursive=true" : ""));
-        return await GetPagedAsync<HubTreeEntry>(uri, new("list files", repoId, revision, path), ct).ConfigureAwait(false);
+        return await GetPagedAsync(uri, new("list files", repoId, revision, path), HubTreePage.Parse, ct).ConfigureAwait(false);
     }
 
     /// <summary>POST /api/datasets/{id}/paths-info/{rev}: entries for the given paths (missing ones are left out).</summary>
@@ -110,7 +123,8 @@ public sealed partial class HubClient : IDisposable
     {
         HubRepoId.Validate(repoId);
         var uri = _transport.Api($"api/datasets/{repoId}/commits/{HubUrls.Revision(revision)}");
-        return await GetPagedAsync<HubCommit>(uri, new("list commits", repoId, revision), ct).ConfigureAwait(false);
+        return await GetPagedAsync(uri, new("list commits", repoId, revision), static body => JsonSerializer.Deserialize<List<HubCommit>>(body, Json), ct)
+            .ConfigureAwait(false);
     }
 
     // ---- file reads ------------------------------------------------------------------------------
@@ -320,7 +334,7 @@ public sealed partial class HubClient : IDisposable
     /// Every page of a listing, in order. Each page's cursor is in the previous page's Link header, so the pages are
     /// requested one after another; a page is parsed while the next one is on its way.
     /// </summary>
-    private async Task<List<T>> GetPagedAsync<T>(Uri first, HubRequestContext context, CancellationToken ct)
+    private async Task<List<T>> GetPagedAsync<T>(Uri first, HubRequestContext context, Func<byte[], List<T>?> parse, CancellationToken ct)
     {
         var pages = new List<Task<List<T>>>();
         try
@@ -332,7 +346,7 @@ public sealed partial class HubClient : IDisposable
                     async (response, token) => (await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false),
                         new JsonSource(response.RequestMessage?.Method, response.RequestMessage?.RequestUri, response.StatusCode), NextLink(response, current)),
                     ct).ConfigureAwait(false);
-                pages.Add(Task.Run(() => ParseJson<List<T>>(body, source), ct));
+                pages.Add(Task.Run(() => ParseJson(body, source, parse), ct));
                 next = link;
             }
         }
@@ -373,12 +387,13 @@ public sealed partial class HubClient : IDisposable
     /// <summary>The request an answer came from, for the error an unexpected answer raises.</summary>
     private readonly record struct JsonSource(HttpMethod? Method, Uri? Uri, HttpStatusCode Status);
 
-    private static T ParseJson<T>(byte[] body, JsonSource source)
+    private static T ParseJson<T>(byte[] body, JsonSource source) => ParseJson(body, source, static b => JsonSerializer.Deserialize<T>(b, Json));
+
+    private static T ParseJson<T>(byte[] body, JsonSource source, Func<byte[], T?> parse)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(body, Json)
-                   ?? throw new JsonException("empty JSON document");
+            return parse(body) ?? throw new JsonException("empty JSON document");
         }
         catch (JsonException e)
         {

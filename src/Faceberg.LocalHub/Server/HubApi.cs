@@ -144,52 +144,70 @@ internal sealed class HubApi(LocalHubServer server)
         CheckWriteToken(r);
     }
 
+    // The properties `expand` may name (huggingface_hub's ExpandDatasetProperty_T); the Hub refuses any other.
+    private static readonly HashSet<string> ExpandableProperties = new(StringComparer.Ordinal)
+    {
+        "author", "cardData", "citation", "createdAt", "disabled", "description", "downloads", "downloadsAllTime", "gated",
+        "lastModified", "likes", "paperswithcode_id", "private", "siblings", "sha", "tags", "trendingScore", "usedStorage",
+        "resourceGroup", "xetEnabled",
+    };
+
     private Task Info(HubRequest r, string repoId, string revision)
     {
         var commit = Store.GetCommit(repoId, revision);
-        var blobs = r.QueryFlag("blobs");
-        var siblings = new JsonArray();
-        foreach (var file in commit.Files)
-        {
-            var sibling = new JsonObject { ["rfilename"] = file.Path };
-            if (blobs)
-            {
-                sibling["size"] = file.Size;
-                sibling["blobId"] = file.GitOid;
-                if (file.IsLfs) sibling["lfs"] = new JsonObject { ["sha256"] = file.Sha256, ["size"] = file.Size, ["pointerSize"] = file.PointerSize };
-            }
-            siblings.Add(sibling);
-        }
+        // With `expand`, the Hub answers only _id, id and the properties named (dataset_info(expand=[...])).
+        var expand = r.Query.GetValues("expand");
+        if (expand?.FirstOrDefault(p => !ExpandableProperties.Contains(p)) is { } unknown)
+            throw LocalHubException.BadRequest($"\"expand\" must be one of {string.Join(", ", ExpandableProperties.Order(StringComparer.Ordinal))}; got \"{unknown}\"");
+        bool Wanted(string property) => expand is null || expand.Contains(property);
         var info = new JsonObject
         {
             ["_id"] = GitHashes.Sha1Hex(repoId)[..24],
             ["id"] = repoId,
-            ["author"] = repoId[..repoId.IndexOf('/')],
-            ["sha"] = commit.Id,
-            ["lastModified"] = FormatDate(commit.Date),
-            ["private"] = Store.IsPrivate(repoId),
-            ["gated"] = false,
-            ["disabled"] = false,
-            ["downloads"] = 0,
-            ["likes"] = 0,
-            ["tags"] = new JsonArray(),
         };
-        var readme = commit.Files.FirstOrDefault(f => f.Path == "README.md");
+        if (Wanted("author")) info["author"] = repoId[..repoId.IndexOf('/')];
+        if (Wanted("sha")) info["sha"] = commit.Id;
+        if (Wanted("lastModified")) info["lastModified"] = FormatDate(commit.Date);
+        if (Wanted("private")) info["private"] = Store.IsPrivate(repoId);
+        if (Wanted("gated")) info["gated"] = false;
+        if (Wanted("disabled")) info["disabled"] = false;
+        if (Wanted("downloads")) info["downloads"] = 0;
+        if (Wanted("likes")) info["likes"] = 0;
+        if (Wanted("tags")) info["tags"] = new JsonArray();
+        var readme = Wanted("cardData") ? commit.Files.FirstOrDefault(f => f.Path == "README.md") : null;
         if (readme is not null && CardData.FromReadme(Encoding.UTF8.GetString(Store.ReadFile(repoId, commit.Id, readme.Path))) is { } card)
             info["cardData"] = card;
-        info["siblings"] = siblings;
-        info["createdAt"] = FormatDate(Store.CreatedAt(repoId));
-        info["usedStorage"] = commit.Files.Sum(f => f.Size);
+        if (Wanted("siblings"))
+        {
+            var blobs = r.QueryFlag("blobs");
+            var siblings = new JsonArray();
+            foreach (var file in commit.Files)
+            {
+                var sibling = new JsonObject { ["rfilename"] = file.Path };
+                if (blobs)
+                {
+                    sibling["size"] = file.Size;
+                    sibling["blobId"] = file.GitOid;
+                    if (file.IsLfs) sibling["lfs"] = new JsonObject { ["sha256"] = file.Sha256, ["size"] = file.Size, ["pointerSize"] = file.PointerSize };
+                }
+                siblings.Add(sibling);
+            }
+            info["siblings"] = siblings;
+        }
+        if (Wanted("createdAt")) info["createdAt"] = FormatDate(Store.CreatedAt(repoId));
+        if (Wanted("usedStorage")) info["usedStorage"] = commit.Files.Sum(f => f.Size);
         r.Json(200, info);
         return Task.CompletedTask;
     }
 
     // ---- tree and paths-info ----------------------------------------------------------------
 
-    // A listing is paged, and every page's request names the same commit and folder: the last listing is kept, so
-    // paging through a 100,000-file repo costs one listing, not one per page (commits never change).
+    // A listing is paged, and every page's request names the same commit and folder: the last listing is kept with
+    // each entry's JSON, so paging through a 100,000-file repo builds the listing and serializes each entry once, not
+    // once per page (commits never change). The local Hub runs in the benchmark's process: its time per page would
+    // otherwise be charged to the client it serves.
     private readonly object _listingGate = new();
-    private (string Key, List<RepoEntry> Entries)? _lastListing;
+    private (string Key, TreeListing Listing)? _lastListing;
 
     private Task Tree(HubRequest r, string repoId, string revision, string path)
     {
@@ -197,38 +215,101 @@ internal sealed class HubApi(LocalHubServer server)
         path = path.Trim('/');
         var recursive = r.QueryFlag("recursive");
         var key = $"{repoId}\n{commit.Id}\n{path}\n{recursive}";
-        List<RepoEntry> entries;
+        TreeListing listing;
         lock (_listingGate)
         {
             if (_lastListing is { } last && last.Key == key)
             {
-                entries = last.Entries;
+                listing = last.Listing;
             }
             else
             {
-                var listing = new RepoListing(commit.Files);
-                if (path.Length > 0 && !listing.IsDirectory(path)) throw LocalHubException.EntryNotFound(repoId, revision, path);
-                entries = listing.List(path, recursive);
-                _lastListing = (key, entries);
+                var repoListing = new RepoListing(commit.Files);
+                if (path.Length > 0 && !repoListing.IsDirectory(path)) throw LocalHubException.EntryNotFound(repoId, revision, path);
+                listing = new TreeListing(repoListing.List(path, recursive));
+                _lastListing = (key, listing);
             }
         }
+        var entries = listing.Entries;
 
         // The cursor is the last path of the previous page: stable and opaque to clients.
-        var start = 0;
-        if (r.Query["cursor"] is { Length: > 0 } cursor)
-        {
-            var after = DecodeCursor(cursor);
-            start = entries.FindIndex(e => string.CompareOrdinal(e.Path, after) > 0);
-            if (start < 0) start = entries.Count;
-        }
+        var start = r.Query["cursor"] is { Length: > 0 } cursor ? listing.IndexAfter(DecodeCursor(cursor)) : 0;
         var pageSize = Math.Max(1, Options.TreePageSize);
         if (int.TryParse(r.Query["limit"], out var limit) && limit > 0) pageSize = Math.Min(pageSize, limit);
-        var page = entries.Skip(start).Take(pageSize).ToList();
-        if (start + page.Count < entries.Count)
-            SetNextLink(r, "cursor", EncodeCursor(page[^1].Path));
-        var history = r.QueryFlag("expand") ? HistoryListings(repoId, commit.Id) : null;
-        r.Json(200, new JsonArray(page.Select(e => EntryJson(e, history)).ToArray()));
+        var end = Math.Min(entries.Count, start + pageSize);
+        if (end < entries.Count)
+            SetNextLink(r, "cursor", EncodeCursor(entries[end - 1].Path));
+        if (r.QueryFlag("expand"))
+        {
+            var history = HistoryListings(repoId, commit.Id);
+            r.Json(200, new JsonArray(entries.Skip(start).Take(end - start).Select(e => EntryJson(e, history)).ToArray()));
+        }
+        else
+        {
+            r.Bytes(200, listing.Page(start, end), JsonContentType);
+        }
         return Task.CompletedTask;
+    }
+
+    private const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>A folder's entries in path order, each serialized (as <see cref="EntryJson"/> writes it without history) once.</summary>
+    private sealed class TreeListing(List<RepoEntry> entries)
+    {
+        private readonly byte[]?[] _json = new byte[entries.Count][];
+
+        public List<RepoEntry> Entries { get; } = entries;
+
+        /// <summary>The index of the first entry whose path sorts after <paramref name="path"/>.</summary>
+        public int IndexAfter(string path)
+        {
+            int low = 0, high = Entries.Count;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (string.CompareOrdinal(Entries[middle].Path, path) > 0) high = middle;
+                else low = middle + 1;
+            }
+            return low;
+        }
+
+        /// <summary>The JSON array of entries <paramref name="start"/> to <paramref name="end"/> (exclusive).</summary>
+        public byte[] Page(int start, int end)
+        {
+            var buffer = new MemoryStream();
+            buffer.WriteByte((byte)'[');
+            for (var i = start; i < end; i++)
+            {
+                if (i > start) buffer.WriteByte((byte)',');
+                // Two requests may serialize the same entry at once; both write the same bytes.
+                buffer.Write(_json[i] ??= Serialize(Entries[i]));
+            }
+            buffer.WriteByte((byte)']');
+            return buffer.ToArray();
+        }
+
+        private static byte[] Serialize(RepoEntry entry)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteString("type", entry.File is null ? "directory" : "file");
+                json.WriteString("oid", entry.Oid);
+                json.WriteNumber("size", entry.File?.Size ?? 0);
+                json.WriteString("path", entry.Path);
+                if (entry.File is { IsLfs: true } file)
+                {
+                    json.WriteStartObject("lfs");
+                    json.WriteString("oid", file.Sha256);
+                    json.WriteNumber("size", file.Size);
+                    json.WriteNumber("pointerSize", file.PointerSize);
+                    json.WriteEndObject();
+                }
+                json.WriteEndObject();
+            }
+            return buffer.WrittenSpan.ToArray();
+        }
     }
 
     private async Task PathsInfoAsync(HubRequest r, string repoId, string revision)

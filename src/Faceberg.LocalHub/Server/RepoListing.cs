@@ -1,3 +1,4 @@
+using System.Text;
 using Faceberg.LocalHub.Store;
 
 namespace Faceberg.LocalHub.Server;
@@ -8,11 +9,13 @@ internal sealed record RepoEntry(string Path, string Oid, HubFile? File);
 /// <summary>Files and implied directories of one commit, as the tree and paths-info endpoints list them.</summary>
 internal sealed class RepoListing
 {
-    private readonly SortedDictionary<string, RepoEntry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RepoEntry> _entries = new(StringComparer.Ordinal);
+    private readonly List<RepoEntry> _sorted;
 
     public RepoListing(IReadOnlyList<HubFile> files)
     {
-        var directoryContents = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        // A directory's oid hashes its files' "oid path" lines, in the commit's order.
+        var directoryContents = new Dictionary<string, StringBuilder>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             _entries[file.Path] = new RepoEntry(file.Path, file.GitOid, file);
@@ -20,13 +23,16 @@ internal sealed class RepoListing
             while (slash > 0)
             {
                 var directory = file.Path[..slash];
-                if (!directoryContents.TryGetValue(directory, out var contents)) directoryContents[directory] = contents = [];
-                contents.Add($"{file.GitOid} {file.Path}");
+                if (!directoryContents.TryGetValue(directory, out var contents)) directoryContents[directory] = contents = new StringBuilder();
+                else contents.Append('\n');
+                contents.Append(file.GitOid).Append(' ').Append(file.Path);
                 slash = directory.LastIndexOf('/');
             }
         }
         foreach (var (directory, contents) in directoryContents)
-            _entries[directory] = new RepoEntry(directory, GitHashes.Sha1Hex(string.Join('\n', contents)), null);
+            _entries[directory] = new RepoEntry(directory, GitHashes.Sha1Hex(contents.ToString()), null);
+        _sorted = [.. _entries.Values];
+        _sorted.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
     }
 
     public bool IsDirectory(string path) => _entries.TryGetValue(path, out var entry) && entry.File is null;
@@ -37,7 +43,7 @@ internal sealed class RepoListing
     public List<RepoEntry> List(string directory, bool recursive)
     {
         var prefix = directory.Length == 0 ? "" : directory + "/";
-        return _entries.Values
+        return _sorted
             .Where(e => e.Path.StartsWith(prefix, StringComparison.Ordinal)
                         && (recursive || e.Path.IndexOf('/', prefix.Length) < 0))
             .ToList();

@@ -155,6 +155,8 @@ public sealed class DatasetSyncTests : IDisposable
     [InlineData("missing")]
     [InlineData("unreadable")]
     [InlineData("stale")]
+    [InlineData("truncated")]
+    [InlineData("malformed")]
     public async Task A_table_without_a_usable_record_of_its_files_lists_the_old_commit_instead(string how)
     {
         var repo = SampleDatasets.SplitFolders;
@@ -169,6 +171,15 @@ public sealed class DatasetSyncTests : IDisposable
                 break;
             case "unreadable":
                 File.WriteAllText(record, "{ not json");
+                break;
+            case "truncated":
+                var full = Gunzip(File.ReadAllBytes(record));
+                File.WriteAllBytes(record, Gzip(full[..(full.Length / 2)]));
+                break;
+            case "malformed": // a file entry whose path is not a string
+                var text = Gunzip(File.ReadAllBytes(record));
+                Assert.Contains("\"files\":[", text);
+                File.WriteAllBytes(record, Gzip(text.Replace("\"files\":[", "\"files\":[{\"path\":1,\"size\":2},", StringComparison.Ordinal)));
                 break;
             case "stale": // a record of another commit than the table's
                 var json = Gunzip(File.ReadAllBytes(record));

@@ -143,6 +143,37 @@ public sealed class DatasetTableStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_commit_given_a_record_the_table_no_longer_names_writes_its_change_against_the_current_record()
+    {
+        var location = $"hf://datasets/org/r@{Sha}";
+        var a = File(location, "a", "train");
+        var b = File(location, "b", "train");
+        await CreateAsync(a, b);
+        PlannedFile Planned(DataFile file, string contentId) => new("train", new RepoFile(file.FilePath, file.FileSizeInBytes, contentId));
+        var first = await LoadAsync();
+        var stale = (await _store.ReadFileRecordDetailsAsync(first))!;
+
+        // Another commit changes b's content id: the table's record is now a change to the one read above.
+        await _store.CommitAsync(_tables, first, new DatasetCommit
+        {
+            BaseSnapshotId = first.SnapshotId, Source = _source, Summary = _source.SnapshotSummary(),
+            FileRecord = [Planned(a, "id-" + a.FilePath), Planned(b, "b2")],
+        });
+        var second = await LoadAsync();
+        await _store.CommitAsync(_tables, second, new DatasetCommit
+        {
+            BaseSnapshotId = second.SnapshotId, Source = _source, Summary = _source.SnapshotSummary(),
+            FileRecord = [Planned(a, "id-" + a.FilePath), Planned(b, "id-" + b.FilePath)],
+            FileRecordRead = stale,
+        });
+
+        // Written against the stale record, b would count as unchanged and keep "b2".
+        var record = (await _store.ReadFileRecordDetailsAsync(await LoadAsync()))!;
+        Assert.Equal(["id-" + a.FilePath, "id-" + b.FilePath], record.Files.Select(f => f.ContentId));
+        Assert.NotEqual(stale.Location, record.Location);
+    }
+
+    [Fact]
     public async Task A_commit_moves_files_properties_and_record_together()
     {
         var location = $"hf://datasets/org/r@{Sha}";

@@ -131,4 +131,37 @@ public class HubGlobTests
     {
         Assert.Equal(expected, HubGlob.Join(dir, pattern));
     }
+
+    // Globs are matched by tokens, not by the regex fsspec's glob_translate builds: every pattern the split inference and
+    // cards use, plus the corner cases of the translation, must decide every path as that regex does.
+    public static TheoryData<string> EquivalencePatterns()
+    {
+        var patterns = new TheoryData<string>
+        {
+            "*", "**", "**/*", "*.txt", "data/*", "data/**", "**/*.txt", "**/train.txt", "a/**/b", "**/**", "a/*/b/*",
+            "data/*-[0-9][0-9][0-9][0-9][0-9]-of-[0-9][0-9][0-9][0-9][0-9]*.*", "?a*", "[!a]*", "[]]x", "[!]]x", "[z-a]x", "[a-]x",
+            "[!", "x[", "[]", "[!]", "a[!/]b", "*.[cC][sS][vV]", "data/train-*", "**/*[-._ 0-9]test[-._ 0-9]*", "**/test/**",
+            "**/*[-._ 0-9]validation[-._ 0-9]*/**", ".*", "__*/x", "a.b+c(d)$^{e}|f\\g",
+        };
+        return patterns;
+    }
+
+    private static readonly string[] EquivalencePaths =
+    [
+        "", "a", "b", "a/b", "a/x/b", "a//b", "a/b/", "/a/b", "data/train-00000-of-00003.parquet", "data/train-00000-of-00003",
+        "data/x/train-00000-of-00003.parquet", "data/train.txt", "data/subdir/test.txt", "x.csv", "x.CsV", "]x", "!x", "zx", "ax",
+        "-x", "[x", "[!", "x[", "a/b", "a!b", "test/a.txt", "x/test/y/z", "my-test-1.csv", "x/my validation 2/y", ".dummy", "__x/x",
+        "a.b+c(d)$^{e}|f\\g", "a\nb", "ba", "aa", "a\nx/test/y", "aX",
+    ];
+
+    [Theory]
+    [MemberData(nameof(EquivalencePatterns))]
+    public void Matches_every_path_as_the_translated_regex_does(string pattern)
+    {
+        var regex = new System.Text.RegularExpressions.Regex(HubGlob.TranslateToRegex(pattern),
+            System.Text.RegularExpressions.RegexOptions.Singleline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        var glob = HubGlob.Compile(pattern);
+        foreach (var path in EquivalencePaths)
+            Assert.True(regex.IsMatch(path) == glob.IsMatch(path), $"'{pattern}' on '{path}': regex {regex.IsMatch(path)}, glob {glob.IsMatch(path)}");
+    }
 }

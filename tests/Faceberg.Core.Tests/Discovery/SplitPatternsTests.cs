@@ -170,4 +170,23 @@ public class SplitPatternsTests
     {
         Assert.Equal(split, SplitPatterns.SplitOfDirectoryName(name));
     }
+
+    // The split a sharded file name gives is read without the regex datasets' string_to_dict uses; it must agree with it.
+    [Theory]
+    [InlineData("train-00000-of-00003.parquet")]
+    [InlineData("my-train-00000-of-00003-00001-of-00002.parquet")]
+    [InlineData("a-00000-of-0000")]
+    [InlineData("a-00000-of-000")]
+    [InlineData("-00000-of-00003.parquet")]
+    [InlineData("x-0000a-of-00003.parquet")]
+    [InlineData("train-00000-of-00003")]
+    [InlineData("a b-12345-of-67890xyz")]
+    [InlineData("x\ny-00000-of-00003.parquet")]
+    [InlineData("x-00000-of-00003\n.parquet")]
+    [InlineData("")]
+    public void The_sharded_split_name_is_what_the_datasets_regex_captures(string name)
+    {
+        var regex = new System.Text.RegularExpressions.Regex("(?<split>.+)-[0-9][0-9][0-9][0-9][0-9]-of-[0-9][0-9][0-9][0-9][0-9]*.*");
+        Assert.Equal(regex.Match(name).Groups["split"].Value, SplitPatterns.ShardedSplitOf(name));
+    }
 }

@@ -67,6 +67,20 @@ public sealed class LocalHubReadTests : IDisposable
         Assert.Equal(["default/train/0000.parquet"], converted.GetProperty("siblings").EnumerateArray().Select(s => s.GetProperty("rfilename").GetString()));
     }
 
+    [Fact]
+    public async Task InfoWithExpandReturnsOnlyTheNamedPropertiesAndRefusesUnknownOnes()
+    {
+        var info = await GetJson($"/api/datasets/demo/sample/revision/{_first}?expand=sha&expand=cardData");
+        Assert.Equal(["_id", "id", "sha", "cardData"], info.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(_first, info.GetProperty("sha").GetString());
+        Assert.Equal("mit", info.GetProperty("cardData").GetProperty("license").GetString());
+
+        var siblingsOnly = await GetJson("/api/datasets/demo/sample?expand=siblings");
+        Assert.Equal(["_id", "id", "siblings"], siblingsOnly.EnumerateObject().Select(p => p.Name));
+
+        await GetJson("/api/datasets/demo/sample?expand=sha&expand=files", HttpStatusCode.BadRequest);
+    }
+
     /// <summary>Follows Link rel="next" headers; returns every entry and the number of pages.</summary>
     private async Task<(List<JsonElement> Entries, int Pages)> GetAllPages(string url)
     {
