@@ -163,9 +163,17 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
             {
                 // Progress and messages Core posted while the batch was read.
                 Session.Drain();
+                if (!runScriptBlock)
+                {
+                    // Every row is written, up to the limit: no test per row.
+                    var count = limit < 0 ? batch.Length : (int)Math.Min(batch.Length, limit - written);
+                    for (var i = 0; i < count; i++) WriteObject(batch[i]);
+                    written += count;
+                    continue;
+                }
                 foreach (var row in batch)
                 {
-                    if (runScriptBlock && !Passes(PSObject.AsPSObject(row))) continue;
+                    if (!Passes(PSObject.AsPSObject(row))) continue;
                     WriteObject(row);
                     if (++written == limit) break;
                 }

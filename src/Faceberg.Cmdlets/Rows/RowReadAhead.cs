@@ -15,8 +15,8 @@ namespace Faceberg.Cmdlets.Rows;
 /// </summary>
 internal sealed class RowReadAhead : IDisposable
 {
-    /// <summary>Batches built ahead of the one being written: enough to cover a row group's decoding, bounded in memory.</summary>
-    public const int BatchesAhead = 4;
+    /// <summary>Batches built ahead of the one being written: enough that the pipeline thread rarely waits, and few: a row waiting in the queue through a garbage collection is promoted to an older generation.</summary>
+    public const int BatchesAhead = 2;
 
     private readonly Func<TableRowBatch, Row[]> _build;
     private readonly CancellationTokenSource _stop;

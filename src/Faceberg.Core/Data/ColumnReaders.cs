@@ -34,36 +34,35 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
 
     public async Task LoadAsync(ParquetRowGroupReader rowGroup, CancellationToken ct)
     {
-        using var raw = await rowGroup.ReadRawColumnDataBaseAsync(Leaf.Field!, ct).ConfigureAwait(false);
-        var def = Leaf.Def > 0 ? raw.DefinitionLevels.ToArray() : null;
-        var rep = Leaf.Rep > 0 ? raw.RepetitionLevels.ToArray() : null;
-        var count = def?.Length ?? (int)rowGroup.RowCount;
-        var present = count;
-        if (def != null)
+        var raw = await rowGroup.ReadRawColumnDataBaseAsync(Leaf.Field!, ct).ConfigureAwait(false);
+        var kept = false;
+        try
         {
-            present = 0;
-            foreach (var d in def) if (d == Leaf.Def) present++;
+            var def = Leaf.Def > 0 ? raw.DefinitionLevels.ToArray() : null;
+            var rep = Leaf.Rep > 0 ? raw.RepetitionLevels.ToArray() : null;
+            var count = def?.Length ?? (int)rowGroup.RowCount;
+            var present = count;
+            if (def != null)
+            {
+                present = 0;
+                foreach (var d in def) if (d == Leaf.Def) present++;
+            }
+            // A plain physical value of the row's own type stays unboxed, and a string is made when its row is
+            // read: an object per cell made here would live as long as the row group.
+            if (type != null && TypedValues.From(raw, DataValues.ClrType(type)) is { } typed)
+            {
+                SetLevels(def, rep, count);
+                _typed = typed;
+                kept = true;
+                return;
+            }
+            var values = Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
+            Load(def, rep, values, count);
         }
-        // A plain physical value of the row's own type stays unboxed; strings go straight to string: a boxed
-        // value per cell would live as long as the row group.
-        if (type != null && TypedValues.From(raw, DataValues.ClrType(type), present) is { } typed)
+        finally
         {
-            SetLevels(def, rep, count);
-            _typed = typed;
-            _values = [];
-            return;
+            if (!kept) raw.Dispose();
         }
-        var values = raw is RawColumnData<ReadOnlyMemory<char>> chars && type?.TypeId == TypeId.String
-            ? Strings(chars.Values, present)
-            : Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
-        Load(def, rep, values, count);
-    }
-
-    private static object?[] Strings(ReadOnlySpan<ReadOnlyMemory<char>> values, int count)
-    {
-        var result = new object?[count];
-        for (var i = 0; i < count; i++) result[i] = new string(values[i].Span);
-        return result;
     }
 
     /// <summary>Takes a chunk decoded outside Parquet.Net: its levels and its non-null values in Parquet.Net's value forms.</summary>
@@ -82,12 +81,14 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
                 if (raw.GetType() != rowType) boxed[i] = DataValues.FromParquet(type, kind, raw);
             }
         }
-        _typed = null;
         _values = boxed;
     }
 
     private void SetLevels(int[]? def, int[]? rep, int count)
     {
+        (_typed as IDisposable)?.Dispose();
+        _typed = null;
+        _values = [];
         if (rep is { Length: > 0 } && rep[0] != 0)
             throw new InvalidDataException($"the column chunk's repetition levels start with {rep[0]}, not 0 (a new row)");
         _def = def;
@@ -108,7 +109,7 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
             Pos += count;
             return;
         }
-        if (_typed == null && column is string?[] strings)
+        if (column is string?[] strings)
         {
             for (var r = 0; r < count; r++) strings[r] = (string?)Next();
             return;
@@ -291,17 +292,21 @@ internal sealed class MapReader(ParquetNode node, ParquetNode keyValue, ColumnRe
     }
 }
 
-/// <summary>A leaf's non-null values of a value type that is the row type itself, unboxed.</summary>
+/// <summary>A leaf's non-null values whose type is the row type itself, read unboxed from Parquet.Net's buffers.</summary>
 internal abstract class TypedValues
 {
-    /// <summary>The values of <paramref name="raw"/> when their type is <paramref name="rowType"/> (bool, int, long, float or double), else null.</summary>
-    public static TypedValues? From(RawColumnData raw, Type rowType, int count) => raw switch
+    /// <summary>
+    /// The values of <paramref name="raw"/> when their type is <paramref name="rowType"/> (bool, int, long, float or
+    /// double, or strings: read from <paramref name="raw"/>, which they keep until the next load), else null.
+    /// </summary>
+    public static TypedValues? From(RawColumnData raw, Type rowType) => raw switch
     {
-        RawColumnData<long> longs when rowType == typeof(long) => new TypedValues<long>(longs.Values[..count].ToArray()),
-        RawColumnData<int> ints when rowType == typeof(int) => new TypedValues<int>(ints.Values[..count].ToArray()),
-        RawColumnData<double> doubles when rowType == typeof(double) => new TypedValues<double>(doubles.Values[..count].ToArray()),
-        RawColumnData<float> floats when rowType == typeof(float) => new TypedValues<float>(floats.Values[..count].ToArray()),
-        RawColumnData<bool> bools when rowType == typeof(bool) => new TypedValues<bool>(bools.Values[..count].ToArray()),
+        RawColumnData<ReadOnlyMemory<char>> chars when rowType == typeof(string) => new RawStrings(chars),
+        RawColumnData<long> longs when rowType == typeof(long) => new RawValues<long>(longs),
+        RawColumnData<int> ints when rowType == typeof(int) => new RawValues<int>(ints),
+        RawColumnData<double> doubles when rowType == typeof(double) => new RawValues<double>(doubles),
+        RawColumnData<float> floats when rowType == typeof(float) => new RawValues<float>(floats),
+        RawColumnData<bool> bools when rowType == typeof(bool) => new RawValues<bool>(bools),
         _ => null,
     };
 
@@ -315,17 +320,18 @@ internal abstract class TypedValues
     public abstract bool TryFill(Array column, int count, int[]? def, int pos, ref int valuePos, int maxDef);
 }
 
-internal sealed class TypedValues<T>(T[] values) : TypedValues where T : struct
+internal sealed class RawValues<T>(RawColumnData<T> raw) : TypedValues, IDisposable where T : struct
 {
-    public override object Box(int index) => values[index];
+    public override object Box(int index) => raw.Values[index];
 
     public override bool TryFill(Array column, int count, int[]? def, int pos, ref int valuePos, int maxDef)
     {
+        var values = raw.Values;
         switch (column)
         {
             case T[] dense:
                 if (def != null && def.AsSpan(pos, count).ContainsAnyExcept(maxDef)) return false;
-                values.AsSpan(valuePos, count).CopyTo(dense);
+                values.Slice(valuePos, count).CopyTo(dense);
                 valuePos += count;
                 return true;
             case T?[] nullable:
@@ -336,4 +342,23 @@ internal sealed class TypedValues<T>(T[] values) : TypedValues where T : struct
                 return false;
         }
     }
+
+    public void Dispose() => raw.Dispose();
+}
+
+/// <summary>A leaf's strings as Parquet.Net decoded them (in its buffers), each made a string when read.</summary>
+internal sealed class RawStrings(RawColumnData<ReadOnlyMemory<char>> raw) : TypedValues, IDisposable
+{
+    public override object Box(int index) => new string(raw.Values[index].Span);
+
+    public override bool TryFill(Array column, int count, int[]? def, int pos, ref int valuePos, int maxDef)
+    {
+        if (column is not string?[] strings) return false;
+        var values = raw.Values;
+        for (var r = 0; r < count; r++)
+            strings[r] = def == null || def[pos + r] == maxDef ? new string(values[valuePos++].Span) : null;
+        return true;
+    }
+
+    public void Dispose() => raw.Dispose();
 }
