@@ -366,7 +366,7 @@ public sealed class TableScan
         if (_options.Limit != null || _pruneFilter != null)
         {
             long rows = 0;
-            await foreach (var _ in ReadAsync(cancellationToken).ConfigureAwait(false)) rows++;
+            await foreach (var batch in ReadBatchesAsync(cancellationToken).ConfigureAwait(false)) rows += batch.Count;
             return rows;
         }
         if (Snapshot == null) return 0;
