@@ -149,26 +149,31 @@ public sealed class ReadFacebergTableCommand : FacebergCmdlet
         if (options.Filter != null)
             WriteVerbose($"Filter used for pruning: {options.Filter}{(runScriptBlock ? " (the scriptblock decides each row)" : "")}.");
         var limit = First;
-        var names = scan.RowSchema.Names;
         var addSplit = Property == null && scan.RowSchema.IndexOf(TableScan.SplitColumn) < 0;
         long written = 0;
         if (limit == 0) return;
-        var plain = new Lazy<Func<TableRowBatch, int, Row>>(() => RowTypes.Factory(names, withSplit: false, TableScan.SplitColumn));
-        var withSplit = new Lazy<Func<TableRowBatch, int, Row>>(() => RowTypes.Factory(names, withSplit: true, TableScan.SplitColumn));
-        Func<TableRowBatch, int, Row> Factory(TableRowBatch batch) => addSplit && batch.Split != null ? withSplit.Value : plain.Value;
+        Row[] Build(TableRowBatch batch) => RowTypes.Build(batch, addSplit && batch.Split != null ? TableScan.SplitColumn : null);
 
         // A read that may stop at any row (-First with a scriptblock deciding the rows) reads no row before
         // it is needed; any other read ends where Core ends it, so its rows are built ahead in batches.
         // Disposed before the metrics are reported: a read stopped early ends its scan there.
-        using (var rows = new RowReadAhead(scan.ReadBatchesAsync(Session.Cancellation), Factory, readAhead: !(runScriptBlock && limit > 0), Session.Cancellation))
+        using (var rows = new RowReadAhead(scan.ReadBatchesAsync(Session.Cancellation), Build, readAhead: !(runScriptBlock && limit > 0), Session.Cancellation))
         {
             while (written != limit && rows.Next(Session) is { } batch)
             {
                 // Progress and messages Core posted while the batch was read.
                 Session.Drain();
+                if (!runScriptBlock)
+                {
+                    // Every row is written, up to the limit: no test per row.
+                    var count = limit < 0 ? batch.Length : (int)Math.Min(batch.Length, limit - written);
+                    for (var i = 0; i < count; i++) WriteObject(batch[i]);
+                    written += count;
+                    continue;
+                }
                 foreach (var row in batch)
                 {
-                    if (runScriptBlock && !Passes(PSObject.AsPSObject(row))) continue;
+                    if (!Passes(PSObject.AsPSObject(row))) continue;
                     WriteObject(row);
                     if (++written == limit) break;
                 }

@@ -7,7 +7,8 @@ namespace Faceberg;
 /// <see cref="Faceberg.Cmdlets.Rows.RowTypes"/>) whose properties are the columns in schema order, so
 /// PowerShell reads them through its cached .NET adapter: no per-row property bag, and Get-Member,
 /// format views, Select-Object and ConvertTo-Json see ordinary typed properties. The subclass holds the
-/// values in fields of its own: a row is one object, and keeps nothing else of the read alive.
+/// values in fields of the columns' types (no box per value): a row is one object, and keeps nothing else
+/// of the read alive.
 /// </summary>
 public abstract class Row
 {

@@ -10,29 +10,27 @@ namespace Faceberg.Cmdlets.Rows;
 /// Reading ahead, the scan runs on the thread pool a bounded number of batches ahead: decoding the next
 /// row group and building objects then overlap with PowerShell's own per-object work (writing to the
 /// pipeline and whatever runs downstream), and the pipeline thread waits once per batch instead of once
-/// per row. Without read-ahead, each row is read when the pipeline thread asks for it, so a read that may
+/// per row. Without read-ahead, each batch is read when the pipeline thread asks for it, so a read that may
 /// stop at any row loads no row group beyond the one holding its last row.
 /// </summary>
 internal sealed class RowReadAhead : IDisposable
 {
-    /// <summary>Batches built ahead of the one being written: enough to cover a row group's decoding, bounded in memory.</summary>
-    public const int BatchesAhead = 4;
+    /// <summary>Batches built ahead of the one being written: enough that the pipeline thread rarely waits, and few: a row waiting in the queue through a garbage collection is promoted to an older generation.</summary>
+    public const int BatchesAhead = 2;
 
-    private readonly Func<TableRowBatch, Func<TableRowBatch, int, Row>> _factory;
+    private readonly Func<TableRowBatch, Row[]> _build;
     private readonly CancellationTokenSource _stop;
-    // Reading ahead: the producer and its batches. Otherwise: the scan's rows, pulled one at a time.
+    // Reading ahead: the producer and its batches. Otherwise: the scan's batches, pulled one at a time.
     private readonly Channel<Row[]>? _batches;
     private readonly Task? _producer;
     private readonly IAsyncEnumerator<TableRowBatch>? _pulled;
-    private TableRowBatch? _pulledBatch;
-    private int _pulledRow;
 
     /// <param name="batches">The scan's rows.</param>
-    /// <param name="factory">Builds the objects written for a batch's rows (thread-safe).</param>
+    /// <param name="build">Builds the objects written for a batch's rows (thread-safe).</param>
     /// <param name="readAhead">Whether rows may be read before they are asked for (false for a read that may stop at any row).</param>
-    public RowReadAhead(IAsyncEnumerable<TableRowBatch> batches, Func<TableRowBatch, Func<TableRowBatch, int, Row>> factory, bool readAhead, CancellationToken cancellation)
+    public RowReadAhead(IAsyncEnumerable<TableRowBatch> batches, Func<TableRowBatch, Row[]> build, bool readAhead, CancellationToken cancellation)
     {
-        _factory = factory;
+        _build = build;
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var token = _stop.Token;
         if (!readAhead)
@@ -51,10 +49,7 @@ internal sealed class RowReadAhead : IDisposable
             await foreach (var batch in batches.WithCancellation(ct).ConfigureAwait(false))
             {
                 if (batch.Count == 0) continue;
-                var toRow = _factory(batch);
-                var rows = new Row[batch.Count];
-                for (var i = 0; i < rows.Length; i++) rows[i] = toRow(batch, i);
-                await _batches!.Writer.WriteAsync(rows, ct).ConfigureAwait(false);
+                await _batches!.Writer.WriteAsync(_build(batch), ct).ConfigureAwait(false);
             }
         }
         finally
@@ -69,13 +64,13 @@ internal sealed class RowReadAhead : IDisposable
     {
         if (_pulled != null)
         {
-            while (_pulledBatch == null || _pulledRow >= _pulledBatch.Count)
+            // The batch asked for is already read: building all its rows reads nothing more.
+            while (true)
             {
                 var next = _pulled.MoveNextAsync();
                 if (!(next.IsCompletedSuccessfully ? next.Result : session.Await(next.AsTask()))) return null;
-                (_pulledBatch, _pulledRow) = (_pulled.Current, 0);
+                if (_pulled.Current.Count > 0) return _build(_pulled.Current);
             }
-            return [_factory(_pulledBatch)(_pulledBatch, _pulledRow++)];
         }
         var reader = _batches!.Reader;
         while (true)

@@ -22,6 +22,7 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
     private int[]? _def;
     private int[]? _rep;
     private object?[] _values = [];
+    private TypedValues? _typed;   // instead of _values, when the values are unboxed
     private int _valuePos;
 
     public ParquetNode Leaf { get; } = leaf;
@@ -33,38 +34,41 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
 
     public async Task LoadAsync(ParquetRowGroupReader rowGroup, CancellationToken ct)
     {
-        using var raw = await rowGroup.ReadRawColumnDataBaseAsync(Leaf.Field!, ct).ConfigureAwait(false);
-        var def = Leaf.Def > 0 ? raw.DefinitionLevels.ToArray() : null;
-        var rep = Leaf.Rep > 0 ? raw.RepetitionLevels.ToArray() : null;
-        var count = def?.Length ?? (int)rowGroup.RowCount;
-        var present = count;
-        if (def != null)
+        var raw = await rowGroup.ReadRawColumnDataBaseAsync(Leaf.Field!, ct).ConfigureAwait(false);
+        var kept = false;
+        try
         {
-            present = 0;
-            foreach (var d in def) if (d == Leaf.Def) present++;
+            var def = Leaf.Def > 0 ? raw.DefinitionLevels.ToArray() : null;
+            var rep = Leaf.Rep > 0 ? raw.RepetitionLevels.ToArray() : null;
+            var count = def?.Length ?? (int)rowGroup.RowCount;
+            var present = count;
+            if (def != null)
+            {
+                present = 0;
+                foreach (var d in def) if (d == Leaf.Def) present++;
+            }
+            // A plain physical value of the row's own type stays unboxed, and a string is made when its row is
+            // read: an object per cell made here would live as long as the row group.
+            if (type != null && TypedValues.From(raw, DataValues.ClrType(type)) is { } typed)
+            {
+                SetLevels(def, rep, count);
+                _typed = typed;
+                kept = true;
+                return;
+            }
+            var values = Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
+            Load(def, rep, values, count);
         }
-        // Strings go straight to string: a boxed ReadOnlyMemory<char> per value would be garbage at once.
-        var values = raw is RawColumnData<ReadOnlyMemory<char>> chars && type?.TypeId == TypeId.String
-            ? Strings(chars.Values, present)
-            : Extractors.GetOrAdd(raw.GetType().GetGenericArguments()[0], CreateExtractor)(raw, present);
-        Load(def, rep, values, count);
-    }
-
-    private static object?[] Strings(ReadOnlySpan<ReadOnlyMemory<char>> values, int count)
-    {
-        var result = new object?[count];
-        for (var i = 0; i < count; i++) result[i] = new string(values[i].Span);
-        return result;
+        finally
+        {
+            if (!kept) raw.Dispose();
+        }
     }
 
     /// <summary>Takes a chunk decoded outside Parquet.Net: its levels and its non-null values in Parquet.Net's value forms.</summary>
     public void Load(int[]? def, int[]? rep, object?[] boxed, int count)
     {
-        if (rep is { Length: > 0 } && rep[0] != 0)
-            throw new InvalidDataException($"the column chunk's repetition levels start with {rep[0]}, not 0 (a new row)");
-        _def = def;
-        _rep = rep;
-        Count = count;
+        SetLevels(def, rep, count);
         if (type != null)
         {
             var kind = Leaf.Leaf?.Kind ?? ParquetValueKind.Binary;
@@ -78,8 +82,39 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
             }
         }
         _values = boxed;
+    }
+
+    private void SetLevels(int[]? def, int[]? rep, int count)
+    {
+        (_typed as IDisposable)?.Dispose();
+        _typed = null;
+        _values = [];
+        if (rep is { Length: > 0 } && rep[0] != 0)
+            throw new InvalidDataException($"the column chunk's repetition levels start with {rep[0]}, not 0 (a new row)");
+        _def = def;
+        _rep = rep;
+        Count = count;
         Pos = 0;
         _valuePos = 0;
+    }
+
+    /// <summary>
+    /// Reads the next <paramref name="count"/> entries (a leaf with no repetition: one per row) into rows 0 to
+    /// <paramref name="count"/> - 1 of a <see cref="TypedColumns"/> array, unboxed where the values are.
+    /// </summary>
+    public void ReadInto(ref Array column, int count)
+    {
+        if (_typed != null && _typed.TryFill(column, count, _def, Pos, ref _valuePos, Leaf.Def))
+        {
+            Pos += count;
+            return;
+        }
+        if (column is string?[] strings)
+        {
+            for (var r = 0; r < count; r++) strings[r] = (string?)Next();
+            return;
+        }
+        for (var r = 0; r < count; r++) TypedColumns.Set(ref column, r, Next());
     }
 
     /// <summary>The value at the current entry (null when undefined at the leaf) and moves on.</summary>
@@ -87,7 +122,8 @@ internal sealed class LeafCursor(ParquetNode leaf, PrimitiveType? type)
     {
         var defined = CurrentDef == Leaf.Def;
         Pos++;
-        return defined ? _values[_valuePos++] : null;
+        if (!defined) return null;
+        return _typed != null ? _typed.Box(_valuePos++) : _values[_valuePos++];
     }
 
     /// <summary>Passes over one entry that is null or empty above the leaf.</summary>
@@ -120,6 +156,12 @@ internal abstract class ColumnReader
     protected LeafCursor First => Cursors[0];
 
     public abstract object? Read();
+
+    /// <summary>Reads the values of the next <paramref name="count"/> rows into rows 0 to <paramref name="count"/> - 1 of a <see cref="TypedColumns"/> array.</summary>
+    public virtual void ReadInto(ref Array column, int count)
+    {
+        for (var r = 0; r < count; r++) TypedColumns.Set(ref column, r, Read());
+    }
 
     /// <summary>Consumes the single entry each leaf holds for a value that is null or empty at this node.</summary>
     protected void SkipAll()
@@ -178,6 +220,8 @@ internal abstract class ColumnReader
 internal sealed class LeafReader(ParquetNode node, LeafCursor cursor) : ColumnReader(node, [cursor])
 {
     public override object? Read() => First.Next();
+
+    public override void ReadInto(ref Array column, int count) => First.ReadInto(ref column, count);
 }
 
 internal sealed class StructReader(ParquetNode node, string[] names, ColumnReader?[] children, IReadOnlyList<LeafCursor> cursors, LeafCursor? presence)
@@ -246,4 +290,75 @@ internal sealed class MapReader(ParquetNode node, ParquetNode keyValue, ColumnRe
         while (First.HasMore && First.CurrentRep == keyValue.Rep);
         return map;
     }
+}
+
+/// <summary>A leaf's non-null values whose type is the row type itself, read unboxed from Parquet.Net's buffers.</summary>
+internal abstract class TypedValues
+{
+    /// <summary>
+    /// The values of <paramref name="raw"/> when their type is <paramref name="rowType"/> (bool, int, long, float or
+    /// double, or strings: read from <paramref name="raw"/>, which they keep until the next load), else null.
+    /// </summary>
+    public static TypedValues? From(RawColumnData raw, Type rowType) => raw switch
+    {
+        RawColumnData<ReadOnlyMemory<char>> chars when rowType == typeof(string) => new RawStrings(chars),
+        RawColumnData<long> longs when rowType == typeof(long) => new RawValues<long>(longs),
+        RawColumnData<int> ints when rowType == typeof(int) => new RawValues<int>(ints),
+        RawColumnData<double> doubles when rowType == typeof(double) => new RawValues<double>(doubles),
+        RawColumnData<float> floats when rowType == typeof(float) => new RawValues<float>(floats),
+        RawColumnData<bool> bools when rowType == typeof(bool) => new RawValues<bool>(bools),
+        _ => null,
+    };
+
+    public abstract object Box(int index);
+
+    /// <summary>
+    /// Copies the next <paramref name="count"/> entries (levels from <paramref name="pos"/>, values from
+    /// <paramref name="valuePos"/>, which moves on) into a <c>T[]</c> or <c>T?[]</c> column; false, consuming
+    /// nothing, for another column type or a null bound for a <c>T[]</c>.
+    /// </summary>
+    public abstract bool TryFill(Array column, int count, int[]? def, int pos, ref int valuePos, int maxDef);
+}
+
+internal sealed class RawValues<T>(RawColumnData<T> raw) : TypedValues, IDisposable where T : struct
+{
+    public override object Box(int index) => raw.Values[index];
+
+    public override bool TryFill(Array column, int count, int[]? def, int pos, ref int valuePos, int maxDef)
+    {
+        var values = raw.Values;
+        switch (column)
+        {
+            case T[] dense:
+                if (def != null && def.AsSpan(pos, count).ContainsAnyExcept(maxDef)) return false;
+                values.Slice(valuePos, count).CopyTo(dense);
+                valuePos += count;
+                return true;
+            case T?[] nullable:
+                for (var r = 0; r < count; r++)
+                    nullable[r] = def == null || def[pos + r] == maxDef ? values[valuePos++] : null;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    public void Dispose() => raw.Dispose();
+}
+
+/// <summary>A leaf's strings as Parquet.Net decoded them (in its buffers), each made a string when read.</summary>
+internal sealed class RawStrings(RawColumnData<ReadOnlyMemory<char>> raw) : TypedValues, IDisposable
+{
+    public override object Box(int index) => new string(raw.Values[index].Span);
+
+    public override bool TryFill(Array column, int count, int[]? def, int pos, ref int valuePos, int maxDef)
+    {
+        if (column is not string?[] strings) return false;
+        var values = raw.Values;
+        for (var r = 0; r < count; r++)
+            strings[r] = def == null || def[pos + r] == maxDef ? new string(values[valuePos++].Span) : null;
+        return true;
+    }
+
+    public void Dispose() => raw.Dispose();
 }

@@ -79,6 +79,7 @@ public sealed class TableScan
     private readonly BoundPredicate? _pruneFilter;
     private readonly NameMapping _mapping;
     private readonly int? _splitFieldId;
+    private readonly Type[] _columnTypes;            // element type of each output column's batch arrays
 
     /// <param name="dataIO">IO for data files; the table's own IO when null.</param>
     public TableScan(IcebergTable table, TableScanOptions? options = null, IFileIO? dataIO = null)
@@ -119,6 +120,7 @@ public sealed class TableScan
             ? columns.Select(c => ColumnResolver.TopLevel(Schema, c)).ToArray()
             : Schema.Fields.ToArray();
         RowSchema = new TableRowSchema(output);
+        _columnTypes = output.Select(TypedColumns.ElementType).ToArray();
 
         BoundPredicate? user = _options.Filter == null ? null : BoundPredicate.Bind(_options.Filter, Schema);
         BoundPredicate? splits = null;
@@ -305,9 +307,9 @@ public sealed class TableScan
             {
                 for (long r = 0; r < rows;)
                 {
-                    // With a limit, the rows still wanted (the caller counts the rows returned before asking for more).
-                    var count = (int)Math.Min(Math.Min(BatchRows, rows - r), _options.Limit is { } wanted ? Math.Max(1, wanted - Metrics.RowsReturned) : long.MaxValue);
-                    var columns = NewColumns(outputCount, count);
+                    // With a limit, the group was loaded up to the rows still wanted: ReadBatchesAsync cuts nothing here.
+                    var count = (int)Math.Min(BatchRows, rows - r);
+                    var columns = NewColumns(count);
                     builder.ReadColumns(columns, count);
                     Metrics.RowsRead += count;
                     r += count;
@@ -316,7 +318,7 @@ public sealed class TableScan
                 continue;
             }
             var capacity = (int)Math.Min(BatchRows, rows);
-            var batchColumns = NewColumns(outputCount, capacity);
+            var batchColumns = NewColumns(capacity);
             var filled = 0;
             for (long r = 0; r < rows; r++)
             {
@@ -324,21 +326,21 @@ public sealed class TableScan
                 if (builder.Next() is not { } values) continue;
                 if (fileDeletes != null && fileDeletes.IsDeleted(groupStart + r, values, outputCount)) continue;
                 // Equality delete columns past the output ones are left out.
-                for (var c = 0; c < outputCount; c++) batchColumns[c][filled] = values[c];
+                for (var c = 0; c < outputCount; c++) TypedColumns.Set(ref batchColumns[c], filled, values[c]);
                 if (++filled < capacity) continue;
                 yield return new TableRowBatch(RowSchema, batchColumns, filled, split);
                 capacity = (int)Math.Min(BatchRows, rows - r - 1);
-                batchColumns = NewColumns(outputCount, capacity);
+                batchColumns = NewColumns(capacity);
                 filled = 0;
             }
             if (filled > 0) yield return new TableRowBatch(RowSchema, batchColumns, filled, split);
         }
     }
 
-    private static object?[][] NewColumns(int columns, int rows)
+    private Array[] NewColumns(int rows)
     {
-        var arrays = new object?[columns][];
-        for (var c = 0; c < columns; c++) arrays[c] = new object?[rows];
+        var arrays = new Array[_columnTypes.Length];
+        for (var c = 0; c < arrays.Length; c++) arrays[c] = TypedColumns.New(_columnTypes[c], rows);
         return arrays;
     }
 
@@ -364,7 +366,7 @@ public sealed class TableScan
         if (_options.Limit != null || _pruneFilter != null)
         {
             long rows = 0;
-            await foreach (var _ in ReadAsync(cancellationToken).ConfigureAwait(false)) rows++;
+            await foreach (var batch in ReadBatchesAsync(cancellationToken).ConfigureAwait(false)) rows += batch.Count;
             return rows;
         }
         if (Snapshot == null) return 0;

@@ -353,6 +353,15 @@ public sealed class TableScanTests : IDisposable
     }
 
     [Fact]
+    public async Task Counting_with_a_limit_or_a_filter_counts_the_rows_a_read_returns()
+    {
+        var (table, _, _, _) = await ReviewsTable();
+        Assert.Equal(600, await new TableScan(table, new TableScanOptions { Splits = ["train"], Limit = 600 }).CountRowsAsync());
+        Assert.Equal(510, await new TableScan(table, new TableScanOptions { Filter = Predicate.GreaterThanOrEqual("id", 1990) }).CountRowsAsync());
+        Assert.Equal(2000, await new TableScan(table, new TableScanOptions { Splits = ["train"], Columns = [] }).CountRowsAsync());
+    }
+
+    [Fact]
     public async Task Batches_stop_at_a_limit_crossing_row_groups()
     {
         var (table, _, _, _) = await ReviewsTable();

@@ -48,21 +48,22 @@ internal sealed class RowBuilder
 
     /// <summary>
     /// Reads the next <paramref name="count"/> rows of the loaded row group column by column into
-    /// <paramref name="columns"/> (one array per output column); only when <see cref="ReadsOutputOnly"/>.
+    /// <paramref name="columns"/> (one <see cref="TypedColumns"/> array per output column, which a null in a
+    /// column of a non-nullable type replaces); only when <see cref="ReadsOutputOnly"/>.
     /// Top-level columns share no leaf cursors, so each column can be read on its own.
     /// </summary>
-    public void ReadColumns(object?[][] columns, int count)
+    public void ReadColumns(Array[] columns, int count)
     {
         for (var i = 0; i < columns.Length; i++)
         {
-            var column = columns[i];
             if (_readers[i] is { } reader)
             {
-                for (var r = 0; r < count; r++) column[r] = reader.Read();
+                reader.ReadInto(ref columns[i], count);
             }
-            else if (_constants[i] != null)
+            else
             {
-                Array.Fill(column, _constants[i], 0, count);
+                var constant = _constants[i];
+                for (var r = 0; r < count; r++) TypedColumns.Set(ref columns[i], r, constant);
             }
         }
     }
