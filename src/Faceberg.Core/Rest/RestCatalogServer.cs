@@ -135,6 +135,7 @@ public sealed class RestCatalogServer : IAsyncDisposable
         var response = context.Response;
         var path = (request.RawUrl ?? "/").Split('?', 2)[0];
         var status = 500;
+        string? failure = null;
         try
         {
             RestResponse answer;
@@ -159,9 +160,10 @@ public sealed class RestCatalogServer : IAsyncDisposable
             {
                 answer = RestResponse.Error(new RestError(503, "ServiceUnavailableException", "The server is stopping."));
             }
-            catch (Exception)
+            catch (Exception e)
             {
                 // Unexpected failures are not described to clients: their messages can name server internals.
+                failure = $"{e.GetType().FullName}: {e.Message}";
                 answer = RestResponse.Error(new RestError(500, "InternalServerError", "The server failed to handle the request."));
             }
             status = answer.Status;
@@ -175,7 +177,7 @@ public sealed class RestCatalogServer : IAsyncDisposable
         {
             try { response.Close(); } catch (Exception) { }
             clock.Stop();
-            try { _options.Log?.Invoke(new RestRequestLog(DateTimeOffset.Now, request.HttpMethod, path, status, clock.Elapsed.TotalMilliseconds)); }
+            try { _options.Log?.Invoke(new RestRequestLog(DateTimeOffset.Now, request.HttpMethod, path, status, clock.Elapsed.TotalMilliseconds, failure)); }
             catch (Exception) { }
             if (Interlocked.Decrement(ref _inFlight) == 0 && !IsRunning) _drained.TrySetResult();
         }

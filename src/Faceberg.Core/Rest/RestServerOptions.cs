@@ -27,8 +27,12 @@ public sealed class RestServerOptions
     public Action<RestRequestLog>? Log { get; set; }
 }
 
-/// <summary>One served request: method, path (without the query), status and duration.</summary>
-public sealed record RestRequestLog(DateTimeOffset Time, string Method, string Path, int Status, double Milliseconds)
+/// <summary>
+/// One served request: method, path (without the query), status and duration. An answer of 500 hides its cause from
+/// the client; <see cref="Failure"/> gives it to the server's operator (the exception's type and message).
+/// </summary>
+public sealed record RestRequestLog(DateTimeOffset Time, string Method, string Path, int Status, double Milliseconds, string? Failure = null)
 {
-    public override string ToString() => $"{Method} {Path} {Status} {Milliseconds:0.0} ms";
+    public override string ToString() =>
+        Failure is null ? $"{Method} {Path} {Status} {Milliseconds:0.0} ms" : $"{Method} {Path} {Status} {Milliseconds:0.0} ms: {Failure}";
 }

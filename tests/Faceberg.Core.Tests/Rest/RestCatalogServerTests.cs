@@ -291,7 +291,11 @@ public sealed class RestCatalogServerTests : IDisposable
         var (_, client, catalog) = Start();
         var created = await catalog.CreateTableAsync(new TableIdentifier("default", "t"), TwoColumns);
         var loads = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Send(client, HttpMethod.Get, "/v1/namespaces/default/tables/t")));
-        Assert.All(loads, l => Assert.Equal(200, l.Status));
+        if (loads.Any(l => l.Status != 200))
+        {
+            await Task.Delay(500);
+            lock (_log) Assert.Fail("Not every load succeeded; the server logged: " + string.Join(" | ", _log.Where(l => !l.Contains(" 200 ", StringComparison.Ordinal))));
+        }
         Assert.All(loads, l => Assert.Equal(created.MetadataLocation, Json(l.Body).GetProperty("metadata-location").GetString()));
         // The server logs a request once its answer is closed, which can be just after the client has read it.
         int Logged() { lock (_log) return _log.Count(l => l.StartsWith("GET /v1/namespaces/default/tables/t 200 ", StringComparison.Ordinal)); }
