@@ -77,6 +77,8 @@ public abstract class FacebergCmdlet : PSCmdlet, IDisposable
 
     public void Dispose()
     {
+        // Work still running on the thread pool (a pipeline that ended without this cmdlet's end block) stops here.
+        _session?.Stop();
         _session?.Dispose();
         GC.SuppressFinalize(this);
     }

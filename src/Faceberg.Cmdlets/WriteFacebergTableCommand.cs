@@ -1,9 +1,11 @@
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Data;
 using System.Management.Automation;
 using Faceberg.Cmdlets.Completers;
 using Faceberg.Cmdlets.Plumbing;
 using Faceberg.Core;
+using Faceberg.Core.Catalog;
 using Faceberg.Core.Data;
 using Faceberg.Core.Datasets;
 
@@ -11,8 +13,10 @@ namespace Faceberg.Cmdlets;
 
 /// <summary>
 /// Write-FacebergTable: appends the piped objects, hashtables or DataTable rows to a table's split as
-/// new Parquet files in the dataset repo (one Hub commit) and one new snapshot. Input is collected and
-/// validated as a whole before anything is written.
+/// new Parquet files in the dataset repo (one Hub commit) and one new snapshot. Every row is validated before
+/// anything is uploaded. Past <see cref="LargeRowCount"/> rows the write streams: this (the pipeline) thread only
+/// reads the objects into rows and hands them on in chunks to the writer, which checks and encodes them on the
+/// thread pool meanwhile and keeps no row once encoded; the commit waits for the end of the input and its confirmation.
 /// </summary>
 [Cmdlet(VerbsCommunications.Write, "FacebergTable", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(WriteResult))]
@@ -21,7 +25,14 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     /// <summary>Rows enough to call a write long before it has run a second: its progress shows at once.</summary>
     private const int LargeRowCount = 10_000;
 
-    private readonly List<IReadOnlyDictionary<string, object?>> _rows = [];
+    /// <summary>Rows handed to a streaming writer at a time, and chunks at most waiting for it: bounds the memory.</summary>
+    private const int ChunkRows = 4096;
+    private const int ChunksInFlight = 4;
+
+    private List<IReadOnlyDictionary<string, object?>> _rows = [];
+    private long _taken;
+    private bool _mayStream;
+    private RowStream? _stream;
     private readonly CustomObjectReader _customObjects = new();
 
     /// <summary>The table's name or "namespace.table" identifier.</summary>
@@ -54,6 +65,8 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     [Parameter]
     public ParquetCompressionLevel CompressionLevel { get; set; } = ParquetCompression.Default.Level;
 
+    protected override void BeginProcessing() => _mayStream = !WhatIfRequested;
+
     protected override void ProcessRecord()
     {
         switch (Unwrap(InputObject))
@@ -61,7 +74,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             case null:
                 return;
             case DataTable table:
-                foreach (DataRow row in table.Rows) _rows.Add(RowConversion.FromDataRow(row));
+                foreach (DataRow row in table.Rows) Take(RowConversion.FromDataRow(row));
                 break;
             case IEnumerable items when items is not string and not IDictionary:
                 // -InputObject $rows (not piped) arrives as one array.
@@ -80,16 +93,142 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
         if (row is null)
         {
             WriteFailure(item, new FacebergException("WriteInputNotARow", FacebergErrorKind.InvalidArgument,
-                $"Row {_rows.Count} is {ValueDescription(item)}, not an object, hashtable or DataRow whose properties are the table's columns."));
+                $"Row {_taken} is {ValueDescription(item)}, not an object, hashtable or DataRow whose properties are the table's columns."));
             return;
         }
-        _rows.Add(row);
+        Take(row);
     }
+
+    private void Take(IReadOnlyDictionary<string, object?> row)
+    {
+        _rows.Add(row);
+        _taken++;
+        if (!_mayStream || _rows.Count < (_stream is null ? LargeRowCount : ChunkRows)) return;
+        _stream ??= StartStream();
+        Send();
+    }
+
+    /// <summary>Starts the writer on the thread pool, reading the rows sent to it until the input ends.</summary>
+    private RowStream StartStream()
+    {
+        try
+        {
+            var (context, id) = ResolveTable();
+            var chunks = new BlockingCollection<List<IReadOnlyDictionary<string, object?>>>(ChunksInFlight);
+            var options = new TableWriteOptions
+            {
+                Progress = Session.Progress<WorkProgress>($"Writing to {id}", p => ProgressUpdate.From(p, large: true)),
+                Compression = new(Compression, CompressionLevel),
+                ConfirmAsync = (plan, ct) => ConfirmOnPipelineThread(id, plan, ct),
+            };
+            var writer = new TableWriter(Session.Hub);
+            var cancellation = Session.Cancellation;
+            var task = Task.Run(() => writer.WriteAsync(context, id, Split, Receive(chunks, cancellation), options, cancellation), cancellation);
+            return new RowStream(id, chunks, task);
+        }
+        catch (Exception e) when (Failures.IsExpected(e))
+        {
+            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+            throw;
+        }
+    }
+
+    private static IEnumerable<IReadOnlyDictionary<string, object?>> Receive(
+        BlockingCollection<List<IReadOnlyDictionary<string, object?>>> chunks, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in chunks.GetConsumingEnumerable(cancellationToken))
+        {
+            foreach (var row in chunk) yield return row;
+        }
+    }
+
+    /// <summary>Hands the rows read so far to the writer, waiting while it is <see cref="ChunksInFlight"/> chunks behind;
+    /// a writer that has failed (a bad table, a lost Hub) ends the command with its error at once.</summary>
+    private void Send()
+    {
+        var stream = _stream!;
+        try
+        {
+            while (!stream.Chunks.TryAdd(_rows, 100, Session.Cancellation))
+            {
+                if (stream.Task.IsCompleted) Session.Await(stream.Task);
+            }
+            _rows = new List<IReadOnlyDictionary<string, object?>>(ChunkRows);
+            Session.Drain();
+        }
+        catch (OperationCanceledException) when (Session.Stopping)
+        {
+            throw new PipelineStoppedException();
+        }
+        catch (Exception e) when (Failures.IsExpected(e))
+        {
+            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+        }
+    }
+
+    /// <summary>The streaming writer's question before it uploads: ShouldProcess, asked on the pipeline thread.</summary>
+    private Task<bool> ConfirmOnPipelineThread(TableIdentifier id, TableWriteResult plan, CancellationToken cancellationToken)
+    {
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Session.Post(() =>
+        {
+            try
+            {
+                answer.TrySetResult(ShouldProcess(id.ToString(), AppendAction(plan.Records)));
+            }
+            catch
+            {
+                answer.TrySetResult(false);
+                throw;
+            }
+        });
+        return answer.Task.WaitAsync(cancellationToken);
+    }
+
+    private string AppendAction(long rows) => $"Append {rows} rows to split '{Split}' (one commit to the dataset repo, one snapshot)";
+
+    private (CatalogContext Context, TableIdentifier Id) ResolveTable()
+    {
+        var context = ResolveCatalog(Catalog);
+        var selected = TableFilter.Select(Session.Await(context.DescribeAsync(context.OpenCatalog(Session.Hub), Session.Cancellation)), [Name], out _);
+        if (selected.Count > 1)
+            throw new FacebergException("TableNameAmbiguous", FacebergErrorKind.InvalidArgument,
+                $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}' ({string.Join(", ", selected.Select(t => t.Identifier))}); name one table.");
+        if (selected.Count == 0)
+            throw Failures.TableNotFound(Name, context);
+        return (context, selected[0].Identifier);
+    }
+
+    /// <summary>The rest of a streamed write: the last rows, the end of the input, the confirmation and the commit.</summary>
+    private void EndStream(RowStream stream)
+    {
+        try
+        {
+            if (_rows.Count > 0) Send();
+            stream.Chunks.CompleteAdding();
+            var result = Session.Wait(stream.Task);
+            // A declined confirmation returns the plan: nothing was written.
+            if (result.WhatIf) return;
+            WriteVerbose($"{stream.Id}: {result.Records} row(s) in {result.Files.Count} file(s) added to {result.Repo} in Hub commit {result.Revision} (parent {result.ParentRevision}); snapshot {result.SnapshotId}.");
+            WriteObject(ToResult(result));
+        }
+        catch (Exception e) when (Failures.IsExpected(e))
+        {
+            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+        }
+    }
+
+    private sealed record RowStream(TableIdentifier Id, BlockingCollection<List<IReadOnlyDictionary<string, object?>>> Chunks, Task<TableWriteResult> Task);
 
     private static string ValueDescription(object? item) => Unwrap(item) is { } v ? $"a {v.GetType().Name} ('{v}')" : "null";
 
     protected override void EndProcessing()
     {
+        if (_stream is not null)
+        {
+            EndStream(_stream);
+            return;
+        }
         if (_rows.Count == 0)
         {
             WriteWarning($"No rows to write to '{Name}'; nothing was written.");
@@ -97,17 +236,10 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
         }
         try
         {
-            var context = ResolveCatalog(Catalog);
-            var selected = TableFilter.Select(Session.Await(context.DescribeAsync(context.OpenCatalog(Session.Hub), Session.Cancellation)), [Name], out _);
-            if (selected.Count > 1)
-                throw new FacebergException("TableNameAmbiguous", FacebergErrorKind.InvalidArgument,
-                    $"'{Name}' matches {selected.Count} tables in catalog '{context.Name}' ({string.Join(", ", selected.Select(t => t.Identifier))}); name one table.");
-            if (selected.Count == 0)
-                throw Failures.TableNotFound(Name, context);
-            var id = selected[0].Identifier;
+            var (context, id) = ResolveTable();
             var writer = new TableWriter(Session.Hub);
 
-            var action = $"Append {_rows.Count} rows to split '{Split}' (one commit to the dataset repo, one snapshot)";
+            var action = AppendAction(_rows.Count);
             if (!ShouldProcess(id.ToString(), action))
             {
                 if (!WhatIfRequested) return;

@@ -115,3 +115,45 @@ Describe 'Write-FacebergTable -Compression' {
             Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,Faceberg.Cmdlets.WriteFacebergTableCommand'
     }
 }
+
+Describe 'Write-FacebergTable of a large piped input (streamed to the writer in chunks)' {
+    BeforeAll {
+        $hub = Start-TestHub
+        Push-Location (New-TestProject)
+        $null = New-FacebergCatalog ./faceberg.yml | New-FacebergTable
+        function New-Reviews([string] $Prefix, [int] $Count) { 0..($Count - 1) | ForEach-Object { [pscustomobject]@{ text = "$Prefix $_"; label = $_ % 2 } } }
+        function Get-WrittenCount([string] $Prefix) { @(Read-FacebergTable movie_reviews_default -Filter { $_.text -like "$Prefix *" }).Count }
+    }
+    AfterAll {
+        Pop-Location
+        $hub | Stop-FacebergLocalHub
+    }
+
+    It 'writes every row in one commit and one snapshot' {
+        $result = New-Reviews 'Streamed review' 25000 | Write-FacebergTable movie_reviews_default -Split train -Confirm:$false
+        @($result).Count | Should -Be 1
+        $result.Records | Should -Be 25000
+        Get-WrittenCount 'Streamed review' | Should -Be 25000
+    }
+
+    It 'names a bad row deep in the stream and commits nothing' {
+        $err = { & { New-Reviews 'Deep bad review' 21000; [pscustomobject]@{ text = 'Deep bad review extra'; label = 0; lang = 'en' }; New-Reviews 'Deep bad review after' 3000 } |
+                Write-FacebergTable movie_reviews_default -Split train -Confirm:$false } | Should -Throw -ErrorId 'WriteRowInvalid,Faceberg.Cmdlets.WriteFacebergTableCommand' -PassThru
+        $err.Exception.Message | Should -Match "row 21000, column 'lang': the table has no such column"
+        Get-WrittenCount 'Deep bad review' | Should -Be 0
+    }
+
+    It 'commits nothing when the pipeline stops before the input ends' {
+        { & { New-Reviews 'Stopped review' 15000; throw 'the producer failed' } | Write-FacebergTable movie_reviews_default -Split train -Confirm:$false } |
+            Should -Throw 'the producer failed'
+        Start-Sleep -Milliseconds 500
+        Get-WrittenCount 'Stopped review' | Should -Be 0
+    }
+
+    It 'plans a large write under -WhatIf and writes nothing' {
+        $result = New-Reviews 'Planned review' 12000 | Write-FacebergTable movie_reviews_default -Split train -WhatIf
+        $result.WhatIf | Should -BeTrue
+        $result.Records | Should -Be 12000
+        Get-WrittenCount 'Planned review' | Should -Be 0
+    }
+}

@@ -102,7 +102,13 @@ public sealed class CmdletSession : IDisposable
     /// </summary>
     public T Run<T>(Func<CancellationToken, Task<T>> work)
     {
-        var task = Task.Run(() => work(_stop.Token));
+        return Wait(Task.Run(() => work(_stop.Token)));
+    }
+
+    /// <summary>Waits for work already started (with <see cref="Cancellation"/>), running what it posts and showing its
+    /// progress on the pipeline thread meanwhile; then its result, as <see cref="Run{T}"/>.</summary>
+    public T Wait<T>(Task<T> task)
+    {
         task.ContinueWith(_ => _wake.Set(), TaskScheduler.Default);
         // The timeout lets a held progress report show once the work has run long enough.
         while (!task.IsCompleted)

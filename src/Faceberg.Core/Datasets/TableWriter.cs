@@ -35,6 +35,11 @@ public sealed class TableWriteOptions
 
     /// <summary>Hears rows checked, rows encoded into Parquet and bytes uploaded.</summary>
     public IProgress<WorkProgress>? Progress { get; init; }
+
+    /// <summary>Asked once every row has passed and the new files are named (the plan), before any file is finished
+    /// or uploaded: false writes nothing and returns the plan. Lets a caller that streams rows confirm the write
+    /// once their count is known.</summary>
+    public Func<TableWriteResult, CancellationToken, Task<bool>>? ConfirmAsync { get; init; }
 }
 
 /// <summary>What a write did (or, for WhatIf, would do).</summary>
@@ -137,6 +142,8 @@ public sealed class TableWriter
             ParentRevision = target.Revision, WhatIf = options.WhatIf,
         };
         if (options.WhatIf) return result;
+        if (options.ConfirmAsync is not null && !await options.ConfirmAsync(result with { WhatIf = true }, cancellationToken).ConfigureAwait(false))
+            return result with { WhatIf = true };
 
         var metadata = await FeaturesMetadataAsync(iceberg, columns, cancellationToken).ConfigureAwait(false);
         var contents = await writer.FinishAsync(metadata, cancellationToken).ConfigureAwait(false);

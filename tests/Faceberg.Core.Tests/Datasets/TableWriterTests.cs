@@ -350,6 +350,29 @@ public sealed class TableWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_declined_confirmation_returns_the_plan_and_writes_nothing_an_accepted_one_writes()
+    {
+        var repo = SampleDatasets.SplitFolders;
+        var id = await CreateAsync("sf", repo);
+        var head = _hub.Head(repo);
+        TableWriteResult? asked = null;
+        var declined = await Writer().WriteAsync(_catalog, id, "train", SampleRows(3, 0),
+            new TableWriteOptions { ConfirmAsync = (plan, _) => { asked = plan; return Task.FromResult(false); } });
+        Assert.NotNull(asked);
+        Assert.Equal(3, asked.Records);
+        Assert.True(declined.WhatIf);
+        Assert.Equal(asked.Files, declined.Files);
+        Assert.Equal(head, _hub.Head(repo));
+        Assert.Equal(0, HubCommits());
+
+        var written = await Writer().WriteAsync(_catalog, id, "train", SampleRows(3, 0),
+            new TableWriteOptions { ConfirmAsync = (_, _) => Task.FromResult(true) });
+        Assert.False(written.WhatIf);
+        Assert.NotNull(written.Revision);
+        Assert.Equal(1, HubCommits());
+    }
+
+    [Fact]
     public async Task A_plan_checks_rows_without_encoding_and_names_as_many_files_as_the_write_makes()
     {
         var repo = SampleDatasets.SplitPrefixes;
