@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
@@ -139,15 +140,15 @@ public sealed class DatasetSync
             return state.Result(SyncStatus.UpToDate);
         }
 
-        var data = await _planner.ResolveDataAsync(source.Repo, sha, card, ct).ConfigureAwait(false);
+        // The table's files as the last create or sync recorded them saves listing the old commit; older tables have none.
+        // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
+        // adds files is planned from it alone; any other change reads the live files' manifest entries.
+        // Reading and parsing the record does not depend on the new commit's files, so it runs while they are listed.
+        var (data, record) = await ResolveDataAndReadRecordAsync(source, sha, card, table, ct).ConfigureAwait(false);
         var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
         var newFiles = DatasetPlanner.FilesOf(config);
         var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
 
-        // The table's files as the last create or sync recorded them saves listing the old commit; older tables have none.
-        // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
-        // adds files is planned from it alone; any other change reads the live files' manifest entries.
-        var record = await _store.ReadFileRecordDetailsAsync(table, ct).ConfigureAwait(false);
         var changes = record is not null && record.DescribesSnapshot(table.SnapshotId) ? AdditionsFromRecord(record, newFiles) : null;
         changes ??= await ChangesFromManifestsAsync(iceberg,
             record?.Files ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false),
@@ -190,6 +191,30 @@ public sealed class DatasetSync
         var snapshot = await _store.CommitAsync(store, table, commit, ct).ConfigureAwait(false);
         state.SnapshotId = snapshot?.SnapshotId;
         return state.Result(SyncStatus.Updated);
+    }
+
+    /// <summary>
+    /// The new commit's data (its listing, paged and latency-bound) and the table's file record (a metadata read and a
+    /// parse, mostly CPU), concurrently. When either fails the other is cancelled and awaited, so no failure goes unobserved
+    /// and no read outlives the sync.
+    /// </summary>
+    private async Task<(DatasetData Data, DatasetFileRecord? Record)> ResolveDataAndReadRecordAsync(DatasetSource source, string sha,
+        JsonElement? card, DatasetTable table, CancellationToken ct)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var recordRead = Task.Run(() => _store.ReadFileRecordDetailsAsync(table, failed.Token), failed.Token);
+        var dataRead = _planner.ResolveDataAsync(source.Repo, sha, card, failed.Token);
+        try
+        {
+            return (await dataRead.ConfigureAwait(false), await recordRead.ConfigureAwait(false));
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(recordRead, dataRead).ContinueWith(static _ => { }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>What a sync changes: the comparison of the table's files with the new commit's, the live files the commit
