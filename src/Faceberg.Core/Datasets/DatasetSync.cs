@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Faceberg.Core.Catalog;
 using Faceberg.Core.Discovery;
 using Faceberg.Core.Hub;
@@ -139,16 +140,16 @@ public sealed class DatasetSync
             return state.Result(SyncStatus.UpToDate);
         }
 
-        var data = await _planner.ResolveDataAsync(source.Repo, sha, card, ct).ConfigureAwait(false);
+        // The table's files as the last create or sync recorded them saves listing the old commit; older tables have none.
+        // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
+        // adds files is planned from it alone; any other change reads the live files' manifest entries.
+        // Reading and parsing the record does not depend on the new commit's files, so it runs while they are listed.
+        var (data, record, recorded) = await ResolveDataAndReadRecordAsync(source, sha, card, table, ct).ConfigureAwait(false);
         var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
         var newFiles = DatasetPlanner.FilesOf(config);
         var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
 
-        // The table's files as the last create or sync recorded them saves listing the old commit; older tables have none.
-        // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
-        // adds files is planned from it alone; any other change reads the live files' manifest entries.
-        var record = await _store.ReadFileRecordDetailsAsync(table, ct).ConfigureAwait(false);
-        var changes = record is not null && record.DescribesSnapshot(table.SnapshotId) ? AdditionsFromRecord(record, newFiles) : null;
+        var changes = record is not null && recorded is not null ? AdditionsFromRecord(record, recorded, newFiles) : null;
         changes ??= await ChangesFromManifestsAsync(iceberg,
             record?.Files ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false),
             newFiles, splitOf, state.Table, ct).ConfigureAwait(false);
@@ -192,6 +193,47 @@ public sealed class DatasetSync
         return state.Result(SyncStatus.Updated);
     }
 
+    /// <summary>
+    /// The new commit's data (its listing, paged and latency-bound) and the table's file record (a metadata read and a
+    /// parse, mostly CPU), concurrently; with the record's files by path when it lists the current snapshot's live files
+    /// (<see cref="AdditionsFromRecord"/> plans from them), indexed while the listing is still under way. When either fails
+    /// the other is cancelled and awaited, so no failure goes unobserved and no read outlives the sync.
+    /// </summary>
+    private async Task<(DatasetData Data, DatasetFileRecord? Record, Dictionary<string, RepoFile>? Recorded)> ResolveDataAndReadRecordAsync(
+        DatasetSource source, string sha, JsonElement? card, DatasetTable table, CancellationToken ct)
+    {
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var recordRead = Task.Run(async () =>
+        {
+            var record = await _store.ReadFileRecordDetailsAsync(table, failed.Token).ConfigureAwait(false);
+            return (record, record is not null && record.DescribesSnapshot(table.SnapshotId) ? ByPath(record.Files) : null);
+        }, failed.Token);
+        var dataRead = _planner.ResolveDataAsync(source.Repo, sha, card, failed.Token);
+        try
+        {
+            var data = await dataRead.ConfigureAwait(false);
+            var (record, recorded) = await recordRead.ConfigureAwait(false);
+            return (data, record, recorded);
+        }
+        catch
+        {
+            await failed.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(recordRead, dataRead).ContinueWith(static _ => { }, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The record's files by path (the last of a path wins).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Dictionary<string, RepoFile> ByPath(IReadOnlyList<RepoFile> files)
+    {
+        var byPath = new Dictionary<string, RepoFile>(files.Count, StringComparer.Ordinal);
+        foreach (var file in files)
+            byPath[file.Path] = file;
+        return byPath;
+    }
+
     /// <summary>What a sync changes: the comparison of the table's files with the new commit's, the live files the commit
     /// removes (removed, replaced and moved ones, by URI) and the unchanged files it adds again under their new split.</summary>
     private sealed record FileChanges(RevisionDiff Diff, IReadOnlyList<string> RemoveFiles, IReadOnlyList<DataFile> MovedFiles);
@@ -202,13 +244,10 @@ public sealed class DatasetSync
     /// another split, since the commit needs those files' manifest entries.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static FileChanges? AdditionsFromRecord(DatasetFileRecord record, IReadOnlyList<PlannedFile> newFiles)
+    private static FileChanges? AdditionsFromRecord(DatasetFileRecord record, Dictionary<string, RepoFile> recorded, IReadOnlyList<PlannedFile> newFiles)
     {
         // One pass over the new commit's files (as RevisionDiff.Compare, which would index both sides), leaving at the
         // first file that is not new or unchanged in its split.
-        var recorded = new Dictionary<string, RepoFile>(record.Files.Count, StringComparer.Ordinal);
-        foreach (var file in record.Files)
-            recorded[file.Path] = file;
         var added = new List<RepoFile>();
         var unchanged = new List<RepoFile>(recorded.Count);
         foreach (var planned in newFiles)
