@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Faceberg.Core.Discovery;
 
@@ -151,78 +149,6 @@ public sealed class HubGlob
 
     private static bool IsSpecialPart(ReadOnlySpan<char> part) => part.StartsWith("__", StringComparison.Ordinal);
 
-    // Mirrors fsspec.utils.glob_translate: the pattern is split on "/" and each segment translated. Globs are matched by
-    // the equivalent tokens below (Tokenize), not by this regex; tests check the two against each other.
-    internal static string TranslateToRegex(string pattern)
-    {
-        var sb = new StringBuilder("^");
-        var parts = pattern.Split('/');
-        var last = parts.Length - 1;
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var part = parts[i];
-            if (part == "*")
-            {
-                sb.Append(i < last ? "[^/]+/" : "[^/]+");
-                continue;
-            }
-            if (part == "**")
-            {
-                sb.Append(i < last ? "(?:.+/)?" : ".*");
-                continue;
-            }
-            if (part.Contains("**", StringComparison.Ordinal))
-                throw new DiscoveryException("DiscoveryInvalidPattern", FacebergErrorKind.InvalidData,
-                    $"Invalid data files pattern '{pattern}': '**' can only be an entire path component.");
-            TranslateSegment(part, sb);
-            if (i < last)
-                sb.Append('/');
-        }
-        return sb.Append(@"\z").ToString();
-    }
-
-    // fnmatch-style translation of one segment, with "*" and "?" kept inside the segment.
-    private static void TranslateSegment(string part, StringBuilder sb)
-    {
-        var i = 0;
-        var n = part.Length;
-        while (i < n)
-        {
-            var c = part[i++];
-            switch (c)
-            {
-                case '*':
-                    while (i < n && part[i] == '*')
-                        i++;
-                    sb.Append("[^/]*");
-                    break;
-                case '?':
-                    sb.Append("[^/]");
-                    break;
-                case '[':
-                    var j = i;
-                    if (j < n && part[j] == '!')
-                        j++;
-                    if (j < n && part[j] == ']')
-                        j++;
-                    while (j < n && part[j] != ']')
-                        j++;
-                    if (j >= n)
-                    {
-                        // An unclosed bracket is a literal, as in fnmatch.
-                        sb.Append(@"\[");
-                        break;
-                    }
-                    AppendClass(part.AsSpan(i, j - i), sb);
-                    i = j + 1;
-                    break;
-                default:
-                    sb.Append(Regex.Escape(c.ToString()));
-                    break;
-            }
-        }
-    }
-
     private static List<(char Low, char High)> ClassItems(ReadOnlySpan<char> body, out bool negated)
     {
         negated = body.Length > 0 && body[0] == '!';
@@ -244,37 +170,10 @@ public sealed class HubGlob
         return items;
     }
 
-    private static void AppendClass(ReadOnlySpan<char> body, StringBuilder sb)
-    {
-        var items = ClassItems(body, out var negated);
-        if (items.Count == 0)
-        {
-            sb.Append(negated ? "." : "(?!)");
-            return;
-        }
-        sb.Append(negated ? "[^" : "[");
-        foreach (var (low, high) in items)
-        {
-            AppendClassChar(low, sb);
-            if (high != low)
-            {
-                sb.Append('-');
-                AppendClassChar(high, sb);
-            }
-        }
-        sb.Append(']');
-    }
-
-    private static void AppendClassChar(char c, StringBuilder sb)
-    {
-        if (c is '\\' or '[' or ']' or '^' or '-')
-            sb.Append('\\');
-        sb.Append(c);
-    }
-
     // ---- matching ----------------------------------------------------------------------------------------------
-    // The regex TranslateToRegex builds, as a token list matched with backtracking: no regex to construct or
-    // interpret, since every glob is tried on every path of a listing.
+    // fsspec.utils.glob_translate's regex (the pattern split on "/", each segment translated fnmatch-style), as a token
+    // list matched with backtracking: no regex to construct or interpret, since every glob is tried on every path of a
+    // listing. Tests check it against that regex (tests/Faceberg.Core.Tests/Discovery/FsspecGlobRegex.cs).
 
     private enum GlobTokenKind
     {
