@@ -128,7 +128,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
         }
         catch (Exception e) when (Failures.IsExpected(e))
         {
-            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+            ThrowWriteFailed(e);
             throw;
         }
     }
@@ -162,7 +162,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
         }
         catch (Exception e) when (Failures.IsExpected(e))
         {
-            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+            ThrowWriteFailed(e);
         }
     }
 
@@ -214,9 +214,13 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
         }
         catch (Exception e) when (Failures.IsExpected(e))
         {
-            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+            ThrowWriteFailed(e);
         }
     }
+
+    /// <summary>Ends the command with <paramref name="e"/>: a FacebergException as it is, any other expected failure as <c>WriteFailed</c>.</summary>
+    private void ThrowWriteFailed(Exception e) =>
+        ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
 
     private sealed record RowStream(TableIdentifier Id, BlockingCollection<List<IReadOnlyDictionary<string, object?>>> Chunks, Task<TableWriteResult> Task);
 
@@ -257,7 +261,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
         }
         catch (Exception e) when (Failures.IsExpected(e))
         {
-            ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
+            ThrowWriteFailed(e);
         }
     }
 
