@@ -33,6 +33,7 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     private long _taken;
     private bool _mayStream;
     private RowStream? _stream;
+    private int? _expectedRows;
     private readonly CustomObjectReader _customObjects = new();
 
     /// <summary>The table's name or "namespace.table" identifier.</summary>
@@ -74,16 +75,26 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             case null:
                 return;
             case DataTable table:
+                ExpectRows(table.Rows.Count);
                 foreach (DataRow row in table.Rows) Take(RowConversion.FromDataRow(row));
                 break;
             case IEnumerable items when items is not string and not IDictionary:
                 // -InputObject $rows (not piped) arrives as one array.
+                if (items is ICollection collection) ExpectRows(collection.Count);
                 foreach (var item in items) Add(item);
                 break;
             default:
                 Add(InputObject);
                 break;
         }
+    }
+
+    /// <summary>Given all at once (-InputObject, not the pipeline), the input's row count is known before a streamed write
+    /// starts, so its progress shows a percentage.</summary>
+    private void ExpectRows(int count)
+    {
+        if (!MyInvocation.ExpectingInput)
+            _expectedRows = (int)Math.Min(int.MaxValue, _taken + count);
     }
 
     private void Add(object? item)
@@ -119,12 +130,13 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
             {
                 Progress = Session.Progress<WorkProgress>($"Writing to {id}", p => ProgressUpdate.From(p, large: true)),
                 Compression = new(Compression, CompressionLevel),
+                ExpectedRows = _expectedRows,
                 ConfirmAsync = (plan, ct) => ConfirmOnPipelineThread(id, plan, ct),
             };
             var writer = new TableWriter(Session.Hub);
             var cancellation = Session.Cancellation;
             var task = Task.Run(() => writer.WriteAsync(context, id, Split, Receive(chunks, cancellation), options, cancellation), cancellation);
-            return new RowStream(id, chunks, task);
+            return Session.Own(new RowStream(id, chunks, task));
         }
         catch (Exception e) when (Failures.IsExpected(e))
         {
@@ -222,7 +234,27 @@ public sealed class WriteFacebergTableCommand : FacebergCmdlet
     private void ThrowWriteFailed(Exception e) =>
         ThrowTerminating(e as FacebergException ?? new FacebergException("WriteFailed", FacebergErrorKind.Unavailable, e.Message, e), Name);
 
-    private sealed record RowStream(TableIdentifier Id, BlockingCollection<List<IReadOnlyDictionary<string, object?>>> Chunks, Task<TableWriteResult> Task);
+    /// <summary>A streamed write: the chunks handed to the writer and the writer's task.</summary>
+    private sealed class RowStream(TableIdentifier id, BlockingCollection<List<IReadOnlyDictionary<string, object?>>> chunks,
+        Task<TableWriteResult> task) : IDisposable
+    {
+        public TableIdentifier Id => id;
+        public BlockingCollection<List<IReadOnlyDictionary<string, object?>>> Chunks => chunks;
+        public Task<TableWriteResult> Task => task;
+
+        /// <summary>
+        /// Waits for the writer, then frees the chunk queue. The session disposes the stream after it is stopped, so a
+        /// writer the command left behind (its input ended by an error or Ctrl+C) has been cancelled and ends at its next
+        /// chunk or request without committing; input is never completed here, which would commit the rows taken so far.
+        /// The writer's own failure was reported when the command met it, or concerns a command that has ended.
+        /// </summary>
+        public void Dispose()
+        {
+            ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+            _ = task.Exception;
+            chunks.Dispose();
+        }
+    }
 
     private static string ValueDescription(object? item) => Unwrap(item) is { } v ? $"a {v.GetType().Name} ('{v}')" : "null";
 

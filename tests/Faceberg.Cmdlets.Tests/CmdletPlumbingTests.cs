@@ -87,6 +87,22 @@ public sealed class CmdletPlumbingTests : IDisposable
     }
 
     [Fact]
+    public void Write_of_20000_rows_given_with_InputObject_reports_a_percentage()
+    {
+        using var shell = SeededShell();
+        var result = shell.Run("""
+            $rows = 1..20000 | ForEach-Object { [pscustomobject]@{ id = $_; count = '1'; text = "row $_"; score = 0.5; weight = 1.5; flag = $true; label = 1 } }
+            Write-FacebergTable sf_default -Split train -InputObject $rows
+            """).AssertSuccess();
+        Assert.Equal(20000L, Assert.Single(result.Output).Prop<long>("Records"));
+        var encoding = result.Progress.Where(p => p.Activity == "Writing to default.sf_default" && p.StatusDescription == "Encoding rows").ToList();
+        // The array's length is known before the streamed write starts: the bar counts towards it.
+        Assert.NotEmpty(encoding);
+        Assert.All(encoding, p => Assert.InRange(p.PercentComplete, 0, 100));
+        Assert.Contains(encoding, p => System.Text.RegularExpressions.Regex.IsMatch(p.CurrentOperation ?? "", @"^[1-9][0-9,]* of 20,000 rows$"));
+    }
+
+    [Fact]
     public void Progress_stays_hidden_for_the_first_second_unless_the_work_is_large()
     {
         using var shell = new PowerShellHost(_project.Root);

@@ -64,6 +64,7 @@ public static class ClientPhase
         var configPath = args.RequiredString("config");
         var concurrency = args.Int("concurrency", DatasetTables.DefaultThrottleLimit);
         var warmupRepo = args.String("warmup-repo");
+        var warmupRevision = args.String("warmup-revision");
         args.RejectUnknown();
         if (phase is not ("create" or "sync"))
             throw new BenchArgumentException($"--phase must be create or sync, got '{phase}'.");
@@ -77,7 +78,7 @@ public static class ClientPhase
         using var hub = new HubClient(options);
         var tables = new DatasetTables(hub);
         if (warmupRepo is not null)
-            await WarmUpAsync(tables, warmupRepo, concurrency).ConfigureAwait(false);
+            await WarmUpAsync(tables, warmupRepo, warmupRevision, concurrency).ConfigureAwait(false);
 
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -129,22 +130,30 @@ public static class ClientPhase
     }
 
     /// <summary>
-    /// Creates and syncs a table over a small other dataset in a throwaway catalog first, so the measured
-    /// call runs with the code paths compiled, as in a session that has done this before.
+    /// Creates a table over a small other dataset in a throwaway catalog at <paramref name="firstRevision"/>, then syncs it
+    /// to the dataset's main branch, which holds one more file: so the measured call runs with the code paths of a create
+    /// and of a sync that commits compiled, as in a session that has done this before. Without a first revision the
+    /// table is created at main and the sync finds it up to date.
     /// </summary>
-    private static async Task WarmUpAsync(DatasetTables tables, string repo, int concurrency)
+    private static async Task WarmUpAsync(DatasetTables tables, string repo, string? firstRevision, int concurrency)
     {
         using var scratch = new ScratchDirectory("warmup");
-        var catalog = CatalogContext.FromDirectory(scratch.Path);
-        await catalog.CreateCatalogAsync().ConfigureAwait(false);
-        var created = await CreateAsync(tables, catalog, new FacebergConfig
+        var location = CatalogContext.FromDirectory(scratch.Path).Location;
+        FacebergConfig Config(string? revision) => new()
         {
-            Catalog = new CatalogConfig { Name = "warmup", Location = catalog.Location },
-            Datasets = [new DatasetConfig { Name = "warmup", Repo = repo }],
-        }, concurrency).ConfigureAwait(false);
-        var synced = await SyncAsync(tables, catalog, concurrency).ConfigureAwait(false);
+            Catalog = new CatalogConfig { Name = "warmup", Location = location },
+            Datasets = [new DatasetConfig { Name = "warmup", Repo = repo, Revision = revision }],
+        };
+        // faceberg.yml names the revision a sync follows: the pinned one for the create, main for the sync.
+        var pinned = CatalogContext.FromConfig(Config(firstRevision), Path.Combine(scratch.Path, FacebergConfig.DefaultFileName));
+        await pinned.CreateCatalogAsync().ConfigureAwait(false);
+        var created = await CreateAsync(tables, pinned, pinned.Config!, concurrency).ConfigureAwait(false);
+        var following = CatalogContext.FromConfig(Config(null), Path.Combine(scratch.Path, FacebergConfig.DefaultFileName));
+        var synced = await SyncAsync(tables, following, concurrency).ConfigureAwait(false);
         if ((created.Error ?? synced.Error) is { } error)
             throw new InvalidOperationException($"The warm-up on '{repo}' failed: {error}");
+        if (firstRevision is not null && synced.Status != nameof(SyncStatus.Updated))
+            throw new InvalidOperationException($"The warm-up sync on '{repo}' did not commit a change ({synced.Status}).");
     }
 
     /// <summary>As New-FacebergTable: plan each dataset, then create its tables.</summary>

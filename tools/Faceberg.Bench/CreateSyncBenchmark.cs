@@ -29,6 +29,9 @@ public static class CreateSyncBenchmark
     private sealed record Settings(IReadOnlyList<int> Sizes, TimeSpan Latency, int Concurrency, double AddedPercent, int Rows, int WarmupFiles, bool Trace,
         bool Cdn = false, TimeSpan CdnLatency = default, int DistinctFiles = 10000, int Syncs = 1)
     {
+        /// <summary>The warm-up dataset's first commit, where each client creates its warm-up table before syncing it to main.</summary>
+        public string? WarmupRevision { get; init; }
+
         /// <summary>What one file read costs: the Hub's answer, plus with --cdn the CDN's after the Hub's redirect.</summary>
         public double ReadSeconds => Latency.TotalSeconds + (Cdn ? CdnLatency.TotalSeconds : 0);
     }
@@ -99,7 +102,12 @@ public static class CreateSyncBenchmark
         BenchmarkDatasets.Create(server.Store, repo, size, settings.Rows, settings.DistinctFiles);
         Progress($"{size} files: generated in {watch.Elapsed.TotalSeconds:F1} s");
         if (settings.WarmupFiles > 0)
-            BenchmarkDatasets.Create(server.Store, WarmupRepo, settings.WarmupFiles, settings.Rows);
+        {
+            // Two commits, so each client's warm-up creates its table at the first and syncs one added file.
+            var warmupFirst = BenchmarkDatasets.Create(server.Store, WarmupRepo, settings.WarmupFiles, settings.Rows);
+            AddFiles(server, WarmupRepo, settings.WarmupFiles, 1, settings.Rows);
+            settings = settings with { WarmupRevision = warmupFirst };
+        }
 
         var configPath = WriteConfig(root, repo);
         // As New-FacebergCatalog: the catalog exists before New-FacebergTable runs.
@@ -197,6 +205,11 @@ public static class CreateSyncBenchmark
         {
             start.ArgumentList.Add("--warmup-repo");
             start.ArgumentList.Add(WarmupRepo);
+            if (settings.WarmupRevision is { } revision)
+            {
+                start.ArgumentList.Add("--warmup-revision");
+                start.ArgumentList.Add(revision);
+            }
         }
         start.Environment["HF_ENDPOINT"] = endpoint;
         // The garbage collector pwsh runs with (its runtimeconfig sets none, so .NET's default): workstation, concurrent.
@@ -231,7 +244,7 @@ public static class CreateSyncBenchmark
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv,
             $"Faceberg create/sync benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}"));
-        var warmup = settings.WarmupFiles > 0 ? $"each client warmed up on a {settings.WarmupFiles}-file dataset first" : "cold clients (no warm-up)";
+        var warmup = settings.WarmupFiles > 0 ? $"each client warmed up first: it creates a table of a {settings.WarmupFiles}-file dataset and syncs it with one file added" : "cold clients (no warm-up)";
         output.WriteLine(string.Create(inv,
             $"Local Hub latency {settings.Latency.TotalMilliseconds:0.##} ms per request{(settings.Cdn ? $", LFS reads redirected to a CDN answering after {settings.CdnLatency.TotalMilliseconds:0.##} ms" : "")}, concurrency (ThrottleLimit) {settings.Concurrency}, {settings.Rows} rows per file, tree pages of 1000 entries, {warmup}."));
         output.WriteLine();

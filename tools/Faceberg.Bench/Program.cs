@@ -66,7 +66,7 @@ public static class Program
         output.WriteLine("      --concurrency 16     ThrottleLimit of the service (footers read at once)");
         output.WriteLine("      --added-percent 1    files added by the commit the incremental sync picks up");
         output.WriteLine("      --rows 20            rows per generated Parquet file");
-        output.WriteLine("      --warmup-files 32    dataset each client creates and syncs before it is measured (0: cold)");
+        output.WriteLine("      --warmup-files 32    dataset each client creates, then syncs with one file added, before it is measured (0: cold)");
         output.WriteLine("      --trace no           yes: print each step's API requests on a timeline");
         output.WriteLine("      --cdn no             yes: the Hub answers LFS reads with a 302 to a CDN listener, as huggingface.co does");
         output.WriteLine("      --cdn-latency-ms 20  delay the CDN listener adds before answering each request (with --cdn)");

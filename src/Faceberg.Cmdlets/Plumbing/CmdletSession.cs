@@ -17,6 +17,7 @@ public sealed class CmdletSession : IDisposable
     private readonly ConcurrentQueue<Action> _posted = new();
     private readonly AutoResetEvent _wake = new(false);
     private readonly List<ProgressPump> _pumps = [];
+    private readonly List<IDisposable> _owned = [];
     private HubClient? _hub;
 
     public CmdletSession(Cmdlet cmdlet) => _cmdlet = cmdlet;
@@ -154,8 +155,18 @@ public sealed class CmdletSession : IDisposable
         }
     }
 
+    /// <summary>Disposes <paramref name="resource"/> with the session, after <see cref="Stop"/> and before the Hub client,
+    /// so work it runs on the thread pool is cancelled and ends while the client it uses still exists.</summary>
+    public T Own<T>(T resource) where T : IDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
     public void Dispose()
     {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+            _owned[i].Dispose();
         _hub?.Dispose();
         _stop.Dispose();
         _wake.Dispose();

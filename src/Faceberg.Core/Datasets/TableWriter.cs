@@ -36,6 +36,10 @@ public sealed class TableWriteOptions
     /// <summary>Hears rows checked, rows encoded into Parquet and bytes uploaded.</summary>
     public IProgress<WorkProgress>? Progress { get; init; }
 
+    /// <summary>How many rows a streamed input (rows that are not a collection) is known to hold: the total its progress
+    /// reports count towards, and the size the first row group's buffers are made for. Ignored for a collection.</summary>
+    public int? ExpectedRows { get; init; }
+
     /// <summary>Asked once every row has passed and the new files are named (the plan), before any file is finished
     /// or uploaded: false writes nothing and returns the plan. Lets a caller that streams rows confirm the write
     /// once their count is known.</summary>
@@ -121,10 +125,10 @@ public sealed class TableWriter
         // Rows are checked and, unless this is a plan, striped into Parquet column buffers in the same pass: nothing is
         // uploaded before every row has passed, and no row is kept once striped.
         var layout = new ParquetLayout(options.TargetRowGroupBytes, Math.Max(1, options.MaxRowGroupRows), options.TargetFileBytes);
-        var expected = rows is IReadOnlyCollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : 0;
+        var expected = rows is IReadOnlyCollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : Math.Max(0, options.ExpectedRows ?? 0);
         var writer = new ParquetDataWriter(columns, options.Compression, layout, encode: !options.WhatIf, expectedRows: expected);
         await using var writerScope = writer.ConfigureAwait(false);
-        await CheckRowsAsync(rows, columns, split, table, writer, progress, cancellationToken).ConfigureAwait(false);
+        await CheckRowsAsync(rows, expected, columns, split, table, writer, progress, cancellationToken).ConfigureAwait(false);
         if (writer.RowCount == 0)
             throw new FacebergException("WriteNoRows", FacebergErrorKind.InvalidArgument, $"No rows to write to table '{table}'.");
 
@@ -262,7 +266,7 @@ public sealed class TableWriter
 
     /// <summary>Coerces every row and adds it to <paramref name="writer"/>; collects the first problems so one error lists
     /// them, and adds no row after the first problem (nothing is written when there is any).</summary>
-    private static async Task CheckRowsAsync(IEnumerable<IReadOnlyDictionary<string, object?>> rows,
+    private static async Task CheckRowsAsync(IEnumerable<IReadOnlyDictionary<string, object?>> rows, int total,
         IReadOnlyList<NestedField> columns, string split, TableIdentifier table, ParquetDataWriter writer,
         IProgress<WorkProgress>? progress, CancellationToken ct)
     {
@@ -270,7 +274,6 @@ public sealed class TableWriter
         var problems = new List<string>();
         var problemCount = 0;
         var index = -1;
-        var total = rows is IReadOnlyCollection<IReadOnlyDictionary<string, object?>> counted ? counted.Count : 0;
         var encoding = writer.Encodes;
         string[]? lastKeys = null;
         FieldLookup.Result? lastMatch = null;
