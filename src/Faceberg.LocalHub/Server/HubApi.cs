@@ -276,38 +276,48 @@ internal sealed class HubApi(LocalHubServer server)
         /// <summary>The JSON array of entries <paramref name="start"/> to <paramref name="end"/> (exclusive).</summary>
         public byte[] Page(int start, int end)
         {
-            var buffer = new MemoryStream();
-            buffer.WriteByte((byte)'[');
+            var length = 2 + Math.Max(0, end - start - 1);
+            for (var i = start; i < end; i++)
+                // Two requests may serialize the same entry at once; both write the same bytes.
+                length += (_json[i] ??= Serialize(Entries[i])).Length;
+            var page = new byte[length];
+            var at = 0;
+            page[at++] = (byte)'[';
             for (var i = start; i < end; i++)
             {
-                if (i > start) buffer.WriteByte((byte)',');
-                // Two requests may serialize the same entry at once; both write the same bytes.
-                buffer.Write(_json[i] ??= Serialize(Entries[i]));
+                if (i > start) page[at++] = (byte)',';
+                _json[i]!.CopyTo(page, at);
+                at += _json[i]!.Length;
             }
-            buffer.WriteByte((byte)']');
-            return buffer.ToArray();
+            page[at] = (byte)']';
+            return page;
         }
+
+        // One writer per thread, reset for each entry: a listing serializes thousands of entries.
+        [ThreadStatic] private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+        [ThreadStatic] private static System.Text.Json.Utf8JsonWriter? t_writer;
 
         private static byte[] Serialize(RepoEntry entry)
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-            using (var json = new System.Text.Json.Utf8JsonWriter(buffer))
+            var buffer = t_buffer ??= new System.Buffers.ArrayBufferWriter<byte>(512);
+            buffer.ResetWrittenCount();
+            var json = t_writer ??= new System.Text.Json.Utf8JsonWriter(buffer);
+            json.Reset(buffer);
+            json.WriteStartObject();
+            json.WriteString("type", entry.File is null ? "directory" : "file");
+            json.WriteString("oid", entry.Oid);
+            json.WriteNumber("size", entry.File?.Size ?? 0);
+            json.WriteString("path", entry.Path);
+            if (entry.File is { IsLfs: true } file)
             {
-                json.WriteStartObject();
-                json.WriteString("type", entry.File is null ? "directory" : "file");
-                json.WriteString("oid", entry.Oid);
-                json.WriteNumber("size", entry.File?.Size ?? 0);
-                json.WriteString("path", entry.Path);
-                if (entry.File is { IsLfs: true } file)
-                {
-                    json.WriteStartObject("lfs");
-                    json.WriteString("oid", file.Sha256);
-                    json.WriteNumber("size", file.Size);
-                    json.WriteNumber("pointerSize", file.PointerSize);
-                    json.WriteEndObject();
-                }
+                json.WriteStartObject("lfs");
+                json.WriteString("oid", file.Sha256);
+                json.WriteNumber("size", file.Size);
+                json.WriteNumber("pointerSize", file.PointerSize);
                 json.WriteEndObject();
             }
+            json.WriteEndObject();
+            json.Flush();
             return buffer.WrittenSpan.ToArray();
         }
     }
