@@ -92,29 +92,23 @@ public sealed class DatasetPlanner
     }
 
     /// <summary>Every file of a commit, with the content id sync compares (LFS sha256, else git oid).</summary>
-    public async Task<IReadOnlyList<RepoFile>> ListFilesAsync(string repo, string sha, CancellationToken cancellationToken = default)
-    {
-        var entries = await _hub.ListTreeAsync(repo, sha, recursive: true, ct: cancellationToken).ConfigureAwait(false);
-        return FilesOf(entries);
-    }
-
-    // Once per listed file, in a process that often lists one commit: optimized from the first call.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static List<RepoFile> FilesOf(IReadOnlyList<HubTreeEntry> entries)
-    {
-        var files = new List<RepoFile>(entries.Count);
-        foreach (var e in entries)
-            if (e.IsFile)
-                files.Add(new RepoFile(e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid is { Length: > 0 } lfs ? lfs : e.Oid));
-        return files;
-    }
+    public async Task<IReadOnlyList<RepoFile>> ListFilesAsync(string repo, string sha, CancellationToken cancellationToken = default) =>
+        await _hub.ListFilesAsync(repo, sha, static (path, size, contentId) => new RepoFile(path, size, contentId), cancellationToken)
+            .ConfigureAwait(false);
 
     /// <summary>A config's files, each path once: a file the card lists under two splits is registered
     /// under the first (Iceberg allows one entry per path and one partition value per entry).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<PlannedFile> FilesOf(DiscoveredConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return config.Files.DistinctBy(f => f.File.Path, StringComparer.Ordinal).Select(f => new PlannedFile(f.Split, f.File)).ToList();
+        var files = new List<PlannedFile>(config.Splits.Sum(s => s.Files.Count));
+        var seen = new HashSet<string>(files.Capacity, StringComparer.Ordinal);
+        foreach (var split in config.Splits)
+            foreach (var file in split.Files)
+                if (seen.Add(file.Path))
+                    files.Add(new PlannedFile(split.Name, file));
+        return files;
     }
 
     private static string RequireSha(DatasetInfo info, string repo, string reference) =>

@@ -147,12 +147,11 @@ public sealed class DatasetSync
         var (data, record, recorded) = await ResolveDataAndReadRecordAsync(source, sha, card, table, ct).ConfigureAwait(false);
         var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
         var newFiles = DatasetPlanner.FilesOf(config);
-        var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
 
         var changes = record is not null && recorded is not null ? AdditionsFromRecord(record, recorded, newFiles) : null;
         changes ??= await ChangesFromManifestsAsync(iceberg,
             record?.Files ?? await _planner.ListFilesAsync(source.Repo, source.DataRevision, ct).ConfigureAwait(false),
-            newFiles, splitOf, state.Table, ct).ConfigureAwait(false);
+            newFiles, state.Table, ct).ConfigureAwait(false);
         var diff = changes.Diff;
         state.Added = diff.Added.Count;
         state.Removed = diff.Removed.Count;
@@ -183,7 +182,7 @@ public sealed class DatasetSync
             AddColumns = newColumns,
             RemoveFiles = changes.RemoveFiles,
             AddDataFiles = changes.MovedFiles,
-            AddFiles = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => new NewDatasetFile(facts[f.Path], splitOf[f.Path])).ToList(),
+            AddFiles = diff.Added.Concat(diff.Replaced.Select(r => r.New)).Select(f => new NewDatasetFile(facts[f.Path], changes.NewSplits[f.Path])).ToList(),
             FileRecord = newFiles,
             FileRecordRead = record,
             Summary = target.SnapshotSummary(source.Revision, state.Added, state.Removed, state.Replaced),
@@ -206,7 +205,7 @@ public sealed class DatasetSync
         var recordRead = Task.Run(async () =>
         {
             var record = await _store.ReadFileRecordDetailsAsync(table, failed.Token).ConfigureAwait(false);
-            return (record, record is not null && record.DescribesSnapshot(table.SnapshotId) ? ByPath(record.Files) : null);
+            return (record, record is not null && record.DescribesSnapshot(table.SnapshotId) ? RepoFileIndex.ByPath(record.Files) : null);
         }, failed.Token);
         var dataRead = _planner.ResolveDataAsync(source.Repo, sha, card, failed.Token);
         try
@@ -224,19 +223,11 @@ public sealed class DatasetSync
         }
     }
 
-    /// <summary>The record's files by path (the last of a path wins).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static Dictionary<string, RepoFile> ByPath(IReadOnlyList<RepoFile> files)
-    {
-        var byPath = new Dictionary<string, RepoFile>(files.Count, StringComparer.Ordinal);
-        foreach (var file in files)
-            byPath[file.Path] = file;
-        return byPath;
-    }
-
     /// <summary>What a sync changes: the comparison of the table's files with the new commit's, the live files the commit
-    /// removes (removed, replaced and moved ones, by URI) and the unchanged files it adds again under their new split.</summary>
-    private sealed record FileChanges(RevisionDiff Diff, IReadOnlyList<string> RemoveFiles, IReadOnlyList<DataFile> MovedFiles);
+    /// removes (removed, replaced and moved ones, by URI), the unchanged files it adds again under their new split, and
+    /// the split of each file it adds (added and replaced ones) by path.</summary>
+    private sealed record FileChanges(RevisionDiff Diff, IReadOnlyList<string> RemoveFiles, IReadOnlyList<DataFile> MovedFiles,
+        IReadOnlyDictionary<string, string> NewSplits);
 
     /// <summary>
     /// The change planned from a record that lists the table's live files, when it only adds files: such a commit is an
@@ -249,12 +240,14 @@ public sealed class DatasetSync
         // One pass over the new commit's files (as RevisionDiff.Compare, which would index both sides), leaving at the
         // first file that is not new or unchanged in its split.
         var added = new List<RepoFile>();
+        var newSplits = new Dictionary<string, string>(StringComparer.Ordinal);
         var unchanged = new List<RepoFile>(recorded.Count);
         foreach (var planned in newFiles)
         {
             if (!recorded.TryGetValue(planned.File.Path, out var old))
             {
                 added.Add(planned.File);
+                newSplits[planned.File.Path] = planned.Split;
                 continue;
             }
             if (!RevisionDiff.SameContent(old, planned.File)
@@ -265,7 +258,7 @@ public sealed class DatasetSync
         // Each recorded file the new commit still has was matched once (its paths are distinct): fewer means some are gone.
         if (unchanged.Count < recorded.Count)
             return null;
-        return new FileChanges(new RevisionDiff(RevisionDiff.ByPath(added), [], [], RevisionDiff.ByPath(unchanged)), [], []);
+        return new FileChanges(new RevisionDiff(RevisionDiff.ByPath(added), [], [], RevisionDiff.ByPath(unchanged)), [], [], newSplits);
     }
 
     /// <summary>
@@ -273,11 +266,10 @@ public sealed class DatasetSync
     /// gives its path; a live path missing from them has no content id, so the comparison treats it as replaced.
     /// </summary>
     private static async Task<FileChanges> ChangesFromManifestsAsync(IcebergTable iceberg, IReadOnlyList<RepoFile> oldFiles,
-        IReadOnlyList<PlannedFile> newFiles, IReadOnlyDictionary<string, string> splitOf, TableIdentifier table, CancellationToken ct)
+        IReadOnlyList<PlannedFile> newFiles, TableIdentifier table, CancellationToken ct)
     {
-        var oldTree = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
-        foreach (var file in oldFiles)
-            oldTree.TryAdd(file.Path, file);
+        var oldTree = RepoFileIndex.ByPath(oldFiles);
+        var splitOf = newFiles.ToDictionary(f => f.File.Path, f => f.Split, StringComparer.Ordinal);
         var live = new Dictionary<string, DataFile>(StringComparer.Ordinal);
         foreach (var file in await iceberg.PlanFilesAsync(cancellationToken: ct).ConfigureAwait(false))
             live[RepoPathOf(file.FilePath, table)] = file;
@@ -288,7 +280,7 @@ public sealed class DatasetSync
         var remove = diff.Removed.Select(f => live[f.Path].FilePath)
             .Concat(diff.Replaced.Select(r => live[r.Path].FilePath))
             .Concat(moved.Select(f => live[f.Path].FilePath)).ToList();
-        return new FileChanges(diff, remove, moved.Select(f => live[f.Path] with { Partition = [splitOf[f.Path]] }).ToList());
+        return new FileChanges(diff, remove, moved.Select(f => live[f.Path] with { Partition = [splitOf[f.Path]] }).ToList(), splitOf);
     }
 
     private static string RepoPathOf(string fileUri, TableIdentifier table) =>

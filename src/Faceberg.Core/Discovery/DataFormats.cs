@@ -59,13 +59,27 @@ public static class DataFormats
     public static string? Infer(IEnumerable<string> paths)
     {
         var counts = new Dictionary<(string Ext, bool IsMetadata), int>();
+        // A listing repeats a few extensions thousands of times: each is lower-cased once, not once per file.
+        var recent = new (string Suffix, string Lower)[8];
+        int recentCount = 0, evict = 0;
         foreach (var path in paths)
         {
             var name = BaseName(path);
             var isMetadata = name.StartsWith("metadata.", StringComparison.Ordinal) && MetadataFileNames.Contains(name.ToString());
             for (var dot = name.IndexOf('.'); dot >= 0;)
             {
-                var key = (NextSuffix(name, ref dot).ToString().ToLowerInvariant(), isMetadata);
+                var suffix = NextSuffix(name, ref dot);
+                string? lower = null;
+                for (var i = 0; i < recentCount; i++)
+                    if (suffix.SequenceEqual(recent[i].Suffix)) { lower = recent[i].Lower; break; }
+                if (lower is null)
+                {
+                    var text = suffix.ToString();
+                    lower = text.ToLowerInvariant();
+                    if (recentCount < recent.Length) recent[recentCount++] = (text, lower);
+                    else recent[evict++ % recent.Length] = (text, lower);
+                }
+                var key = (lower, isMetadata);
                 counts[key] = counts.GetValueOrDefault(key) + 1;
             }
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Faceberg.Core.Discovery;
@@ -26,12 +27,28 @@ public static class DatasetLayoutResolver
     {
         ArgumentNullException.ThrowIfNull(files);
         var cardConfigs = cardData is { } card ? CardConfigs.FromCardData(card) : [];
+        var listing = new Listing(files);
         if (cardConfigs.Count > 0)
-            return ResolveConfigs(LayoutKind.Card, cardConfigs, files, repo);
-        var paths = files.Select(f => f.Path).ToList();
-        if (DetectConfigFolders(paths) is { } folders)
-            return ResolveConfigs(LayoutKind.ConfigFolders, folders, files, repo);
-        return ResolveConfigs(LayoutKind.Inferred, [new CardConfig(DefaultConfigName, null, null, true)], files, repo);
+            return ResolveConfigs(LayoutKind.Card, cardConfigs, listing, repo);
+        if (DetectConfigFolders(listing.Paths, listing.RootInference) is { } folders)
+            return ResolveConfigs(LayoutKind.ConfigFolders, folders, listing, repo);
+        return ResolveConfigs(LayoutKind.Inferred, [new CardConfig(DefaultConfigName, null, null, true)], listing, repo);
+    }
+
+    /// <summary>
+    /// A listing as resolution reads it: its files by path (<see cref="RepoFileIndex"/>), its distinct paths in listing
+    /// order, and the split inference over the whole repository, worked out once however many rules ask for it.
+    /// </summary>
+    private sealed class Listing(IReadOnlyList<RepoFile> files)
+    {
+        private SplitInference? _root;
+        private List<string>? _paths;
+
+        public Dictionary<string, RepoFile> ByPath { get; } = RepoFileIndex.ByPath(files);
+
+        public IReadOnlyList<string> Paths => _paths ??= [.. ByPath.Keys];
+
+        public SplitInference RootInference() => _root ??= SplitPatterns.InferPatterns(Paths);
     }
 
     /// <summary>True when the repository's data is in a format other than Parquet (CSV, JSON, text, Arrow…).</summary>
@@ -85,15 +102,37 @@ public static class DatasetLayoutResolver
     /// <c>data/{split}-NNNNN-of-NNNNN</c> layout, and inside each folder datasets' inference finds named
     /// splits (not the everything-is-train fallback), each folder is a config named after it.
     /// </summary>
-    internal static IReadOnlyList<CardConfig>? DetectConfigFolders(IReadOnlyList<string> paths)
+    internal static IReadOnlyList<CardConfig>? DetectConfigFolders(IReadOnlyList<string> paths) =>
+        DetectConfigFolders(paths, () => SplitPatterns.InferPatterns(paths));
+
+    /// <param name="rootInference">The split inference over all of <paramref name="paths"/>.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static IReadOnlyList<CardConfig>? DetectConfigFolders(IReadOnlyList<string> paths, Func<SplitInference> rootInference)
     {
-        var dataFiles = HubGlob.Compile("**").Where(paths).Where(DataFormats.IsDataFile).ToList();
-        if (dataFiles.Count == 0 || dataFiles.Any(p => !p.Contains('/')))
+        var anyFile = HubGlob.Compile("**");
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        // Paths come folder by folder, so a folder's name is made once per run of its files.
+        string? last = null;
+        foreach (var path in paths)
+        {
+            if (!DataFormats.IsDataFile(path) || !anyFile.Matches(path))
+                continue;
+            var slash = path.IndexOf('/');
+            if (slash < 0)
+                return null;
+            var folder = path.AsSpan(0, slash);
+            if (last is null || !folder.SequenceEqual(last))
+            {
+                last = folder.ToString();
+                found.Add(last);
+            }
+        }
+        if (found.Count < 2)
             return null;
-        var folders = dataFiles.Select(p => p[..p.IndexOf('/')]).Distinct().Order(StringComparer.Ordinal).ToList();
-        if (folders.Count < 2 || folders.Any(f => SplitPatterns.SplitOfDirectoryName(f) is not null))
+        var folders = found.Order(StringComparer.Ordinal).ToList();
+        if (folders.Any(f => SplitPatterns.SplitOfDirectoryName(f) is not null))
             return null;
-        if (SplitPatterns.InferPatterns(paths).Rule == SplitRule.ShardedFileName)
+        if (rootInference().Rule == SplitRule.ShardedFileName)
             return null;
         foreach (var folder in folders)
         {
@@ -104,17 +143,15 @@ public static class DatasetLayoutResolver
         return folders.Select(f => new CardConfig(f, null, f, false)).ToList();
     }
 
-    private static DatasetLayout ResolveConfigs(LayoutKind kind, IReadOnlyList<CardConfig> configs, IReadOnlyList<RepoFile> files, string repo)
+    private static DatasetLayout ResolveConfigs(LayoutKind kind, IReadOnlyList<CardConfig> configs, Listing listing, string repo)
     {
-        var byPath = new Dictionary<string, RepoFile>(StringComparer.Ordinal);
-        foreach (var file in files)
-            byPath[file.Path] = file;
-        var paths = byPath.Keys.ToList();
+        var byPath = listing.ByPath;
+        var paths = listing.Paths;
 
         var resolved = new List<(CardConfig Config, List<(string Split, IReadOnlyList<string> DataFiles)> Splits, string Format)>();
         foreach (var config in configs)
         {
-            var patternSets = config.DataFiles ?? InferInside(kind, config, paths, repo);
+            var patternSets = config.DataFiles ?? InferInside(kind, config, listing, repo);
             var splits = new List<(string Split, IReadOnlyList<string> DataFiles)>();
             foreach (var set in patternSets)
             {
@@ -122,7 +159,7 @@ public static class DatasetLayoutResolver
                     if (!byPath.ContainsKey(HubGlob.Join(config.DataDir, literal)))
                         throw new DiscoveryException("DiscoveryPatternMatchesNothing", FacebergErrorKind.NotFound,
                             $"{Describe(kind, config, repo)}: data file '{HubGlob.Join(config.DataDir, literal)}' of split '{set.Split}' does not exist.");
-                var dataFiles = SplitPatterns.Resolve(paths, set.Patterns, config.DataDir).Where(DataFormats.IsDataFile).ToList();
+                var dataFiles = DataFilesOf(SplitPatterns.Resolve(paths, set.Patterns, config.DataDir));
                 // An inferred split whose matches are all non-data files (notes, scripts) is no split;
                 // a split the card declares must have data.
                 if (dataFiles.Count == 0 && config.DataFiles is null)
@@ -157,7 +194,7 @@ public static class DatasetLayoutResolver
             r.Config.Name,
             r.Splits.Select(s =>
             {
-                var parquet = s.DataFiles.Where(DataFormats.IsParquet).Select(p => byPath[p]).ToList();
+                var parquet = ParquetFilesOf(s.DataFiles, byPath);
                 if (parquet.Count == 0)
                     throw new DiscoveryException("DiscoveryPatternMatchesNothing", FacebergErrorKind.NotFound,
                         $"{Describe(kind, r.Config, repo)}: split '{s.Split}' has no Parquet files.");
@@ -167,12 +204,31 @@ public static class DatasetLayoutResolver
         return new DatasetLayout(kind, discovered);
     }
 
-    private static IReadOnlyList<SplitPatternSet> InferInside(LayoutKind kind, CardConfig config, IReadOnlyList<string> paths, string repo)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<string> DataFilesOf(IReadOnlyList<string> paths)
     {
-        var inside = config.DataDir is null ? paths : RelativeTo(paths, config.DataDir.Trim('/'));
+        var dataFiles = new List<string>(paths.Count);
+        foreach (var path in paths)
+            if (DataFormats.IsDataFile(path))
+                dataFiles.Add(path);
+        return dataFiles;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static List<RepoFile> ParquetFilesOf(IReadOnlyList<string> dataFiles, Dictionary<string, RepoFile> byPath)
+    {
+        var parquet = new List<RepoFile>(dataFiles.Count);
+        foreach (var path in dataFiles)
+            if (DataFormats.IsParquet(path))
+                parquet.Add(byPath[path]);
+        return parquet;
+    }
+
+    private static IReadOnlyList<SplitPatternSet> InferInside(LayoutKind kind, CardConfig config, Listing listing, string repo)
+    {
         try
         {
-            return SplitPatterns.InferPatterns(inside).Splits;
+            return (config.DataDir is null ? listing.RootInference() : SplitPatterns.InferPatterns(RelativeTo(listing.Paths, config.DataDir.Trim('/')))).Splits;
         }
         catch (DiscoveryException e) when (e.ErrorId == "DiscoveryNoDataFiles")
         {

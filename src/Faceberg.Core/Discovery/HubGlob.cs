@@ -20,8 +20,13 @@ namespace Faceberg.Core.Discovery;
 public sealed class HubGlob
 {
     /// <summary>File names datasets' <c>FILES_TO_IGNORE</c> never treats as data.</summary>
-    public static readonly IReadOnlyList<string> FilesToIgnore =
+    public static readonly IReadOnlyList<string> FilesToIgnore;
+
+    // The array itself for the check every path of a listing goes through: no enumerator, no interface calls.
+    private static readonly string[] Ignored =
         ["README.md", "config.json", "dataset_info.json", "dataset_infos.json", "dummy_data.zip", "dataset_dict.json"];
+
+    static HubGlob() => FilesToIgnore = Array.AsReadOnly(Ignored);
 
     private readonly GlobToken[] _tokens;
     private readonly int _hiddenParts;
@@ -110,7 +115,7 @@ public sealed class HubGlob
 
     private static bool IsIgnoredFile(ReadOnlySpan<char> name)
     {
-        foreach (var ignored in FilesToIgnore)
+        foreach (var ignored in Ignored)
             if (name.SequenceEqual(ignored)) return true;
         return false;
     }
@@ -125,10 +130,19 @@ public sealed class HubGlob
     }
 
     /// <summary>The paths this pattern resolves to, sorted ordinally as fsspec's glob returns them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public IReadOnlyList<string> Filter(IEnumerable<string> paths)
     {
         var matched = Where(paths);
-        matched.Sort(StringComparer.Ordinal);
+        // Listings mostly come sorted already, so a check spares most sorts.
+        for (var i = 1; i < matched.Count; i++)
+        {
+            if (string.CompareOrdinal(matched[i - 1], matched[i]) > 0)
+            {
+                matched.Sort(StringComparer.Ordinal);
+                break;
+            }
+        }
         return matched;
     }
 
@@ -275,7 +289,7 @@ public sealed class HubGlob
     {
         for (; t < tokens.Length; t++)
         {
-            var token = tokens[t];
+            ref readonly var token = ref tokens[t];
             switch (token.Kind)
             {
                 case GlobTokenKind.Literal:
@@ -305,6 +319,19 @@ public sealed class HubGlob
                     var end = path.IndexOf('/', p);
                     if (end < 0) end = path.Length;
                     var least = token.Kind == GlobTokenKind.NonSlashRunPlus ? p + 1 : p;
+                    // The run's end is tried from the longest down, as the regex backtracks; when the pattern ends
+                    // here only the path's end can do, and when a literal follows only the places holding it can.
+                    if (t + 1 == tokens.Length)
+                        return end == path.Length && least <= end;
+                    if (tokens[t + 1].Kind == GlobTokenKind.Literal)
+                    {
+                        var last = Math.Min(end, path.Length - 1);
+                        if (last < least) return false;
+                        var candidates = path.AsSpan(least, last - least + 1);
+                        for (var k = candidates.LastIndexOf(tokens[t + 1].Char); k >= 0; k = candidates[..k].LastIndexOf(tokens[t + 1].Char))
+                            if (MatchFrom(tokens, t + 2, path, least + k + 1)) return true;
+                        return false;
+                    }
                     for (var k = end; k >= least; k--)
                         if (MatchFrom(tokens, t + 1, path, k)) return true;
                     return false;

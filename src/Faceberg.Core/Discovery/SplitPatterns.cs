@@ -80,22 +80,26 @@ public static class SplitPatterns
 
     /// <summary>
     /// The split <see cref="ShardedSplitName"/> captures from a file name: the longest prefix followed by
-    /// <c>-NNNNN-of-NNNN</c> (its greedy <c>.+</c>), "" when there is none. Spelled out because it runs for every
-    /// sharded file; names with a line break (which <c>.</c> does not match) go to the regex.
+    /// <c>-NNNNN-of-NNNN</c> (its greedy <c>.+</c>), "" when there is none.
+    /// </summary>
+    internal static string ShardedSplitOf(string name) =>
+        name.Contains('\n') ? ShardedSplitName.Match(name).Groups["split"].Value : name[..ShardedSplitLength(name)];
+
+    /// <summary>
+    /// The length of <see cref="ShardedSplitOf"/>'s answer for a name without a line break (which <c>.</c> does not
+    /// match): spelled out because it runs for every sharded file.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static string ShardedSplitOf(string name)
+    private static int ShardedSplitLength(ReadOnlySpan<char> name)
     {
         const int Tail = 14; // "-NNNNN-of-NNNN"
-        if (name.Contains('\n'))
-            return ShardedSplitName.Match(name).Groups["split"].Value;
         for (var k = name.Length - Tail; k >= 1; k--)
         {
-            var rest = name.AsSpan(k);
+            var rest = name[k..];
             if (rest[0] == '-' && IsDigits(rest.Slice(1, 5)) && rest[6..].StartsWith("-of-", StringComparison.Ordinal) && IsDigits(rest.Slice(10, 4)))
-                return name[..k];
+                return k;
         }
-        return "";
+        return 0;
 
         static bool IsDigits(ReadOnlySpan<char> span)
         {
@@ -103,6 +107,36 @@ public static class SplitPatterns
                 if (!char.IsAsciiDigit(c)) return false;
             return true;
         }
+    }
+
+    /// <summary>
+    /// The splits the sharded file names among <paramref name="listing"/> give, each once. Sharded names mostly come
+    /// in runs of one split, so a split's name is made once per run rather than once per file.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static HashSet<string> ShardedSplits(IEnumerable<string> listing)
+    {
+        var glob = HubGlob.Compile(ShardedSplitPattern.Replace("{split}", "*", StringComparison.Ordinal));
+        var splits = new HashSet<string>(StringComparer.Ordinal);
+        string? last = null;
+        foreach (var path in listing)
+        {
+            if (!glob.Matches(path))
+                continue;
+            var name = path.AsSpan(path.LastIndexOf('/') + 1);
+            if (name.Contains('\n'))
+            {
+                splits.Add(ShardedSplitOf(name.ToString()));
+                continue;
+            }
+            var split = name[..ShardedSplitLength(name)];
+            if (last is null || !split.SequenceEqual(last))
+            {
+                last = split.ToString();
+                splits.Add(last);
+            }
+        }
+        return splits;
     }
 
     /// <summary>True when <paramref name="split"/> is a valid split name for datasets.</summary>
@@ -118,12 +152,9 @@ public static class SplitPatterns
     {
         var listing = paths as IReadOnlyCollection<string> ?? paths.ToList();
 
-        var sharded = HubGlob.Compile(ShardedSplitPattern.Replace("{split}", "*", StringComparison.Ordinal)).Filter(listing);
-        if (sharded.Count > 0)
+        var splits = ShardedSplits(listing);
+        if (splits.Count > 0)
         {
-            var splits = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var path in sharded)
-                splits.Add(ShardedSplitOf(path[(path.LastIndexOf('/') + 1)..]));
             var invalid = splits.Where(s => !IsValidSplitName(s)).Order(StringComparer.Ordinal).ToList();
             if (invalid.Count > 0)
                 throw new DiscoveryException("DiscoveryInvalidSplitName", FacebergErrorKind.InvalidData,
@@ -167,13 +198,29 @@ public static class SplitPatterns
     {
         // Every pattern is anchored under baseDir, so a prefix test spares the regexes the rest of the repo.
         var prefix = string.IsNullOrEmpty(baseDir?.Trim('/')) ? "" : baseDir.Trim('/') + "/";
-        var listing = new List<string>();
-        foreach (var path in paths)
-            if (path.StartsWith(prefix, StringComparison.Ordinal)) listing.Add(path);
+        IEnumerable<string> listing = paths as IReadOnlyCollection<string> ?? paths.ToList();
+        if (prefix.Length > 0)
+        {
+            var under = new List<string>();
+            foreach (var path in paths)
+                if (path.StartsWith(prefix, StringComparison.Ordinal)) under.Add(path);
+            listing = under;
+        }
+        var globs = patterns.Select(p => HubGlob.Compile(HubGlob.Join(baseDir, p))).ToList();
+        if (globs.Count == 1)
+        {
+            // One pattern's matches are sorted, so a path listed twice is matched twice in a row.
+            var matched = globs[0].Filter(listing);
+            var distinct = new List<string>(matched.Count);
+            foreach (var path in matched)
+                if (distinct.Count == 0 || !string.Equals(distinct[^1], path, StringComparison.Ordinal))
+                    distinct.Add(path);
+            return distinct;
+        }
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<string>();
-        foreach (var pattern in patterns)
-            foreach (var path in HubGlob.Compile(HubGlob.Join(baseDir, pattern)).Filter(listing))
+        foreach (var glob in globs)
+            foreach (var path in glob.Filter(listing))
                 if (seen.Add(path))
                     result.Add(path);
         return result;

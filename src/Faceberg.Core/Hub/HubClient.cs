@@ -94,6 +94,20 @@ public sealed partial class HubClient : IDisposable
         return await GetPagedAsync(uri, new("list files", repoId, revision, path), HubTreePage.Parse, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Every file of a revision: the recursive tree listing as <see cref="ListTreeAsync"/> pages it, without folders, each
+    /// file made by <paramref name="file"/> from its path, size and content id (an LFS file's sha256 and size, else its git
+    /// blob oid and size) in the page's parse, which runs while the next page is on its way.
+    /// </summary>
+    internal async Task<IReadOnlyList<T>> ListFilesAsync<T>(string repoId, string revision, Func<string, long, string, T> file,
+        CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        HubRepoId.Validate(repoId);
+        var uri = _transport.Api($"api/datasets/{repoId}/tree/{HubUrls.Revision(revision)}?recursive=true");
+        return await GetPagedAsync(uri, new("list files", repoId, revision), body => HubTreePage.ParseFiles(body, file), ct).ConfigureAwait(false);
+    }
+
     /// <summary>POST /api/datasets/{id}/paths-info/{rev}: entries for the given paths (missing ones are left out).</summary>
     public async Task<IReadOnlyList<HubTreeEntry>> GetPathsInfoAsync(string repoId, string revision, IEnumerable<string> paths,
         CancellationToken ct = default)

@@ -142,6 +142,8 @@ public class HubGlobTests
             "data/*-[0-9][0-9][0-9][0-9][0-9]-of-[0-9][0-9][0-9][0-9][0-9]*.*", "?a*", "[!a]*", "[]]x", "[!]]x", "[z-a]x", "[a-]x",
             "[!", "x[", "[]", "[!]", "a[!/]b", "*.[cC][sS][vV]", "data/train-*", "**/*[-._ 0-9]test[-._ 0-9]*", "**/test/**",
             "**/*[-._ 0-9]validation[-._ 0-9]*/**", ".*", "__*/x", "a.b+c(d)$^{e}|f\\g",
+            // A run followed by a literal that occurs several times, or by a slash.
+            "a*/b", "*-x-*.y", "a*a*a", "*/", "*a", "*/*/*.parquet",
         };
         return patterns;
     }
@@ -152,6 +154,7 @@ public class HubGlobTests
         "data/x/train-00000-of-00003.parquet", "data/train.txt", "data/subdir/test.txt", "x.csv", "x.CsV", "]x", "!x", "zx", "ax",
         "-x", "[x", "[!", "x[", "a/b", "a!b", "test/a.txt", "x/test/y/z", "my-test-1.csv", "x/my validation 2/y", ".dummy", "__x/x",
         "a.b+c(d)$^{e}|f\\g", "a\nb", "ba", "aa", "a\nx/test/y", "aX",
+        "a-x-b-x-c.y", "a-x-.y", "aaa", "aaaa", "aba/b", "ab/b", "a/", "c/s/0.parquet", "c/s/t/0.parquet",
     ];
 
     [Theory]

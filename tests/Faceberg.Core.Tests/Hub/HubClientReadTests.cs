@@ -72,6 +72,25 @@ public sealed class HubClientReadTests : IDisposable
     }
 
     [Fact]
+    public async Task Files_follow_link_pagination_and_are_the_trees_files_with_their_content_ids()
+    {
+        var files = Enumerable.Range(0, 10).ToDictionary(i => $"data/part-{i:D2}.csv", i => TestHub.Utf8($"v\n{i}\n"));
+        files["data/big.parquet"] = TestHub.Bytes(2000);
+        var sha = _hub.Seed(Repo, files);
+        var client = _hub.Client();
+        var tree = await client.ListTreeAsync(Repo, sha, recursive: true);
+        _hub.Log.Clear();
+
+        var listed = await client.ListFilesAsync(Repo, sha, (path, size, contentId) => (path, size, contentId));
+
+        Assert.True(_hub.Log.Entries.Count(r => r.Path.Contains("/tree/")) >= 4);
+        Assert.Equal(
+            tree.Where(e => e.IsFile).Select(e => (e.Path, e.Lfs?.Size ?? e.Size, e.Lfs?.Oid is { Length: > 0 } lfs ? lfs : e.Oid)),
+            listed);
+        Assert.Equal((2000L, 64), listed.Where(f => f.path == "data/big.parquet").Select(f => (f.size, f.contentId.Length)).Single());
+    }
+
+    [Fact]
     public async Task Tree_of_a_folder_lists_only_that_folder()
     {
         var sha = _hub.Seed(Repo, new Dictionary<string, byte[]>
