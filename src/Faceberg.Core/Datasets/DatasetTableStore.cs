@@ -80,9 +80,13 @@ public sealed class DatasetTableStore
             return null;
         }
 
+        var t0 = DiagTmp.Now();
         var staged = await Stage(iceberg, commit, properties).StageAsync(commit.Summary, cancellationToken).ConfigureAwait(false);
+        DiagTmp.Log("stage", t0);
+        t0 = DiagTmp.Now();
         // The snapshot's manifests and manifest list go with the new metadata version: one Hub commit on the Hub.
         await catalog.CommitTableAsync(table.Identifier, [baseRef, .. staged.Requirements], staged.Updates, staged.Files, cancellationToken).ConfigureAwait(false);
+        DiagTmp.Log("catalog commit", t0);
         return staged.Snapshot;
     }
 

@@ -72,6 +72,8 @@ internal static class RevisionFileRecord
         var snapshotId = update.SnapshotId;
         update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json.gz", async (table, current, ct) =>
         {
+            var t0 = DiagTmp.Now();
+            try {
             var previous = current.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) && location.Length > 0
                 ? read is not null && read.Location == location ? read : await ReadChainAsync(table, location, ct).ConfigureAwait(false)
                 : null;
@@ -83,32 +85,74 @@ internal static class RevisionFileRecord
             if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous.Chain);
             return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, snapshotId, changed, removed), []);
+            } finally { DiagTmp.Log("record produce", t0); }
         });
     }
 
     /// <summary>The files of <paramref name="now"/> that are new or differ from <paramref name="before"/> (content or
     /// split), and the paths of <paramref name="before"/> that <paramref name="now"/> no longer has.</summary>
+    /// <remarks>A record lists its files in the order they were committed, and a new listing mostly keeps that order, so
+    /// both lists are walked side by side and only files out of step are looked up by path.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (List<PlannedFile> Changed, List<string> Removed) Changes(IReadOnlyList<RepoFile> before, IReadOnlyDictionary<string, string> splits,
+    internal static (List<PlannedFile> Changed, List<string> Removed) Changes(IReadOnlyList<RepoFile> before, IReadOnlyDictionary<string, string> splits,
         List<PlannedFile> now)
     {
-        var byPath = new Dictionary<string, RepoFile>(before.Count, StringComparer.Ordinal);
-        foreach (var file in before)
-            byPath[file.Path] = file;
+        Dictionary<string, int>? byPath = null;
         var changed = new List<PlannedFile>();
-        var paths = new HashSet<string>(now.Count, StringComparer.Ordinal);
+        var seen = new bool[before.Count];
+        var matched = 0;
+        var next = 0;
         foreach (var file in now)
         {
-            paths.Add(file.File.Path);
-            if (!byPath.TryGetValue(file.File.Path, out var b) || b.ContentId != file.File.ContentId || b.Size != file.File.Size
-                || splits[file.File.Path] != file.Split)
+            var path = file.File.Path;
+            int at;
+            if (next < before.Count && string.Equals(before[next].Path, path, StringComparison.Ordinal))
+                at = next++;
+            else if (matched == before.Count)
+            {
+                // Each of before's files is matched already: this one is new (a path listed twice is new again, which a
+                // change record states harmlessly).
+                changed.Add(file);
+                continue;
+            }
+            else
+            {
+                byPath ??= IndexByPath(before);
+                if (!byPath.TryGetValue(path, out at))
+                {
+                    changed.Add(file);
+                    continue;
+                }
+            }
+            if (!seen[at])
+            {
+                seen[at] = true;
+                matched++;
+            }
+            var b = before[at];
+            if (b.ContentId != file.File.ContentId || b.Size != file.File.Size || splits[path] != file.Split)
                 changed.Add(file);
         }
         var removed = new List<string>();
-        foreach (var file in before)
-            if (!paths.Contains(file.Path))
-                removed.Add(file.Path);
+        // When each of before's files was matched, none is gone.
+        if (matched < before.Count)
+        {
+            var paths = new HashSet<string>(now.Count, StringComparer.Ordinal);
+            foreach (var file in now)
+                paths.Add(file.File.Path);
+            foreach (var file in before)
+                if (!paths.Contains(file.Path))
+                    removed.Add(file.Path);
+        }
         return (changed, removed);
+    }
+
+    private static Dictionary<string, int> IndexByPath(IReadOnlyList<RepoFile> files)
+    {
+        var index = new Dictionary<string, int>(files.Count, StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+            index[files[i].Path] = i;
+        return index;
     }
 
     private static int MaxChain(IReadOnlyDictionary<string, string> properties) =>
@@ -230,13 +274,20 @@ internal static class RevisionFileRecord
                 byte[] bytes;
                 try
                 {
+                    var t0 = DiagTmp.Now();
                     bytes = await table.Io.ReadAllBytesAsync(next, ct).ConfigureAwait(false);
+                    DiagTmp.Log("record io", t0);
                 }
                 catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
                 {
                     return null;
                 }
-                var link = ParseLink(Gunzip(bytes).Span);
+                var t1 = DiagTmp.Now();
+                var gz = Gunzip(bytes);
+                DiagTmp.Log("record gunzip", t1);
+                t1 = DiagTmp.Now();
+                var link = ParseLink(gz.Span);
+                DiagTmp.Log("record parse", t1);
                 locations.Add(next);
                 links.Add(link);
                 next = link.Format switch
@@ -246,7 +297,10 @@ internal static class RevisionFileRecord
                     _ => throw new FormatException($"record format {link.Format}"),
                 };
             }
-            return Apply(links, locations);
+            var t2 = DiagTmp.Now();
+            var applied = Apply(links, locations);
+            DiagTmp.Log("record apply", t2);
+            return applied;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {

@@ -273,7 +273,9 @@ public sealed partial class IcebergTable
             var pending = await prepare(baseMetadata, attempt, ct).ConfigureAwait(false);
             var newMetadata = Finish(baseMetadata, pending.Metadata);
             var next = Version + 1;
+            var tj = DiagTmp.Now();
             var metadataBytes = Encoding.UTF8.GetBytes(SpecJson.ToJson(newMetadata));
+            DiagTmp.Log($"metadata json {metadataBytes.Length} bytes", tj);
             var hint = Encoding.ASCII.GetBytes(next.ToString(CultureInfo.InvariantCulture));
             var removals = Removals(baseMetadata, newMetadata, pending);
 

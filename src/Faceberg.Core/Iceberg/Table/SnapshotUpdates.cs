@@ -218,7 +218,9 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var files = new List<FileWrite>(_propertyFiles);
         var manifests = new List<ManifestFile>();
 
+        var t0 = DiagTmp.Now();
         var parentManifests = parent == null ? Array.Empty<ManifestFile>() : await Table.ReadManifestListAsync(parent, ct).ConfigureAwait(false);
+        DiagTmp.Log("manifest list read", t0);
 
         // Removals: rewrite each manifest holding a removed file; carry the others over untouched.
         var removedEntries = new List<DataFile>();
@@ -278,6 +280,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         }
 
         var added = AddedTotals.None;
+        t0 = DiagTmp.Now();
         if (AddedCount > 0)
         {
             if (_addedManifest is not { } cached || cached.SpecId != spec.SpecId || cached.SchemaId != schema.SchemaId)
@@ -319,6 +322,8 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             manifests.Insert(0, cached.File with { SequenceNumber = sequenceNumber, MinSequenceNumber = sequenceNumber });
         }
 
+        DiagTmp.Log("added manifest", t0);
+        t0 = DiagTmp.Now();
         // Bounded growth: small manifests are merged once enough pile up (commit.manifest.* properties).
         var mergedManifests = await ManifestMerger.FromProperties(current.Properties).MergeAsync(manifests, SnapshotId, sequenceNumber,
             (m, token) => files.FirstOrDefault(f => f.Path == m.ManifestPath) is { } pendingFile
@@ -335,11 +340,16 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var listed = manifests.Select(m => m.ManifestPath).ToHashSet(StringComparer.Ordinal);
         files.RemoveAll(f => f.Path.EndsWith(".avro", StringComparison.Ordinal) && !listed.Contains(f.Path) && !_propertyFiles.Contains(f));
 
+        DiagTmp.Log("merge", t0);
+        t0 = DiagTmp.Now();
         var listPath = Table.NewMetadataFilePath($"snap-{SnapshotId}-{attempt}-{Guid.NewGuid():D}.avro");
         files.Add(new FileWrite(listPath, ManifestListIO.Write(manifests, SnapshotId, parent?.SnapshotId, sequenceNumber), Overwrite: false));
+        DiagTmp.Log("list write", t0);
+        t0 = DiagTmp.Now();
 
         var summary = await BuildSummaryAsync(parent, added, removedEntries, ct).ConfigureAwait(false);
         var snapshot = new Snapshot(SnapshotId, parent?.SnapshotId, sequenceNumber, now, listPath, summary, schema.SchemaId);
+        DiagTmp.Log("summary", t0);
         var refs = new Dictionary<string, SnapshotRef>(current.Refs, StringComparer.Ordinal)
         {
             [SnapshotRef.MainBranch] = new SnapshotRef(SnapshotId, SnapshotRef.Branch),
