@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -81,7 +82,9 @@ internal static class RevisionFileRecord
             if (previous is not { Splits: { } previousSplits })
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous?.Chain ?? []);
 
+            var tc = DiagTmp.Now();
             var (changed, removed) = Changes(previous.Files, previousSplits, list);
+            DiagTmp.Log("changes", tc);
             if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous.Chain);
             return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, snapshotId, changed, removed), []);
@@ -256,7 +259,7 @@ internal static class RevisionFileRecord
         public string Revision = "";
         public long? SnapshotId;
         public string? Base;
-        public readonly List<(string Path, long Size, string Id, string? Split)> Files = [];
+        public List<(string Path, long Size, string Id, string? Split)> Files = [];
         public readonly List<string> Removed = [];
     }
 
@@ -352,6 +355,8 @@ internal static class RevisionFileRecord
             else if (reader.ValueTextEquals("files"))
             {
                 Expect(ref reader, JsonTokenType.StartArray);
+                // About 130 bytes a file: the list is sized once instead of growing through every power of two.
+                link.Files = new(json.Length / 128 + 1);
                 string? lastSplit = null;
                 while (Next(ref reader) == JsonTokenType.StartObject)
                     link.Files.Add(ParseFile(ref reader, ref lastSplit));
@@ -439,8 +444,10 @@ internal static class RevisionFileRecord
     private static DatasetFileRecord Apply(List<Link> links, List<string> locations)
     {
         var capacity = links[^1].Files.Count;
+        // One index by path serves both the chain's changes and the splits the record answers for.
         var index = new Dictionary<string, int>(capacity, StringComparer.Ordinal);
-        var files = new List<(RepoFile File, string? Split)?>(capacity);
+        var files = new List<RepoFile?>(capacity);
+        var splits = new List<string?>(capacity);
         var allSplits = true;
         for (var i = links.Count - 1; i >= 0; i--)
         {
@@ -449,26 +456,66 @@ internal static class RevisionFileRecord
                     files[at] = null;
             foreach (var (path, size, id, split) in links[i].Files)
             {
-                var entry = (new RepoFile(path, size, id), split);
+                var file = new RepoFile(path, size, id);
                 if (index.TryGetValue(path, out var at))
-                    files[at] = entry;
+                {
+                    files[at] = file;
+                    splits[at] = split;
+                }
                 else
                 {
                     index.Add(path, files.Count);
-                    files.Add(entry);
+                    files.Add(file);
+                    splits.Add(split);
                 }
                 allSplits &= split is not null;
             }
         }
         var live = new List<RepoFile>(files.Count);
-        var splits = allSplits ? new Dictionary<string, string>(files.Count, StringComparer.Ordinal) : null;
-        foreach (var entry in files)
-        {
-            if (entry is not { } e) continue;
-            live.Add(e.File);
-            if (splits is not null) splits[e.File.Path] = e.Split!;
-        }
+        foreach (var file in files)
+            if (file is not null)
+                live.Add(file);
         var newest = links[0];
-        return new DatasetFileRecord(live, splits, newest.SnapshotId) { Location = locations[0], Revision = newest.Revision, Chain = locations };
+        return new DatasetFileRecord(live, allSplits ? new RecordedSplits(index, files, splits, live.Count) : null, newest.SnapshotId)
+        {
+            Location = locations[0],
+            Revision = newest.Revision,
+            Chain = locations,
+        };
+    }
+
+    /// <summary>The split of each live file of a record, read through the index <see cref="Apply"/> built.</summary>
+    private sealed class RecordedSplits(Dictionary<string, int> index, List<RepoFile?> files, List<string?> splits, int count)
+        : IReadOnlyDictionary<string, string>
+    {
+        public int Count => count;
+
+        public string this[string key] => TryGetValue(key, out var split) ? split : throw new KeyNotFoundException($"'{key}' is not a recorded file.");
+
+        public IEnumerable<string> Keys => this.Select(e => e.Key);
+
+        public IEnumerable<string> Values => this.Select(e => e.Value);
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out string value)
+        {
+            if (index.TryGetValue(key, out var at) && files[at] is not null)
+            {
+                value = splits[at]!;
+                return true;
+            }
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
+        {
+            for (var i = 0; i < files.Count; i++)
+                if (files[i] is { } file)
+                    yield return new KeyValuePair<string, string>(file.Path, splits[i]!);
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

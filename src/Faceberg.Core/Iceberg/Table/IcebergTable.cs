@@ -292,6 +292,7 @@ public sealed partial class IcebergTable
             }
             else
             {
+                var tw = DiagTmp.Now();
                 foreach (var file in pending.Files)
                 {
                     if (!written.Add(file.Path)) continue;
@@ -319,6 +320,7 @@ public sealed partial class IcebergTable
                     {
                     }
                 }
+                DiagTmp.Log("writes", tw);
             }
 
             if (committed)
