@@ -28,9 +28,7 @@ internal static partial class CatalogTables
         IReadOnlyList<TableRequirement> requirements, IReadOnlyList<TableUpdate> updates, IReadOnlyList<FileWrite> files, CancellationToken ct,
         Action<LoadedTable>? verify = null)
     {
-        var t0 = DiagTmp.Now();
         var loaded = await LoadAsync(io, id, location, ct).ConfigureAwait(false);
-        DiagTmp.Log("catalog load", t0);
         verify?.Invoke(loaded);
         // A requirement that fails now fails before anything is written.
         foreach (var requirement in requirements)

@@ -188,9 +188,7 @@ public sealed class LocalCatalog : ICatalog
         ArgumentNullException.ThrowIfNull(requirements);
         ArgumentNullException.ThrowIfNull(updates);
         ArgumentNullException.ThrowIfNull(files);
-        var t0 = DiagTmp.Now();
         var file = Open();
-        DiagTmp.Log("catalog open", t0);
         if (file.TryGetTableLocation(identifier, out var stored))
             return CatalogTables.CommitAsync(Io, identifier, TableLocation.Parse(stored), requirements, updates, files, cancellationToken,
                 loaded => RequireInPlace(file, loaded));

@@ -50,9 +50,7 @@ public sealed class FooterReader
                 try
                 {
                     var facts = await ReadOneAsync(repo, revision, item.File, token).ConfigureAwait(false);
-                    var ts = DiagTmp.Now();
                     outcome = new FooterOutcome(ParquetFileStatistics.Of(facts, shapes), null);
-                    DiagTmp.Log("footer stats", ts);
                 }
                 catch (FacebergException e)
                 {
@@ -70,10 +68,7 @@ public sealed class FooterReader
     {
         ArgumentNullException.ThrowIfNull(file);
         var uri = DatasetSource.DataFileUri(repo, revision, file.Path);
-        var t0 = DiagTmp.Now();
         var footer = await HubParquetFooter.ReadAsync(_hub, repo, revision, file.Path, file.Size > 0 ? file.Size : null, cancellationToken).ConfigureAwait(false);
-        DiagTmp.Log("footer io", t0);
-        t0 = DiagTmp.Now();
         FileMetaData metadata;
         try
         {
@@ -85,10 +80,6 @@ public sealed class FooterReader
             throw ParquetEncryption.Unreadable(uri, footer.OpenFooterStream(), e);
         }
         // The footer stream is only the footer; the real size comes from the Hub.
-        DiagTmp.Log("footer parse", t0);
-        t0 = DiagTmp.Now();
-        var described = ParquetFileInspector.Describe(metadata, uri, footer.FileSize);
-        DiagTmp.Log("footer describe", t0);
-        return described;
+        return ParquetFileInspector.Describe(metadata, uri, footer.FileSize);
     }
 }

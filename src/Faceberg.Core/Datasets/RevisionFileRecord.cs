@@ -73,8 +73,6 @@ internal static class RevisionFileRecord
         var snapshotId = update.SnapshotId;
         update.SetPropertyFile(TableProperties.RevisionFiles, FilePrefix, "json.gz", async (table, current, ct) =>
         {
-            var t0 = DiagTmp.Now();
-            try {
             var previous = current.Properties.TryGetValue(TableProperties.RevisionFiles, out var location) && location.Length > 0
                 ? read is not null && read.Location == location ? read : await ReadChainAsync(table, location, ct).ConfigureAwait(false)
                 : null;
@@ -82,13 +80,10 @@ internal static class RevisionFileRecord
             if (previous is not { Splits: { } previousSplits })
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous?.Chain ?? []);
 
-            var tc = DiagTmp.Now();
             var (changed, removed) = Changes(previous.Files, previousSplits, list);
-            DiagTmp.Log("changes", tc);
             if (previous.Chain.Count > MaxChain(current.Properties) || (changed.Count + removed.Count) * 4 > Math.Max(list.Count, 16))
                 return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, null, 0, snapshotId, list, []), previous.Chain);
             return new SnapshotUpdate<T>.PropertyFileContent(Write(dataRevision, location, previous.Chain.Count, snapshotId, changed, removed), []);
-            } finally { DiagTmp.Log("record produce", t0); }
         });
     }
 
@@ -277,20 +272,13 @@ internal static class RevisionFileRecord
                 byte[] bytes;
                 try
                 {
-                    var t0 = DiagTmp.Now();
                     bytes = await table.Io.ReadAllBytesAsync(next, ct).ConfigureAwait(false);
-                    DiagTmp.Log("record io", t0);
                 }
                 catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
                 {
                     return null;
                 }
-                var t1 = DiagTmp.Now();
-                var gz = Gunzip(bytes);
-                DiagTmp.Log("record gunzip", t1);
-                t1 = DiagTmp.Now();
-                var link = ParseLink(gz.Span);
-                DiagTmp.Log("record parse", t1);
+                var link = ParseLink(Gunzip(bytes).Span);
                 locations.Add(next);
                 links.Add(link);
                 next = link.Format switch
@@ -300,10 +288,7 @@ internal static class RevisionFileRecord
                     _ => throw new FormatException($"record format {link.Format}"),
                 };
             }
-            var t2 = DiagTmp.Now();
-            var applied = Apply(links, locations);
-            DiagTmp.Log("record apply", t2);
-            return applied;
+            return Apply(links, locations);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or InvalidDataException)
         {

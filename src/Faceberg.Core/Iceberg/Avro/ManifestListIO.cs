@@ -86,9 +86,7 @@ public static class ManifestListIO
     /// </summary>
     public static IReadOnlyList<ManifestFile> Read(byte[] bytes, string description)
     {
-        var t0 = DiagTmp.Now();
         var container = AvroContainer.ReadBlocks(bytes, description);
-        DiagTmp.Log("list blocks", t0);
         try
         {
             var decoder = new ManifestFileDecoder(container.Schema);

@@ -96,13 +96,8 @@ public sealed class ScanPlanner
     /// <summary>The snapshot's manifests as its manifest list names them.</summary>
     public async Task<IReadOnlyList<ManifestFile>> ReadManifestListAsync(Snapshot snapshot, CancellationToken cancellationToken = default)
     {
-        var t0 = DiagTmp.Now();
         var bytes = await _io.ReadAllBytesAsync(snapshot.ManifestList, cancellationToken).ConfigureAwait(false);
-        DiagTmp.Log("list io", t0);
-        t0 = DiagTmp.Now();
-        var r = ManifestListIO.Read(bytes, $"Manifest list '{snapshot.ManifestList}'");
-        DiagTmp.Log("list decode", t0);
-        return r;
+        return ManifestListIO.Read(bytes, $"Manifest list '{snapshot.ManifestList}'");
     }
 
     public async Task<ManifestContents> ReadManifestAsync(ManifestFile manifest, CancellationToken cancellationToken = default)

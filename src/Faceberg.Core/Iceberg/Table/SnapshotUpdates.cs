@@ -211,6 +211,30 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             throw new CommitConflictException(
                 $"Table '{Table.Location}' changed while the commit was prepared: its current snapshot is {parent?.SnapshotId.ToString(CultureInfo.InvariantCulture) ?? "none"}, "
                 + $"not {_requiredBase.SnapshotId?.ToString(CultureInfo.InvariantCulture) ?? "none"}. Nothing was committed.");
+        // Property files are computed against the same table version as the manifests but need nothing they write, so they
+        // are computed on another thread meanwhile.
+        var produced = new Task<PropertyFileContent>[_producedPropertyFiles.Count];
+        for (var i = 0; i < produced.Length; i++)
+        {
+            var produce = _producedPropertyFiles[i].Produce;
+            produced[i] = Task.Run(() => produce(Table, current, ct), ct);
+        }
+        try
+        {
+            return await PrepareAsync(current, attempt, produced, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Awaited so that no computation outlives the attempt and none of their failures goes unobserved.
+            await Task.WhenAll(produced).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<IcebergTable.PendingCommit> PrepareAsync(TableMetadata current, int attempt, Task<PropertyFileContent>[] produced, CancellationToken ct)
+    {
+        var parent = current.CurrentSnapshot;
         var sequenceNumber = current.LastSequenceNumber + 1;
         var now = IcebergTable.NowMs();
         var schema = current.CurrentSchema;
@@ -218,9 +242,7 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var files = new List<FileWrite>(_propertyFiles);
         var manifests = new List<ManifestFile>();
 
-        var t0 = DiagTmp.Now();
         var parentManifests = parent == null ? Array.Empty<ManifestFile>() : await Table.ReadManifestListAsync(parent, ct).ConfigureAwait(false);
-        DiagTmp.Log("manifest list read", t0);
 
         // Removals: rewrite each manifest holding a removed file; carry the others over untouched.
         var removedEntries = new List<DataFile>();
@@ -280,7 +302,6 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         }
 
         var added = AddedTotals.None;
-        t0 = DiagTmp.Now();
         if (AddedCount > 0)
         {
             if (_addedManifest is not { } cached || cached.SpecId != spec.SpecId || cached.SchemaId != schema.SchemaId)
@@ -322,8 +343,6 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             manifests.Insert(0, cached.File with { SequenceNumber = sequenceNumber, MinSequenceNumber = sequenceNumber });
         }
 
-        DiagTmp.Log("added manifest", t0);
-        t0 = DiagTmp.Now();
         // Bounded growth: small manifests are merged once enough pile up (commit.manifest.* properties).
         var mergedManifests = await ManifestMerger.FromProperties(current.Properties).MergeAsync(manifests, SnapshotId, sequenceNumber,
             (m, token) => files.FirstOrDefault(f => f.Path == m.ManifestPath) is { } pendingFile
@@ -340,16 +359,11 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var listed = manifests.Select(m => m.ManifestPath).ToHashSet(StringComparer.Ordinal);
         files.RemoveAll(f => f.Path.EndsWith(".avro", StringComparison.Ordinal) && !listed.Contains(f.Path) && !_propertyFiles.Contains(f));
 
-        DiagTmp.Log("merge", t0);
-        t0 = DiagTmp.Now();
         var listPath = Table.NewMetadataFilePath($"snap-{SnapshotId}-{attempt}-{Guid.NewGuid():D}.avro");
         files.Add(new FileWrite(listPath, ManifestListIO.Write(manifests, SnapshotId, parent?.SnapshotId, sequenceNumber), Overwrite: false));
-        DiagTmp.Log("list write", t0);
-        t0 = DiagTmp.Now();
 
         var summary = await BuildSummaryAsync(parent, added, removedEntries, ct).ConfigureAwait(false);
         var snapshot = new Snapshot(SnapshotId, parent?.SnapshotId, sequenceNumber, now, listPath, summary, schema.SchemaId);
-        DiagTmp.Log("summary", t0);
         var refs = new Dictionary<string, SnapshotRef>(current.Refs, StringComparer.Ordinal)
         {
             [SnapshotRef.MainBranch] = new SnapshotRef(SnapshotId, SnapshotRef.Branch),
@@ -357,13 +371,14 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var properties = current.Properties;
         var removals = new List<string>();
         var attemptProperties = new Dictionary<string, string>(_properties, StringComparer.Ordinal);
-        foreach (var (key, prefix, extension, produce) in _producedPropertyFiles)
+        for (var i = 0; i < produced.Length; i++)
         {
-            var produced = await produce(Table, current, ct).ConfigureAwait(false);
+            var (key, prefix, extension, _) = _producedPropertyFiles[i];
+            var content = await produced[i].ConfigureAwait(false);
             var path = Table.NewMetadataFilePath($"{prefix}-{SnapshotId}-{Guid.NewGuid():D}.{extension}");
-            files.Add(new FileWrite(path, produced.Content, Overwrite: false));
+            files.Add(new FileWrite(path, content.Content, Overwrite: false));
             attemptProperties[key] = path;
-            removals.AddRange(produced.Supersedes);
+            removals.AddRange(content.Supersedes);
         }
         if (attemptProperties.Count > 0)
         {
