@@ -44,9 +44,10 @@ public sealed class LocalFileIO : IFileIO
     // runs each on another pool thread, a hop that costs more than the read when the cores are busy.
     public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<byte[]>(cancellationToken);
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
             return Task.FromResult(File.ReadAllBytes(ToLocalPath(path)));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
@@ -73,9 +74,10 @@ public sealed class LocalFileIO : IFileIO
 
     public Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled(cancellationToken);
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
             Write(path, data, overwrite);
             return Task.CompletedTask;
         }
