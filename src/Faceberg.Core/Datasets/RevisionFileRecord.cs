@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -88,27 +89,68 @@ internal static class RevisionFileRecord
 
     /// <summary>The files of <paramref name="now"/> that are new or differ from <paramref name="before"/> (content or
     /// split), and the paths of <paramref name="before"/> that <paramref name="now"/> no longer has.</summary>
+    /// <remarks>A record lists its files in the order they were committed, and a new listing mostly keeps that order, so
+    /// both lists are walked side by side and only files out of step are looked up by path.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static (List<PlannedFile> Changed, List<string> Removed) Changes(IReadOnlyList<RepoFile> before, IReadOnlyDictionary<string, string> splits,
+    internal static (List<PlannedFile> Changed, List<string> Removed) Changes(IReadOnlyList<RepoFile> before, IReadOnlyDictionary<string, string> splits,
         List<PlannedFile> now)
     {
-        var byPath = new Dictionary<string, RepoFile>(before.Count, StringComparer.Ordinal);
-        foreach (var file in before)
-            byPath[file.Path] = file;
+        Dictionary<string, int>? byPath = null;
         var changed = new List<PlannedFile>();
-        var paths = new HashSet<string>(now.Count, StringComparer.Ordinal);
+        var seen = new bool[before.Count];
+        var matched = 0;
+        var next = 0;
         foreach (var file in now)
         {
-            paths.Add(file.File.Path);
-            if (!byPath.TryGetValue(file.File.Path, out var b) || b.ContentId != file.File.ContentId || b.Size != file.File.Size
-                || splits[file.File.Path] != file.Split)
+            var path = file.File.Path;
+            int at;
+            if (next < before.Count && string.Equals(before[next].Path, path, StringComparison.Ordinal))
+                at = next++;
+            else if (matched == before.Count)
+            {
+                // Each of before's files is matched already: this one is new (a path listed twice is new again, which a
+                // change record states harmlessly).
+                changed.Add(file);
+                continue;
+            }
+            else
+            {
+                byPath ??= IndexByPath(before);
+                if (!byPath.TryGetValue(path, out at))
+                {
+                    changed.Add(file);
+                    continue;
+                }
+            }
+            if (!seen[at])
+            {
+                seen[at] = true;
+                matched++;
+            }
+            var b = before[at];
+            if (b.ContentId != file.File.ContentId || b.Size != file.File.Size || splits[path] != file.Split)
                 changed.Add(file);
         }
         var removed = new List<string>();
-        foreach (var file in before)
-            if (!paths.Contains(file.Path))
-                removed.Add(file.Path);
+        // When each of before's files was matched, none is gone.
+        if (matched < before.Count)
+        {
+            var paths = new HashSet<string>(now.Count, StringComparer.Ordinal);
+            foreach (var file in now)
+                paths.Add(file.File.Path);
+            foreach (var file in before)
+                if (!paths.Contains(file.Path))
+                    removed.Add(file.Path);
+        }
         return (changed, removed);
+    }
+
+    private static Dictionary<string, int> IndexByPath(IReadOnlyList<RepoFile> files)
+    {
+        var index = new Dictionary<string, int>(files.Count, StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+            index[files[i].Path] = i;
+        return index;
     }
 
     private static int MaxChain(IReadOnlyDictionary<string, string> properties) =>
@@ -212,7 +254,7 @@ internal static class RevisionFileRecord
         public string Revision = "";
         public long? SnapshotId;
         public string? Base;
-        public readonly List<(string Path, long Size, string Id, string? Split)> Files = [];
+        public List<(string Path, long Size, string Id, string? Split)> Files = [];
         public readonly List<string> Removed = [];
     }
 
@@ -298,6 +340,8 @@ internal static class RevisionFileRecord
             else if (reader.ValueTextEquals("files"))
             {
                 Expect(ref reader, JsonTokenType.StartArray);
+                // About 130 bytes a file: the list is sized once instead of growing through every power of two.
+                link.Files = new(json.Length / 128 + 1);
                 string? lastSplit = null;
                 while (Next(ref reader) == JsonTokenType.StartObject)
                     link.Files.Add(ParseFile(ref reader, ref lastSplit));
@@ -385,8 +429,10 @@ internal static class RevisionFileRecord
     private static DatasetFileRecord Apply(List<Link> links, List<string> locations)
     {
         var capacity = links[^1].Files.Count;
+        // One index by path serves both the chain's changes and the splits the record answers for.
         var index = new Dictionary<string, int>(capacity, StringComparer.Ordinal);
-        var files = new List<(RepoFile File, string? Split)?>(capacity);
+        var files = new List<RepoFile?>(capacity);
+        var splits = new List<string?>(capacity);
         var allSplits = true;
         for (var i = links.Count - 1; i >= 0; i--)
         {
@@ -395,26 +441,66 @@ internal static class RevisionFileRecord
                     files[at] = null;
             foreach (var (path, size, id, split) in links[i].Files)
             {
-                var entry = (new RepoFile(path, size, id), split);
+                var file = new RepoFile(path, size, id);
                 if (index.TryGetValue(path, out var at))
-                    files[at] = entry;
+                {
+                    files[at] = file;
+                    splits[at] = split;
+                }
                 else
                 {
                     index.Add(path, files.Count);
-                    files.Add(entry);
+                    files.Add(file);
+                    splits.Add(split);
                 }
                 allSplits &= split is not null;
             }
         }
         var live = new List<RepoFile>(files.Count);
-        var splits = allSplits ? new Dictionary<string, string>(files.Count, StringComparer.Ordinal) : null;
-        foreach (var entry in files)
-        {
-            if (entry is not { } e) continue;
-            live.Add(e.File);
-            if (splits is not null) splits[e.File.Path] = e.Split!;
-        }
+        foreach (var file in files)
+            if (file is not null)
+                live.Add(file);
         var newest = links[0];
-        return new DatasetFileRecord(live, splits, newest.SnapshotId) { Location = locations[0], Revision = newest.Revision, Chain = locations };
+        return new DatasetFileRecord(live, allSplits ? new RecordedSplits(index, files, splits, live.Count) : null, newest.SnapshotId)
+        {
+            Location = locations[0],
+            Revision = newest.Revision,
+            Chain = locations,
+        };
+    }
+
+    /// <summary>The split of each live file of a record, read through the index <see cref="Apply"/> built.</summary>
+    private sealed class RecordedSplits(Dictionary<string, int> index, List<RepoFile?> files, List<string?> splits, int count)
+        : IReadOnlyDictionary<string, string>
+    {
+        public int Count => count;
+
+        public string this[string key] => TryGetValue(key, out var split) ? split : throw new KeyNotFoundException($"'{key}' is not a recorded file.");
+
+        public IEnumerable<string> Keys => this.Select(e => e.Key);
+
+        public IEnumerable<string> Values => this.Select(e => e.Value);
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public bool TryGetValue(string key, [MaybeNullWhen(false)] out string value)
+        {
+            if (index.TryGetValue(key, out var at) && files[at] is not null)
+            {
+                value = splits[at]!;
+                return true;
+            }
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, string>> GetEnumerator()
+        {
+            for (var i = 0; i < files.Count; i++)
+                if (files[i] is { } file)
+                    yield return new KeyValuePair<string, string>(file.Path, splits[i]!);
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

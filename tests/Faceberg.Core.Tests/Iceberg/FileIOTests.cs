@@ -24,6 +24,27 @@ public class FileIOTests
     }
 
     [Fact]
+    public async Task Local_io_reports_missing_files_and_cancellation_through_its_tasks()
+    {
+        using var dir = new TempTableDir();
+        var io = new LocalFileIO();
+        var missing = io.ReadAllBytesAsync(Path.Combine(dir.Directory, "missing.json"));
+        Assert.Equal(FacebergErrorKind.NotFound, (await Assert.ThrowsAsync<FacebergException>(() => missing)).Kind);
+
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var path = Path.Combine(dir.Directory, "a.json");
+        var write = io.WriteAsync(path, Encoding.UTF8.GetBytes("{}"), cancellationToken: cancelled.Token);
+        Assert.True(write.IsCanceled);
+        Assert.False(System.IO.File.Exists(path));
+        await io.WriteAsync(path, Encoding.UTF8.GetBytes("{}"));
+        Assert.True(io.ReadAllBytesAsync(path, cancelled.Token).IsCanceled);
+        Assert.Equal("{}", Encoding.UTF8.GetString(await io.ReadAllBytesAsync(path)));
+        var again = io.WriteAsync(path, Encoding.UTF8.GetBytes("[]"));
+        Assert.Equal(FacebergErrorKind.AlreadyExists, (await Assert.ThrowsAsync<FacebergException>(() => again)).Kind);
+    }
+
+    [Fact]
     public async Task Local_io_maps_a_uri_prefix_onto_a_directory()
     {
         using var dir = new TempTableDir();

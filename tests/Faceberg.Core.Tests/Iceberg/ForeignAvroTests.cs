@@ -69,6 +69,101 @@ public class ForeignAvroTests
     }
 
     [Fact]
+    public void A_manifest_list_is_read_by_field_name_whatever_the_order_and_unknown_fields_are_skipped()
+    {
+        const string schema = """
+        {"type":"record","name":"manifest_file","fields":[
+          {"name":"extra","type":{"type":"record","name":"extra_r","fields":[{"name":"x","type":{"type":"array","items":"long"}},{"name":"y","type":"string"}]}},
+          {"name":"partitions","type":["null",{"type":"array","items":{"type":"record","name":"r508","fields":[
+            {"name":"upper_bound","type":["null","bytes"],"default":null,"field-id":511},
+            {"name":"note","type":"string"},
+            {"name":"contains_null","type":"boolean","field-id":509},
+            {"name":"lower_bound","type":["null","bytes"],"default":null,"field-id":510}]},"element-id":508}],"default":null,"field-id":507},
+          {"name":"added_snapshot_id","type":"long","field-id":503},
+          {"name":"manifest_length","type":"long","field-id":501},
+          {"name":"content","type":"int","field-id":517},
+          {"name":"partition_spec_id","type":"int","field-id":502},
+          {"name":"added_files_count","type":"int","field-id":504},
+          {"name":"existing_files_count","type":"int","field-id":505},
+          {"name":"deleted_files_count","type":"int","field-id":506},
+          {"name":"sequence_number","type":"long","field-id":515},
+          {"name":"min_sequence_number","type":"long","field-id":516},
+          {"name":"added_rows_count","type":"long","field-id":512},
+          {"name":"existing_rows_count","type":"long","field-id":513},
+          {"name":"deleted_rows_count","type":"long","field-id":514},
+          {"name":"key_metadata","type":["null","bytes"],"default":null,"field-id":519},
+          {"name":"manifest_path","type":"string","field-id":500}]}
+        """;
+        var bytes = WriteWithStockWriter(schema, new Dictionary<string, string> { ["format-version"] = "2" }, s =>
+        {
+            var record = (Avro.RecordSchema)s;
+            var extra = new GenericRecord((Avro.RecordSchema)record["extra"].Schema);
+            extra.Add("x", new object[] { 1L, 2L, 3L });
+            extra.Add("y", "skipped");
+            var summarySchema = (Avro.RecordSchema)((Avro.ArraySchema)((Avro.UnionSchema)record["partitions"].Schema)[1]).ItemSchema;
+            var summary = new GenericRecord(summarySchema);
+            summary.Add("upper_bound", new byte[] { 9 });
+            summary.Add("note", "skipped too");
+            summary.Add("contains_null", true);
+            summary.Add("lower_bound", null);
+            GenericRecord Manifest(string path, object?[]? partitions)
+            {
+                var m = new GenericRecord(record);
+                m.Add("extra", extra);
+                m.Add("partitions", partitions);
+                m.Add("added_snapshot_id", 5L);
+                m.Add("manifest_length", 123L);
+                m.Add("content", 1);
+                m.Add("partition_spec_id", 2);
+                m.Add("added_files_count", 3);
+                m.Add("existing_files_count", 4);
+                m.Add("deleted_files_count", 5);
+                m.Add("sequence_number", 6L);
+                m.Add("min_sequence_number", 7L);
+                m.Add("added_rows_count", 8L);
+                m.Add("existing_rows_count", 9L);
+                m.Add("deleted_rows_count", 10L);
+                m.Add("key_metadata", new byte[] { 1, 2 });
+                m.Add("manifest_path", path);
+                return m;
+            }
+            return new[] { Manifest("s3://b/m1.avro", new object[] { summary, summary }), Manifest("s3://b/m2.avro", null) };
+        }, syncInterval: 32);
+
+        var list = ManifestListIO.Read(bytes, "reordered list");
+        Assert.Equal(["s3://b/m1.avro", "s3://b/m2.avro"], list.Select(m => m.ManifestPath));
+        var first = list[0];
+        Assert.Equal((123L, 2, ManifestContent.Deletes, 6L, 7L, 5L), (first.ManifestLength, first.PartitionSpecId, first.Content, first.SequenceNumber, first.MinSequenceNumber, first.AddedSnapshotId));
+        Assert.Equal((3, 4, 5, 8L, 9L, 10L), (first.AddedFilesCount, first.ExistingFilesCount, first.DeletedFilesCount, first.AddedRowsCount, first.ExistingRowsCount, first.DeletedRowsCount));
+        Assert.False(first.FileCountsMissing);
+        Assert.Equal([1, 2], first.KeyMetadata!);
+        Assert.Equal(2, first.Partitions!.Count);
+        Assert.All(first.Partitions, p => Assert.Equal((true, (bool?)null, (byte[]?)null, 9), (p.ContainsNull, p.ContainsNan, p.LowerBound, p.UpperBound![0])));
+        Assert.Null(list[1].Partitions);
+    }
+
+    [Fact]
+    public void A_manifest_list_entry_without_its_path_is_invalid()
+    {
+        const string schema = """
+        {"type":"record","name":"manifest_file","fields":[
+          {"name":"manifest_length","type":"long","field-id":501},
+          {"name":"partition_spec_id","type":"int","field-id":502},
+          {"name":"added_snapshot_id","type":"long","field-id":503}]}
+        """;
+        var bytes = WriteWithStockWriter(schema, new Dictionary<string, string>(), s =>
+        {
+            var m = new GenericRecord((Avro.RecordSchema)s);
+            m.Add("manifest_length", 1L);
+            m.Add("partition_spec_id", 0);
+            m.Add("added_snapshot_id", 1L);
+            return new[] { m };
+        });
+        var error = Assert.Throws<FacebergException>(() => ManifestListIO.Read(bytes, "pathless list"));
+        Assert.Equal("InvalidManifestList", error.ErrorId);
+    }
+
+    [Fact]
     public void A_v1_manifest_reads_with_sequence_number_zero()
     {
         const string schema = """

@@ -37,6 +37,24 @@ public class IcebergTableTests
     }
 
     [Fact]
+    public async Task A_manifest_list_read_again_for_the_same_snapshot_is_not_read_from_storage_again()
+    {
+        using var dir = new TempTableDir();
+        var table = await IcebergTable.CreateAsync(_io, dir.Location, TestSchema, SplitSpec);
+        Assert.Empty(await table.ReadManifestListAsync());
+        var first = await table.NewAppend().AddFile(File(dir.Location, "a", "train", 10, 100)).CommitAsync();
+        var manifests = await table.ReadManifestListAsync();
+        Assert.Same(manifests, await table.ReadManifestListAsync(first));
+
+        var second = await table.NewAppend().AddFile(File(dir.Location, "b", "test", 5, 50)).CommitAsync();
+        Assert.Equal(2, (await table.ReadManifestListAsync()).Count);
+        // The first snapshot's list is read from its file again once another list was read.
+        System.IO.File.Delete(_io.ToLocalPath(first.ManifestList));
+        await Assert.ThrowsAsync<FacebergException>(() => table.ReadManifestListAsync(first));
+        Assert.NotEqual(first.ManifestList, second.ManifestList);
+    }
+
+    [Fact]
     public async Task Append_and_overwrite_produce_spec_snapshots_and_reuse_manifests()
     {
         using var dir = new TempTableDir();

@@ -48,6 +48,23 @@ public class ManifestMergeTests
     }
 
     [Fact]
+    public async Task Manifests_are_packed_per_spec_in_the_order_each_spec_first_appears_and_delete_manifests_go_last()
+    {
+        static ManifestFile Manifest(string path, int spec, ManifestContent content = ManifestContent.Data) => new()
+        {
+            ManifestPath = path, ManifestLength = 10, PartitionSpecId = spec, Content = content,
+            SequenceNumber = 1, MinSequenceNumber = 1, AddedSnapshotId = 1, AddedFilesCount = 1,
+        };
+        // A target size below one manifest puts each in a bin of its own, so nothing is merged and only the order shows.
+        var merger = new ManifestMerger(enabled: true, minCount: 2, targetSize: 1);
+        var merged = await merger.MergeAsync(
+            [Manifest("m1", 1), Manifest("d1", 0, ManifestContent.Deletes), Manifest("m2", 0), Manifest("m3", 1), Manifest("m4", 0)], 2, 2,
+            (_, _) => throw new InvalidOperationException("nothing is read"), _ => throw new InvalidOperationException("nothing is written"),
+            force: false, CancellationToken.None);
+        Assert.Equal(["m1", "m3", "m2", "m4", "d1"], merged.Select(m => m.ManifestPath));
+    }
+
+    [Fact]
     public async Task Merging_off_keeps_one_manifest_per_append()
     {
         using var dir = new TempTableDir();

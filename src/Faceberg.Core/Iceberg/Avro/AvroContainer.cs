@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -226,8 +227,24 @@ internal static class AvroContainer
         return meta;
     }
 
+    // A process writes and reads the same few schemas (one manifest list schema, a manifest schema per partition type):
+    // each is parsed once. Parsed schemas are only read, so they are shared between threads.
+    private static readonly ConcurrentDictionary<string, AvroSchema> Parsed = new(StringComparer.Ordinal);
+    private const int MaxParsed = 64;
+
     /// <summary>Parses a schema for Apache.Avro with every logicalType annotation removed.</summary>
     private static AvroSchema ParseForEncoding(string schemaJson)
+    {
+        if (Parsed.TryGetValue(schemaJson, out var parsed))
+            return parsed;
+        parsed = ParseWithoutLogicalTypes(schemaJson);
+        if (Parsed.Count >= MaxParsed)
+            Parsed.Clear();
+        Parsed[schemaJson] = parsed;
+        return parsed;
+    }
+
+    private static AvroSchema ParseWithoutLogicalTypes(string schemaJson)
     {
         var node = JsonNode.Parse(schemaJson)!;
         StripLogicalTypes(node);

@@ -40,15 +40,23 @@ public sealed class LocalFileIO : IFileIO
         return like.StartsWith("file:", StringComparison.OrdinalIgnoreCase) ? ToUri(local) : local;
     }
 
-    public async Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
+    // Whole-file reads and writes are done in place: metadata files are small, and the asynchronous file API of Unix
+    // runs each on another pool thread, a hop that costs more than the read when the cores are busy.
+    public Task<byte[]> ReadAllBytesAsync(string path, CancellationToken cancellationToken = default)
     {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled<byte[]>(cancellationToken);
         try
         {
-            return await File.ReadAllBytesAsync(ToLocalPath(path), cancellationToken).ConfigureAwait(false);
+            return Task.FromResult(File.ReadAllBytes(ToLocalPath(path)));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw FileIOErrors.NotFound(path, ex);
+            return Task.FromException<byte[]>(FileIOErrors.NotFound(path, ex));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<byte[]>(ex);
         }
     }
 
@@ -64,7 +72,22 @@ public sealed class LocalFileIO : IFileIO
         }
     }
 
-    public async Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default)
+    public Task WriteAsync(string path, byte[] data, bool overwrite = false, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+            return Task.FromCanceled(cancellationToken);
+        try
+        {
+            Write(path, data, overwrite);
+            return Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException(ex);
+        }
+    }
+
+    private void Write(string path, byte[] data, bool overwrite)
     {
         var target = ToLocalPath(path);
         if (path.EndsWith("/metadata/version-hint.text", StringComparison.Ordinal))
@@ -75,7 +98,7 @@ public sealed class LocalFileIO : IFileIO
         Directory.CreateDirectory(directory);
         // Write beside the target, then publish in one step, so nobody ever sees a partial file.
         var temp = Path.Combine(directory, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        await File.WriteAllBytesAsync(temp, data, cancellationToken).ConfigureAwait(false);
+        File.WriteAllBytes(temp, data);
         try
         {
             if (overwrite) File.Move(temp, target, overwrite: true); // rename(2): atomic replace

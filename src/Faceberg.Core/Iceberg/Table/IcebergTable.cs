@@ -452,12 +452,22 @@ public sealed partial class IcebergTable
     public ScanPlanner NewScanPlanner() => new(Io, Metadata);
 
     /// <summary>The manifests of a snapshot (the current one by default); empty for a table without snapshots.</summary>
+    /// <remarks>The last list read is kept: a manifest list is never rewritten under its name (each has a new one), and a
+    /// commit reads its parent's list again after a planner of the same table read it.</remarks>
     public async Task<IReadOnlyList<ManifestFile>> ReadManifestListAsync(Snapshot? snapshot = null, CancellationToken cancellationToken = default)
     {
         snapshot ??= CurrentSnapshot;
         if (snapshot == null) return Array.Empty<ManifestFile>();
-        return await NewScanPlanner().ReadManifestListAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _lastManifestList) is { } last && last.Path == snapshot.ManifestList)
+            return last.Manifests;
+        var manifests = await NewScanPlanner().ReadManifestListAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _lastManifestList, new ManifestListRead(snapshot.ManifestList, manifests));
+        return manifests;
     }
+
+    private sealed record ManifestListRead(string Path, IReadOnlyList<ManifestFile> Manifests);
+
+    private ManifestListRead? _lastManifestList;
 
     public Task<ManifestContents> ReadManifestAsync(ManifestFile manifest, CancellationToken cancellationToken = default) =>
         NewScanPlanner().ReadManifestAsync(manifest, cancellationToken);

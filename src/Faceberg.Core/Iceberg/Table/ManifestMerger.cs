@@ -52,10 +52,9 @@ public sealed class ManifestMerger
         if ((!Enabled && !force) || manifests.Count < 2) return manifests;
         var first = manifests[0];
         var result = new List<ManifestFile>();
-        // Groups keep the order in which their spec first appears (newest first).
-        foreach (var group in manifests.Where(m => m.Content == ManifestContent.Data).GroupBy(m => m.PartitionSpecId))
+        foreach (var group in DataManifestsBySpec(manifests))
         {
-            foreach (var bin in PackEnd(group.ToList()))
+            foreach (var bin in PackEnd(group))
             {
                 if (bin.Count == 1 || (!force && bin.Contains(first) && bin.Count < MinCount))
                 {
@@ -67,6 +66,22 @@ public sealed class ManifestMerger
         }
         result.AddRange(manifests.Where(m => m.Content == ManifestContent.Deletes));
         return result;
+    }
+
+    /// <summary>The data manifests grouped by partition spec, the groups in the order their spec first appears (newest
+    /// first). A plain loop: a table has a spec or two, and a grouping over an int key is compiled anew in every process.</summary>
+    private static List<List<ManifestFile>> DataManifestsBySpec(IReadOnlyList<ManifestFile> manifests)
+    {
+        var groups = new List<List<ManifestFile>>();
+        foreach (var manifest in manifests)
+        {
+            if (manifest.Content != ManifestContent.Data) continue;
+            var group = groups.Find(g => g[0].PartitionSpecId == manifest.PartitionSpecId);
+            if (group is null)
+                groups.Add(group = []);
+            group.Add(manifest);
+        }
+        return groups;
     }
 
     /// <summary>Bins of consecutive manifests up to the target size, filled from the oldest so the newest bin is the partial one.</summary>

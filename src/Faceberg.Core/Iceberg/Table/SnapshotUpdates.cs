@@ -211,6 +211,30 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
             throw new CommitConflictException(
                 $"Table '{Table.Location}' changed while the commit was prepared: its current snapshot is {parent?.SnapshotId.ToString(CultureInfo.InvariantCulture) ?? "none"}, "
                 + $"not {_requiredBase.SnapshotId?.ToString(CultureInfo.InvariantCulture) ?? "none"}. Nothing was committed.");
+        // Property files are computed against the same table version as the manifests but need nothing they write, so they
+        // are computed on another thread meanwhile.
+        var produced = new Task<PropertyFileContent>[_producedPropertyFiles.Count];
+        for (var i = 0; i < produced.Length; i++)
+        {
+            var produce = _producedPropertyFiles[i].Produce;
+            produced[i] = Task.Run(() => produce(Table, current, ct), ct);
+        }
+        try
+        {
+            return await PrepareAsync(current, attempt, produced, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Awaited so that no computation outlives the attempt and none of their failures goes unobserved.
+            await Task.WhenAll(produced).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<IcebergTable.PendingCommit> PrepareAsync(TableMetadata current, int attempt, Task<PropertyFileContent>[] produced, CancellationToken ct)
+    {
+        var parent = current.CurrentSnapshot;
         var sequenceNumber = current.LastSequenceNumber + 1;
         var now = IcebergTable.NowMs();
         var schema = current.CurrentSchema;
@@ -347,13 +371,14 @@ public abstract class SnapshotUpdate<TSelf> where TSelf : SnapshotUpdate<TSelf>
         var properties = current.Properties;
         var removals = new List<string>();
         var attemptProperties = new Dictionary<string, string>(_properties, StringComparer.Ordinal);
-        foreach (var (key, prefix, extension, produce) in _producedPropertyFiles)
+        for (var i = 0; i < produced.Length; i++)
         {
-            var produced = await produce(Table, current, ct).ConfigureAwait(false);
+            var (key, prefix, extension, _) = _producedPropertyFiles[i];
+            var content = await produced[i].ConfigureAwait(false);
             var path = Table.NewMetadataFilePath($"{prefix}-{SnapshotId}-{Guid.NewGuid():D}.{extension}");
-            files.Add(new FileWrite(path, produced.Content, Overwrite: false));
+            files.Add(new FileWrite(path, content.Content, Overwrite: false));
             attemptProperties[key] = path;
-            removals.AddRange(produced.Supersedes);
+            removals.AddRange(content.Supersedes);
         }
         if (attemptProperties.Count > 0)
         {
