@@ -144,7 +144,7 @@ public sealed class DatasetSync
         // A record written by the commit of the current snapshot lists exactly its live files, so a change that only
         // adds files is planned from it alone; any other change reads the live files' manifest entries.
         // Reading and parsing the record does not depend on the new commit's files, so it runs while they are listed.
-        var (data, record, recorded) = await ResolveDataAndReadRecordAsync(source, sha, card, table, ct).ConfigureAwait(false);
+        var (data, record, recorded) = await ResolveDataAndReadRecordAsync(source, sha, card, table, commits: !options.WhatIf, ct).ConfigureAwait(false);
         var config = data.Layout.Select([source.Config], source.Repo).Configs[0];
         var newFiles = DatasetPlanner.FilesOf(config);
 
@@ -197,15 +197,29 @@ public sealed class DatasetSync
     /// parse, mostly CPU), concurrently; with the record's files by path when it lists the current snapshot's live files
     /// (<see cref="AdditionsFromRecord"/> plans from them), indexed while the listing is still under way. When either fails
     /// the other is cancelled and awaited, so no failure goes unobserved and no read outlives the sync.
+    /// When the sync <paramref name="commits"/>, the current snapshot's manifest list is read after the record too: the
+    /// commit reads it from the same table, which keeps it (<see cref="IcebergTable.ReadManifestListAsync"/>), so the
+    /// commit does not wait for it; a list that cannot be read here is left to the commit to report.
     /// </summary>
     private async Task<(DatasetData Data, DatasetFileRecord? Record, Dictionary<string, RepoFile>? Recorded)> ResolveDataAndReadRecordAsync(
-        DatasetSource source, string sha, JsonElement? card, DatasetTable table, CancellationToken ct)
+        DatasetSource source, string sha, JsonElement? card, DatasetTable table, bool commits, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var recordRead = Task.Run(async () =>
         {
             var record = await _store.ReadFileRecordDetailsAsync(table, failed.Token).ConfigureAwait(false);
-            return (record, record is not null && record.DescribesSnapshot(table.SnapshotId) ? RepoFileIndex.ByPath(record.Files) : null);
+            var recorded = record is not null && record.DescribesSnapshot(table.SnapshotId) ? RepoFileIndex.ByPath(record.Files) : null;
+            if (commits)
+            {
+                try
+                {
+                    await table.Iceberg.ReadManifestListAsync(null, failed.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+            return (record, recorded);
         }, failed.Token);
         var dataRead = _planner.ResolveDataAsync(source.Repo, sha, card, failed.Token);
         try

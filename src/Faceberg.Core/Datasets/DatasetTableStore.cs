@@ -94,21 +94,10 @@ public sealed class DatasetTableStore
 
     /// <summary>The record <see cref="ReadFileRecordAsync"/> reads, with each file's split and the snapshot whose commit
     /// wrote it (<see cref="DatasetFileRecord.DescribesSnapshot"/>).</summary>
-    /// <remarks>The current snapshot's manifest list is read too: a commit planned from the record reads it again from the
-    /// same table (<see cref="IcebergTable.ReadManifestListAsync"/> keeps it), and callers read the record while they wait
-    /// for other reads, so the commit does not wait for it. A list that cannot be read here is left to the commit to report.</remarks>
-    public async Task<DatasetFileRecord?> ReadFileRecordDetailsAsync(DatasetTable table, CancellationToken cancellationToken = default)
+    public Task<DatasetFileRecord?> ReadFileRecordDetailsAsync(DatasetTable table, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var record = await RevisionFileRecord.ReadAsync(table.Iceberg, table.Source.DataRevision, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await table.Iceberg.ReadManifestListAsync(null, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FacebergException or IOException or UnauthorizedAccessException)
-        {
-        }
-        return record;
+        return RevisionFileRecord.ReadAsync(table.Iceberg, table.Source.DataRevision, cancellationToken);
     }
 
     /// <summary>
