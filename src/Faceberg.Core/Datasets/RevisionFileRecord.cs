@@ -115,7 +115,7 @@ internal static class RevisionFileRecord
             }
             else
             {
-                byPath ??= IndexByPath(before);
+                byPath ??= RepoFileIndex.PositionsByPath(before);
                 if (!byPath.TryGetValue(path, out at))
                 {
                     changed.Add(file);
@@ -143,14 +143,6 @@ internal static class RevisionFileRecord
                     removed.Add(file.Path);
         }
         return (changed, removed);
-    }
-
-    private static Dictionary<string, int> IndexByPath(IReadOnlyList<RepoFile> files)
-    {
-        var index = new Dictionary<string, int>(files.Count, StringComparer.Ordinal);
-        for (var i = 0; i < files.Count; i++)
-            index[files[i].Path] = i;
-        return index;
     }
 
     private static int MaxChain(IReadOnlyDictionary<string, string> properties) =>

@@ -19,4 +19,15 @@ public static class RepoFileIndex
             byPath.TryAdd(file.Path, file);
         return byPath;
     }
+
+    /// <summary>The position of each path in <paramref name="files"/>, the first of a repeated path kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static Dictionary<string, int> PositionsByPath(IReadOnlyList<RepoFile> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var positions = new Dictionary<string, int>(files.Count, StringComparer.Ordinal);
+        for (var i = 0; i < files.Count; i++)
+            positions.TryAdd(files[i].Path, i);
+        return positions;
+    }
 }

@@ -87,11 +87,15 @@ public sealed partial class HubClient : IDisposable
     public async Task<IReadOnlyList<HubTreeEntry>> ListTreeAsync(string repoId, string revision, string? path = null,
         bool recursive = false, CancellationToken ct = default)
     {
+        return await GetPagedAsync(TreeUri(repoId, revision, path, recursive), new("list files", repoId, revision, path), HubTreePage.Parse, ct)
+            .ConfigureAwait(false);
+    }
+
+    private Uri TreeUri(string repoId, string revision, string? path, bool recursive)
+    {
         HubRepoId.Validate(repoId);
         var suffix = string.IsNullOrEmpty(path?.Trim('/')) ? "" : "/" + HubUrls.PathSegment(path!);
-        var uri = _transport.Api($"api/datasets/{repoId}/tree/{HubUrls.Revision(revision)}{suffix}"
-                                 + (recursive ? "?recursive=true" : ""));
-        return await GetPagedAsync(uri, new("list files", repoId, revision, path), HubTreePage.Parse, ct).ConfigureAwait(false);
+        return _transport.Api($"api/datasets/{repoId}/tree/{HubUrls.Revision(revision)}{suffix}" + (recursive ? "?recursive=true" : ""));
     }
 
     /// <summary>
@@ -103,9 +107,8 @@ public sealed partial class HubClient : IDisposable
         CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(file);
-        HubRepoId.Validate(repoId);
-        var uri = _transport.Api($"api/datasets/{repoId}/tree/{HubUrls.Revision(revision)}?recursive=true");
-        return await GetPagedAsync(uri, new("list files", repoId, revision), body => HubTreePage.ParseFiles(body, file), ct).ConfigureAwait(false);
+        return await GetPagedAsync(TreeUri(repoId, revision, null, recursive: true), new("list files", repoId, revision),
+            body => HubTreePage.ParseFiles(body, file), ct).ConfigureAwait(false);
     }
 
     /// <summary>POST /api/datasets/{id}/paths-info/{rev}: entries for the given paths (missing ones are left out).</summary>
